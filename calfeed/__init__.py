@@ -1,0 +1,1 @@
+"""calfeed: one YAML source of events and news, published as a calendar, feeds and an agenda."""

@@ -1,0 +1,186 @@
+"""The content model: what an organisation publishes, as immutable values.
+
+Nothing here reads files or knows an output format. `content.py` builds these
+objects from YAML; the renderers in `render/` only ever see a `Site`.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from types import MappingProxyType
+
+
+@dataclass(frozen=True, slots=True)
+class Text:
+    """Text in one or more languages: ``{"en": "…", "es": "…"}``.
+
+    A plain YAML string is stored under the calendar's default language.
+    """
+
+    values: Mapping[str, str]
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "values", MappingProxyType(dict(self.values)))
+
+    def get(self, lang: str, default_lang: str) -> str:
+        """Return the text in `lang`, else in `default_lang`, else the first one given."""
+        if lang in self.values:
+            return self.values[lang]
+        if default_lang in self.values:
+            return self.values[default_lang]
+        return next(iter(self.values.values()))
+
+    def lang_of(self, lang: str, default_lang: str) -> str:
+        """Return the language that `get(lang, default_lang)` actually answers in."""
+        if lang in self.values:
+            return lang
+        if default_lang in self.values:
+            return default_lang
+        return next(iter(self.values))
+
+
+class Status(enum.Enum):
+    CONFIRMED = "confirmed"
+    TENTATIVE = "tentative"
+    CANCELLED = "cancelled"
+
+
+@dataclass(frozen=True, slots=True)
+class Image:
+    alt: Text
+    src: str | None = None  # absolute URL or a path relative to calendar.url; None: described, not shown
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    name: Text | None = None
+    address: str | None = None
+    city: str | None = None
+    country: str | None = None
+    lat: float | None = None
+    lon: float | None = None
+
+    def one_line(self, lang: str, default_lang: str) -> str:
+        """Return a readable single-line address: "Hall 1, Izmir, Turkey"."""
+        parts = [self.name.get(lang, default_lang) if self.name else None, self.address, self.city, self.country]
+        seen: list[str] = []
+        for part in parts:
+            if part and part not in seen:
+                seen.append(part)
+        return ", ".join(seen)
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    id: str
+    title: Text
+    start: date | datetime  # a date: all-day; a datetime: timed, always zone-aware
+    end: date | datetime  # dates: the last day, inclusive; datetimes: the end instant
+    timezone: str | None = None  # IANA zone of a timed event (None: a fixed UTC offset was given)
+    location: Location | None = None
+    online: bool = False
+    online_url: str | None = None
+    tags: tuple[str, ...] = ()
+    url: str | None = None
+    image: Image | None = None
+    summary: Text | None = None
+    description: Text | None = None  # Markdown
+    status: Status = Status.CONFIRMED
+    repeat: str | None = None  # an RFC 5545 RRULE value, validated by content.py
+    exceptions: tuple[date | datetime, ...] = ()
+    source: str = ""  # "events.yaml:12", for messages
+
+    @property
+    def all_day(self) -> bool:
+        return not isinstance(self.start, datetime)
+
+    @property
+    def attendance(self) -> str:
+        """"offline", "online" or "mixed" (hybrid), in schema.org's words."""
+        if self.online and self.location is not None:
+            return "mixed"
+        return "online" if self.online else "offline"
+
+    @property
+    def end_exclusive(self) -> date | datetime:
+        """The end as iCalendar wants it: the day after the last day for all-day events."""
+        if self.all_day:
+            return self.end + timedelta(days=1)
+        return self.end
+
+    @property
+    def first_day(self) -> date:
+        return self.start.date() if isinstance(self.start, datetime) else self.start
+
+    @property
+    def last_day(self) -> date:
+        return self.end.date() if isinstance(self.end, datetime) else self.end
+
+
+@dataclass(frozen=True, slots=True)
+class NewsEntry:
+    id: str
+    title: Text
+    date: date
+    date_given: bool = True  # False: the source gave no date; `date` follows the documented rule
+    tags: tuple[str, ...] = ()
+    image: Image | None = None
+    summary: Text | None = None
+    url: str | None = None
+    events: tuple[str, ...] = ()  # ids of related events
+    source: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class CalendarSettings:
+    title: Text
+    url: str  # public base URL, ends with "/"
+    timezone: str
+    languages: tuple[str, ...]
+    description: Text | None = None
+
+    @property
+    def default_language(self) -> str:
+        return self.languages[0]
+
+    @property
+    def host(self) -> str:
+        """The host of `url`, used in UIDs and tag: URIs."""
+        return self.url.split("://", 1)[1].split("/", 1)[0].split("@")[-1].lower()
+
+
+@dataclass(frozen=True, slots=True)
+class Site:
+    """One consistent snapshot of the content, identified by `version`.
+
+    Events are sorted by start then id, news by date (newest first) then id,
+    so every renderer sees the same order.
+    """
+
+    calendar: CalendarSettings
+    events: tuple[Event, ...]
+    news: tuple[NewsEntry, ...]
+    tags: Mapping[str, Text] = field(default_factory=dict)
+    version: str = ""  # a hash of the content files
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "tags", MappingProxyType(dict(self.tags)))
+
+    @property
+    def updated(self) -> datetime:
+        """A clock taken from the content, not from now(): the latest date it mentions."""
+        days = [entry.date for entry in self.news] + [event.first_day for event in self.events]
+        latest = max(days, default=date(1970, 1, 1))
+        return datetime(latest.year, latest.month, latest.day, tzinfo=UTC)
+
+    def tag_label(self, tag: str, lang: str) -> str:
+        """The tag's label in `lang` (falling back to the default language), or the id itself."""
+        label = self.tags.get(tag)
+        return label.get(lang, self.calendar.default_language) if label else tag
+
+    def event(self, event_id: str) -> Event | None:
+        return next((event for event in self.events if event.id == event_id), None)
+
