@@ -1,0 +1,691 @@
+"""From YAML files to a `Site`, or to every problem that stops one being published.
+
+`read_content(path)` never raises for bad content: it returns the site (or None)
+and the problems found, errors and warnings, each located by file, line, column
+and field. `load_site(path)` is the same for callers that want an exception.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import os
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime
+from pathlib import Path as FilePath
+from typing import Any
+from urllib.parse import urlsplit
+
+from dateutil.rrule import rrulestr
+
+from . import yamlread
+from .dates import EXPECTED_DATE, DateValueError, localize, parse_when, zone_named
+from .model import (
+    CalendarSettings,
+    Event,
+    Image,
+    Location,
+    NewsEntry,
+    Site,
+    Status,
+    Text,
+)
+from .problems import ContentError, Path, Problem, format_path
+
+MAX_BYTES = 100 * 1024 * 1024  # all content files together; override with CALFEED_MAX_BYTES
+MAX_PROBLEMS = 1000  # stop looking after this many
+
+TOP_KEYS = ("calendar", "events", "news", "tags")
+CALENDAR_KEYS = ("title", "description", "url", "timezone", "languages")
+EVENT_KEYS = ("id", "title", "start", "end", "timezone", "location", "online", "tags", "url", "image",
+              "summary", "description", "status", "repeat", "except")
+NEWS_KEYS = ("id", "title", "date", "tags", "image", "summary", "url", "events")
+LOCATION_KEYS = ("name", "address", "city", "country", "lat", "lon")
+IMAGE_KEYS = ("src", "alt")
+
+_SLUG = re.compile(r"[a-z0-9]+(?:[-_][a-z0-9]+)*")
+_LANGUAGE = re.compile(r"[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+_RRULE = re.compile(r"[A-Z0-9=;,+\-]+")
+_FINE_GRAINED = ("SECONDLY", "MINUTELY", "HOURLY")
+_TRUE = frozenset({"true", "True", "TRUE", "yes", "Yes", "YES"})
+_FALSE = frozenset({"false", "False", "FALSE", "no", "No", "NO"})
+
+
+@dataclass(frozen=True, slots=True)
+class _Pending:
+    """A problem before its line and column are looked up."""
+
+    file: str
+    path: Path
+    message: str
+    at_key: bool = False
+    severity: str = "error"
+    other: tuple[str, Path] | None = None  # a second place to name ("first defined at …")
+
+
+class _TooMuch(Exception):
+    """Validation stops: too many problems, or aliases expanding without bound."""
+
+
+def read_content(path: str | os.PathLike[str], *, max_bytes: int = MAX_BYTES) -> tuple[Site | None, list[Problem]]:
+    """Read one YAML file, or every ``*.yaml``/``*.yml`` under a folder, merged.
+
+    Returns ``(site, problems)``. `site` is None when any problem is an error.
+    Problems can be: unreadable, empty, oversized or non-UTF-8 files; YAML syntax
+    errors, duplicate keys, aliases and tags; unknown or missing fields and wrong
+    types; impossible dates, unknown zones, local times that do not exist or are
+    ambiguous, end before start; bad URLs, slugs and repeat rules; control
+    characters; duplicate ids across files. Warnings (an event with no place, a
+    news post with no date) come with a site.
+    """
+    reader = _Reader(max_bytes)
+    return reader.read(FilePath(path))
+
+
+def load_site(path: str | os.PathLike[str], *, strict: bool = False, max_bytes: int = MAX_BYTES) -> Site:
+    """Return the site at `path`, or raise `ContentError` with every error (and warning, if `strict`)."""
+    site, problems = read_content(path, max_bytes=max_bytes)
+    fatal = problems if strict else [p for p in problems if p.severity == "error"]
+    if site is None or fatal:
+        raise ContentError(fatal or problems)
+    return site
+
+
+def content_files(path: FilePath) -> list[FilePath]:
+    """Return the YAML files that make up the content at `path`, in a fixed order."""
+    if path.is_dir():
+        return sorted(
+            file for file in path.rglob("*")
+            if file.suffix in (".yaml", ".yml") and file.is_file()
+            and not any(part.startswith(".") for part in file.relative_to(path).parts)
+        )
+    return [path]
+
+
+class _Reader:
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        self.pending: list[_Pending] = []
+        self.sources: dict[str, bytes] = {}
+        self.file = ""
+        self.budget = 0
+        self.languages: tuple[str, ...] = ("en",)
+        self.default_zone = "UTC"
+        self.declared_events: set[str] = set()
+
+    # -- reporting ---------------------------------------------------------------
+
+    def problem(self, path: Path, message: str, *, at_key: bool = False, severity: str = "error",
+                other: tuple[str, Path] | None = None) -> None:
+        self.pending.append(_Pending(self.file, path, message, at_key, severity, other))
+        if len(self.pending) >= MAX_PROBLEMS:
+            raise _TooMuch(f"stopped after {MAX_PROBLEMS} problems")
+
+    def spend(self, n: int) -> None:
+        self.budget -= n
+        if self.budget < 0:
+            raise _TooMuch("YAML aliases expand to far more values than the file holds "
+                           "(is it an alias bomb?); expected aliases used a few times each")
+
+    # -- the whole read ------------------------------------------------------------
+
+    def read(self, path: FilePath) -> tuple[Site | None, list[Problem]]:
+        documents: list[tuple[str, dict[str, Any]]] = []
+        if not path.exists():
+            return None, [Problem(str(path), None, None, "", "no such file or folder (expected a YAML file or a folder of them)")]
+        files = content_files(path)
+        if not files:
+            return None, [Problem(str(path), None, None, "", "holds no .yaml or .yml files (expected at least one)")]
+        total = 0
+        located: list[Problem] = []
+        for file in files:
+            name = str(file)
+            size = file.stat().st_size
+            total += size
+            if total > self.max_bytes:
+                located.append(Problem(name, None, None, "", f"content is over {self.max_bytes:,} bytes "
+                                       "(expected less; raise CALFEED_MAX_BYTES if it is meant to be this big)"))
+                return None, located
+            data = file.read_bytes()
+            if problem := yamlread.decode_problem(name, data):
+                located.append(problem)
+                continue
+            value, events, problems = yamlread.parse(name, data)
+            located.extend(problems)
+            self.sources[name] = data
+            self.budget += 2 * events + 1000
+            if value is None and not problems:
+                located.append(Problem(name, None, None, "", "is empty (expected a mapping with calendar:, events:, news: or tags:)"))
+            elif isinstance(value, dict):
+                documents.append((name, value))
+            elif value is not None:
+                located.append(Problem(name, 1, 1, "", f"top level is {_kind(value)} (expected a mapping with calendar:, events:, news: or tags:)"))
+        site = None
+        try:
+            site = self.validate(documents)
+        except _TooMuch as stop:
+            self.pending.append(_Pending(self.file, (), str(stop)))
+        located.extend(self.locate())
+        located.sort(key=lambda p: (p.file, p.line or 0, p.column or 0))
+        if any(p.severity == "error" for p in located):
+            site = None
+        elif site is not None:
+            site = replace(site, version=self.version(files))
+        return site, located
+
+    def version(self, files: list[FilePath]) -> str:
+        digest = hashlib.sha256()
+        for file in files:
+            name = str(file)
+            digest.update(f"{name}\0{len(self.sources[name])}\0".encode())
+            digest.update(self.sources[name])
+        return digest.hexdigest()[:16]
+
+    def locate(self) -> list[Problem]:
+        by_file: dict[str, list[tuple[Path, bool]]] = {}
+        for pending in self.pending:
+            by_file.setdefault(pending.file, []).append((pending.path, pending.at_key))
+            if pending.other:
+                by_file.setdefault(pending.other[0], []).append((pending.other[1], False))
+        positions = {
+            file: yamlread.locate(self.sources[file], targets)
+            for file, targets in by_file.items() if file in self.sources
+        }
+        problems = []
+        for pending in self.pending:
+            line, column = positions.get(pending.file, {}).get((pending.path, pending.at_key), (None, None))
+            message = pending.message
+            if pending.other:
+                other_file, other_path = pending.other
+                other_line, _ = positions.get(other_file, {}).get((other_path, False), (None, None))
+                message += f" (first defined at {other_file}:{other_line})" if other_line else f" (first defined in {other_file})"
+            problems.append(Problem(pending.file, line, column, format_path(pending.path), message, pending.severity))
+        return problems
+
+    def validate(self, documents: list[tuple[str, dict[str, Any]]]) -> Site | None:
+        calendar: CalendarSettings | None = None
+        calendar_at: tuple[str, Path] | None = None
+        for self.file, document in documents:
+            self.unknown_keys(document, (), TOP_KEYS)
+            if "calendar" in document:
+                if calendar_at:
+                    self.problem(("calendar",), "calendar: is defined twice", at_key=True, other=calendar_at)
+                    continue
+                calendar_at = (self.file, ("calendar",))
+                calendar = self.calendar(document["calendar"])
+        if calendar_at is None and documents:
+            self.file = documents[0][0]
+            self.problem((), "no calendar: section (expected calendar: with title, url and timezone in one file)")
+        tags: dict[str, Text] = {}
+        events: list[Event] = []
+        event_at: dict[str, tuple[str, Path]] = {}
+        for self.file, document in documents:
+            for tag, label, path in self.mapping_items(document, "tags"):
+                if self.slug(tag, path, at_key=True):
+                    tags[tag] = label if (label := self.text(label, path)) else Text({self.languages[0]: tag})
+            for item, path in self.list_items(document, "events"):
+                if (event := self.event(item, path)) is not None:
+                    if event.id in event_at:
+                        self.problem((*path, "id"), f"duplicate event id '{event.id}'", other=(event_at[event.id][0], (*event_at[event.id][1], "id")))
+                        continue
+                    event_at[event.id] = (self.file, path)
+                    events.append(event)
+        news: list[NewsEntry] = []
+        news_at: dict[str, tuple[str, Path]] = {}
+        events_by_id = {event.id: event for event in events}
+        for self.file, document in documents:
+            for item, path in self.list_items(document, "news"):
+                if (entry := self.news(item, path, self.declared_events)) is not None:
+                    if entry.id in news_at:
+                        self.problem((*path, "id"), f"duplicate news id '{entry.id}'", other=(news_at[entry.id][0], (*news_at[entry.id][1], "id")))
+                        continue
+                    news_at[entry.id] = (self.file, path)
+                    news.append(entry)
+        if calendar is None:
+            return None
+        news = _date_undated(news, events_by_id)
+        for entry in news:
+            if not entry.date_given:
+                self.file, path = news_at[entry.id]
+                self.problem(path, f"has no date: dated {entry.date} by the rule in docs/content.md "
+                             "(the last day of its latest linked event, else the earliest date in the content)",
+                             severity="warning")
+        events.sort(key=_event_order)
+        news.sort(key=lambda entry: entry.id)
+        news.sort(key=lambda entry: entry.date, reverse=True)
+        return Site(calendar=calendar, events=tuple(events), news=tuple(news), tags=dict(sorted(tags.items())))
+
+    # -- sections --------------------------------------------------------------------
+
+    def calendar(self, raw: Any) -> CalendarSettings | None:
+        path: Path = ("calendar",)
+        if not self.is_mapping(raw, path, "the calendar settings"):
+            return None
+        self.unknown_keys(raw, path, CALENDAR_KEYS)
+        languages: tuple[str, ...] = ("en",)
+        if "languages" in raw:
+            given = [self.string(code, (*path, "languages", i)) for i, code in enumerate(self.as_list(raw["languages"], (*path, "languages")))]
+            codes = []
+            for i, code in enumerate(given):
+                if code is None:
+                    continue
+                if not _LANGUAGE.fullmatch(code):
+                    self.problem((*path, "languages", i), f"'{code}' is not a language code (expected e.g. en, es, fr, pt-BR)")
+                elif code in codes:
+                    self.problem((*path, "languages", i), f"language '{code}' is listed twice")
+                else:
+                    codes.append(code)
+            if codes:
+                languages = tuple(codes)
+            elif not given:
+                self.problem((*path, "languages"), "is empty (expected at least one language code; the first is the default)")
+        self.languages = languages
+        timezone = "UTC"
+        if (zone := self.string(raw.get("timezone"), (*path, "timezone"))) is not None:
+            if zone_named(zone) is None:
+                self.problem((*path, "timezone"), f"unknown time zone '{zone}'{_suggest(zone, _zone_names())} (expected an IANA name like Europe/Brussels)")
+            else:
+                timezone = zone
+        self.default_zone = timezone
+        title = self.required(raw, path, "title", self.text)
+        url = self.required(raw, path, "url", lambda value, p: self.url(value, p, schemes=("http", "https")))
+        description = self.optional(raw, path, "description", self.text)
+        if title is None or url is None:
+            return None
+        if not url.endswith("/"):
+            url += "/"
+        return CalendarSettings(title=title, url=url, timezone=timezone, languages=languages, description=description)
+
+    def event(self, raw: Any, path: Path) -> Event | None:
+        if not self.is_mapping(raw, path, "an event"):
+            return None
+        self.unknown_keys(raw, path, EVENT_KEYS)
+        event_id = self.required(raw, path, "id", self.slug)
+        if event_id is not None:
+            self.declared_events.add(event_id)  # so news linking to a broken event is not reported too
+        title = self.required(raw, path, "title", self.text)
+        zone_name = self.optional(raw, path, "timezone", self.zone)
+        when = self.span(raw, path, zone_name)
+        location = self.optional(raw, path, "location", self.location)
+        online, online_url = self.optional(raw, path, "online", self.online) or (False, None)
+        status = self.optional(raw, path, "status", self.status) or Status.CONFIRMED
+        fields = dict(
+            tags=self.optional(raw, path, "tags", self.tags) or (),
+            url=self.optional(raw, path, "url", self.url),
+            image=self.optional(raw, path, "image", self.image),
+            summary=self.optional(raw, path, "summary", self.text),
+            description=self.optional(raw, path, "description", self.text),
+        )
+        repeat, exceptions = self.repeat(raw, path, when)
+        if location is None and not online:
+            self.problem(path, "has no location and is not online (expected location: or online:)", severity="warning")
+        if event_id is None or title is None or when is None:
+            return None
+        start, end, timezone = when
+        return Event(id=event_id, title=title, start=start, end=end, timezone=timezone, location=location,
+                     online=online, online_url=online_url, status=status, repeat=repeat, exceptions=exceptions,
+                     source=self.file, **fields)
+
+    def news(self, raw: Any, path: Path, event_ids: set[str]) -> NewsEntry | None:
+        if not self.is_mapping(raw, path, "a news post"):
+            return None
+        self.unknown_keys(raw, path, NEWS_KEYS)
+        entry_id = self.required(raw, path, "id", self.slug)
+        title = self.required(raw, path, "title", self.text)
+        published = self.optional(raw, path, "date", self.day)
+        related: list[str] = []
+        for item, item_path in self.list_items(raw, "events", path):
+            if (linked := self.string(item, item_path)) is None:
+                continue
+            if linked not in event_ids:
+                self.problem(item_path, f"unknown event id '{linked}'{_suggest(linked, event_ids)} (expected the id of an event)")
+            else:
+                related.append(linked)
+        fields = dict(
+            tags=self.optional(raw, path, "tags", self.tags) or (),
+            image=self.optional(raw, path, "image", self.image),
+            summary=self.optional(raw, path, "summary", self.text),
+            url=self.optional(raw, path, "url", self.url),
+        )
+        if entry_id is None or title is None or ("date" in raw and published is None):
+            return None
+        return NewsEntry(id=entry_id, title=title, date=published or date.min, date_given=published is not None,
+                         events=tuple(related), source=self.file, **fields)
+
+    # -- fields ----------------------------------------------------------------------
+
+    def span(self, raw: dict[str, Any], path: Path, zone_name: str | None) -> tuple[Any, Any, str | None] | None:
+        """Check start and end together; return ``(start, end, timezone)`` or None."""
+        start = self.required(raw, path, "start", self.when)
+        end = self.optional(raw, path, "end", self.when)
+        if start is None or ("end" in raw and end is None):
+            return None
+        end = start if end is None else end
+        if isinstance(start, datetime) != isinstance(end, datetime):
+            self.problem((*path, "end"), f"mixes a date and a date-time (start is {start}, end is {end}); expected "
+                         "two dates for an all-day event or two date-times for a timed one")
+            return None
+        if not isinstance(start, datetime):
+            if end < start:
+                self.problem((*path, "end"), f"{end} is before start {start} (expected the last day, on or after the start)")
+                return None
+            return start, end, None
+        if (start.tzinfo is None) != (end.tzinfo is None):
+            self.problem((*path, "end"), "mixes a local time and a time with a UTC offset (expected both with an offset, "
+                         "or both local to the event's timezone)")
+            return None
+        name = zone_name or self.default_zone
+        zone = zone_named(name)
+        if zone is None:
+            return None
+        moments = []
+        for key, moment in (("start", start), ("end", end)):
+            if moment.tzinfo is None:
+                moment, trouble = localize(moment, zone)
+                if trouble:
+                    self.problem((*path, key), trouble)
+                    return None
+            elif zone_name and moment.utcoffset() != moment.astimezone(zone).utcoffset():
+                self.problem((*path, key), f"offset {moment:%z} is not {zone_name}'s offset on that day "
+                             f"({moment.astimezone(zone):%z}); expected a matching offset, or a local time without one")
+                return None
+            moments.append(moment)
+        start, end = moments
+        if end < start:
+            self.problem((*path, "end"), f"{end.isoformat()} is before start {start.isoformat()} (expected an end after the start)")
+            return None
+        if start.tzinfo is not zone and not zone_name:  # an explicit offset and no zone: keep the instant
+            same_zone = start.utcoffset() == start.astimezone(zone).utcoffset() and end.utcoffset() == end.astimezone(zone).utcoffset()
+            if same_zone:
+                return start.astimezone(zone), end.astimezone(zone), name
+            return start.astimezone(UTC), end.astimezone(UTC), None
+        return start.astimezone(zone), end.astimezone(zone), name
+
+    def repeat(self, raw: dict[str, Any], path: Path, when: tuple[Any, Any, str | None] | None) -> tuple[str | None, tuple[Any, ...]]:
+        rule = self.optional(raw, path, "repeat", self.string)
+        exceptions: list[Any] = []
+        if "except" in raw and "repeat" not in raw:
+            self.problem((*path, "except"), "needs repeat: (expected except only on a repeating event)", at_key=True)
+        for item, item_path in self.list_items(raw, "except", path):
+            if (day := self.when(item, item_path)) is None or when is None:
+                continue
+            if isinstance(day, datetime) and not isinstance(when[0], datetime):
+                self.problem(item_path, f"{item} has a time but the event is all-day (expected a date)")
+                continue
+            if isinstance(day, datetime) and day.tzinfo is None:
+                zone = zone_named(when[2] or "UTC")
+                if zone is not None:
+                    day, trouble = localize(day, zone)
+                    if trouble:
+                        self.problem(item_path, trouble)
+                        continue
+            exceptions.append(day)
+        if rule is None or when is None:
+            return rule, tuple(exceptions)
+        text = rule.removeprefix("RRULE:")
+        if not _RRULE.fullmatch(text):
+            self.problem((*path, "repeat"), f"'{rule}' is not an RRULE (expected e.g. FREQ=WEEKLY;COUNT=4)")
+            return None, ()
+        parts = dict(part.partition("=")[::2] for part in text.split(";"))
+        if parts.get("FREQ") in _FINE_GRAINED and "COUNT" not in parts and "UNTIL" not in parts:
+            self.problem((*path, "repeat"), f"repeats {parts['FREQ'].lower()} forever (expected COUNT= or UNTIL=)")
+            return None, ()
+        start = when[0] if isinstance(when[0], datetime) else datetime.combine(when[0], datetime.min.time())
+        try:
+            rrulestr(text, dtstart=start)
+        except (ValueError, TypeError) as error:
+            self.problem((*path, "repeat"), f"'{rule}' is not a valid RRULE: {error} (expected e.g. FREQ=WEEKLY;COUNT=4)")
+            return None, ()
+        return text, tuple(exceptions)
+
+    def location(self, raw: Any, path: Path) -> Location | None:
+        if isinstance(raw, str):
+            return Location(name=self.text(raw, path))
+        if not self.is_mapping(raw, path, "a place name or a mapping of name, address, city, country, lat, lon"):
+            return None
+        self.unknown_keys(raw, path, LOCATION_KEYS)
+        lat = self.optional(raw, path, "lat", lambda v, p: self.number(v, p, -90, 90))
+        lon = self.optional(raw, path, "lon", lambda v, p: self.number(v, p, -180, 180))
+        if (lat is None) != (lon is None) and ("lat" in raw) != ("lon" in raw):
+            self.problem(path, "has only one of lat and lon (expected both, or neither)")
+        strings = {key: self.optional(raw, path, key, self.string) for key in ("address", "city", "country")}
+        name = self.optional(raw, path, "name", self.text)
+        if name is None and not any(strings.values()):
+            self.problem(path, "says nothing about the place (expected at least a name or a city)")
+            return None
+        return Location(name=name, lat=lat, lon=lon, **strings)
+
+    def online(self, raw: Any, path: Path) -> tuple[bool, str | None] | None:
+        if raw in _TRUE or raw in _FALSE:
+            return raw in _TRUE, None
+        url = self.url(raw, path, schemes=("http", "https"))
+        return (True, url) if url else None
+
+    def image(self, raw: Any, path: Path) -> Image | None:
+        if not self.is_mapping(raw, path, "a mapping with alt (required) and src"):
+            return None
+        self.unknown_keys(raw, path, IMAGE_KEYS)
+        src = self.optional(raw, path, "src", lambda v, p: self.url(v, p, schemes=("http", "https"), relative=True))
+        alt = raw.get("alt")
+        if alt is None:
+            self.problem(path if "alt" not in raw else (*path, "alt"), "image has no alt text (expected alt: describing the image for people who cannot see it)")
+            return None
+        alt_text = self.text(alt, (*path, "alt"))
+        return Image(alt=alt_text, src=src) if alt_text else None
+
+    def status(self, raw: Any, path: Path) -> Status | None:
+        try:
+            return Status(raw)
+        except ValueError:
+            self.problem(path, f"'{raw}' is not a status (expected confirmed, tentative or cancelled)")
+            return None
+
+    def tags(self, raw: Any, path: Path) -> tuple[str, ...]:
+        tags = []
+        for i, item in enumerate(self.as_list(raw, path)):
+            if (tag := self.slug(item, (*path, i))) and tag not in tags:
+                tags.append(tag)
+        return tuple(tags)
+
+    def zone(self, raw: Any, path: Path) -> str | None:
+        name = self.string(raw, path)
+        if name is not None and zone_named(name) is None:
+            self.problem(path, f"unknown time zone '{name}'{_suggest(name, _zone_names())} (expected an IANA name like Europe/Istanbul)")
+            return None
+        return name
+
+    def when(self, raw: Any, path: Path) -> date | datetime | None:
+        if (text := self.string(raw, path)) is None:
+            return None
+        try:
+            value = parse_when(text)
+        except DateValueError as error:
+            self.problem(path, f"{error} ({EXPECTED_DATE})")
+            return None
+        if value is None:
+            self.problem(path, f"'{text}' is not a date ({EXPECTED_DATE})")
+        return value
+
+    def day(self, raw: Any, path: Path) -> date | None:
+        value = self.when(raw, path)
+        if isinstance(value, datetime):
+            self.problem(path, f"'{raw}' has a time (expected a date like 2022-12-02)")
+            return None
+        return value
+
+    def number(self, raw: Any, path: Path, low: float, high: float) -> float | None:
+        try:
+            value = float(self.string(raw, path) or "")
+        except ValueError:
+            self.problem(path, f"'{raw}' is not a number (expected a number from {low:g} to {high:g})")
+            return None
+        if not low <= value <= high:
+            self.problem(path, f"{value:g} is out of range (expected a number from {low:g} to {high:g})")
+            return None
+        return value
+
+    def url(self, raw: Any, path: Path, schemes: tuple[str, ...] = ("http", "https", "mailto"), relative: bool = False) -> str | None:
+        if (text := self.string(raw, path)) is None:
+            return None
+        expected = ", ".join(schemes[:-1]) + f" or {schemes[-1]}" if len(schemes) > 1 else schemes[0]
+        if any(c.isspace() for c in text):
+            self.problem(path, f"'{text}' contains spaces (expected a URL; write a space as %20)")
+            return None
+        try:
+            parts = urlsplit(text)
+            parts.port  # noqa: B018  (raises ValueError for a bad port)
+        except ValueError as error:
+            self.problem(path, f"'{text}' is not a valid URL: {error}")
+            return None
+        if not parts.scheme:
+            if relative and not text.startswith("//"):
+                return text
+            self.problem(path, f"'{text}' is not an absolute URL (expected {expected}, e.g. https://example.org/)")
+            return None
+        if parts.scheme.lower() not in schemes:
+            self.problem(path, f"URL scheme '{parts.scheme}:' is not allowed (expected {expected})")
+            return None
+        if parts.scheme.lower() in ("http", "https") and not parts.hostname:
+            self.problem(path, f"'{text}' has no host (expected e.g. https://example.org/)")
+            return None
+        if parts.scheme.lower() == "mailto" and "@" not in parts.path:
+            self.problem(path, f"'{text}' has no address (expected mailto:name@example.org)")
+            return None
+        return text
+
+    def slug(self, raw: Any, path: Path, at_key: bool = False) -> str | None:
+        if (text := self.string(raw, path)) is None:
+            return None
+        if not _SLUG.fullmatch(text):
+            hint = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+            self.problem(path, f"'{text}' is not a valid id (expected lowercase letters, digits and hyphens, like '{hint or 'my-event'}')", at_key=at_key)
+            return None
+        return text
+
+    def text(self, raw: Any, path: Path) -> Text | None:
+        """A string, or a mapping of language code to string."""
+        if isinstance(raw, dict):
+            values = {}
+            for lang, value in raw.items():
+                if lang not in self.languages:
+                    self.problem((*path, lang), f"language '{lang}' is not in calendar.languages (expected one of {', '.join(self.languages)})", at_key=True)
+                elif (string := self.string(value, (*path, lang))) is not None:
+                    values[lang] = string
+            if not raw:
+                self.problem(path, "is empty (expected text, or a mapping of language to text)")
+            return Text(values) if values else None
+        string = self.string(raw, path, "text, or a mapping of language to text")
+        return Text({self.languages[0]: string}) if string is not None else None
+
+    def string(self, raw: Any, path: Path, expected: str = "text") -> str | None:
+        if raw is None:
+            self.problem(path, f"is empty (expected {expected})")
+            return None
+        if not isinstance(raw, str):
+            self.problem(path, f"is {_kind(raw)} (expected {expected})")
+            return None
+        if match := _CONTROL.search(raw):
+            self.problem(path, f"contains control character U+{ord(match[0]):04X} at position {match.start() + 1} (expected printable text)")
+            return None
+        return raw
+
+    # -- structure -------------------------------------------------------------------
+
+    def required(self, raw: dict[str, Any], path: Path, key: str, check: Callable[[Any, Path], Any]) -> Any:
+        if key not in raw:
+            self.problem(path, f"{key} is missing (expected {key}: in every {_noun(path)})")
+            return None
+        return check(raw[key], (*path, key))
+
+    def optional(self, raw: dict[str, Any], path: Path, key: str, check: Callable[[Any, Path], Any]) -> Any:
+        return check(raw[key], (*path, key)) if key in raw else None
+
+    def unknown_keys(self, raw: dict[str, Any], path: Path, known: tuple[str, ...]) -> None:
+        for key in raw:
+            if key not in known:
+                self.problem((*path, key), f"unknown field '{key}'{_suggest(key, known)} (expected one of {', '.join(known)})", at_key=True)
+
+    def is_mapping(self, raw: Any, path: Path, what: str) -> bool:
+        if isinstance(raw, dict):
+            return True
+        self.problem(path, f"is {_kind(raw)} (expected {what})")
+        return False
+
+    def as_list(self, raw: Any, path: Path) -> list[Any]:
+        if isinstance(raw, list):
+            self.spend(len(raw))
+            return raw
+        if isinstance(raw, str):  # a single tag or date may be written without brackets
+            return [raw]
+        self.problem(path, f"is {_kind(raw)} (expected a list)")
+        return []
+
+    def list_items(self, raw: dict[str, Any], key: str, path: Path = ()) -> Iterator[tuple[Any, Path]]:
+        if raw.get(key) is None:  # absent, or written with nothing after the colon
+            return
+        for i, item in enumerate(self.as_list(raw[key], (*path, key))):
+            yield item, (*path, key, i)
+
+    def mapping_items(self, raw: dict[str, Any], key: str) -> Iterator[tuple[str, Any, Path]]:
+        if raw.get(key) is None:
+            return
+        if self.is_mapping(raw[key], (key,), "a mapping of tag id to label"):
+            self.spend(len(raw[key]))
+            for name, value in raw[key].items():
+                yield name, value, (key, name)
+
+
+def _date_undated(news: list[NewsEntry], events: dict[str, Event]) -> list[NewsEntry]:
+    """Give undated news a date by the rule in docs/content.md.
+
+    A post linked to events takes the last day of the latest of them (a report
+    follows its event); any other takes the earliest date in the content, so it
+    lists after everything dated and never jumps to the top of a feed.
+    """
+    known = [entry.date for entry in news if entry.date_given] + [event.first_day for event in events.values()]
+    earliest = min(known, default=date(1970, 1, 1))
+    dated = []
+    for entry in news:
+        if not entry.date_given:
+            linked = [events[event_id].last_day for event_id in entry.events if event_id in events]
+            entry = replace(entry, date=max(linked, default=earliest))
+        dated.append(entry)
+    return dated
+
+
+def _event_order(event: Event) -> tuple[date, float, str]:
+    start = event.start
+    return event.first_day, start.timestamp() if isinstance(start, datetime) else float("-inf"), event.id
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if value is None:
+        return "empty"
+    return f"'{value}'"
+
+
+def _noun(path: Path) -> str:
+    return {"events": "event", "news": "news post", "calendar": "calendar"}.get(str(path[0]) if path else "", "item")
+
+
+def _suggest(word: str, choices: Any) -> str:
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+_ZONES: list[str] = []
+
+
+def _zone_names() -> list[str]:
+    if not _ZONES:
+        import zoneinfo
+
+        _ZONES.extend(sorted(zoneinfo.available_timezones()))
+    return _ZONES

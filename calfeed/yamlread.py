@@ -1,0 +1,239 @@
+"""Read YAML safely and fast, and find where things are when something is wrong.
+
+PyYAML's loaders build objects in pure Python, type every plain scalar by guesswork
+(`title: Yes` becomes True, `2021-02-30` a crash) and keep the last of two duplicate
+keys. Here libyaml's C parser produces events and a small builder turns them straight
+into dicts, lists and strings:
+
+* scalars stay text until the schema asks for a date or a number (`content.py`);
+* duplicate keys, unknown aliases, explicit tags and extra documents are problems;
+* aliases are shared, never copied, so an alias bomb costs no memory here (the
+  validator bounds how far it follows them);
+* positions are not kept for every value: that would cost more memory than the
+  content itself. When validation finds a problem, `locate` reads the file again
+  and finds the line and column of just the paths it names.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import yaml
+from yaml.events import (
+    AliasEvent,
+    MappingEndEvent,
+    MappingStartEvent,
+    ScalarEvent,
+    SequenceEndEvent,
+    SequenceStartEvent,
+)
+
+from .problems import Path, Problem
+
+# libyaml's parser when PyYAML was built with it (much faster), else PyYAML's own.
+_Parser: Any = getattr(yaml, "CBaseLoader", yaml.BaseLoader)
+_NULLS = frozenset({"", "~", "null", "Null", "NULL"})
+_STR_TAGS = frozenset({"tag:yaml.org,2002:str", "!"})
+_NO_KEY: Any = object()  # a mapping waiting for its next key
+_BAD_KEY: Any = object()  # the key was not text: drop its value
+
+
+def decode_problem(file: str, data: bytes) -> Problem | None:
+    """Return a problem if `data` is not UTF-8 text, else None."""
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line, column = _line_column(data, error.start)
+        return Problem(
+            file, line, column, "",
+            f"is not UTF-8: byte 0x{data[error.start]:02X} cannot start or continue a character "
+            "(expected UTF-8 text; save the file as UTF-8)",
+        )
+    return None
+
+
+def parse(file: str, data: bytes) -> tuple[Any, int, list[Problem]]:
+    """Build plain values from one YAML document.
+
+    Returns ``(value, events, problems)``: the top-level value (None for an empty
+    file), how many parser events it took (a bound for alias expansion), and the
+    problems found: syntax errors, duplicate keys, unknown aliases, tags, keys that
+    are not text, more than one document. After a syntax error the value is None.
+    """
+    problems: list[Problem] = []
+    loader = _Parser(data)
+    get_event = loader.get_event
+    anchors: dict[str, Any] = {}
+    stack: list[Any] = []  # open containers
+    keys: list[Any] = []  # per open container: the pending key (mappings) or _NO_KEY
+    key_marks: list[Any] = []
+    merges: dict[int, list[Any]] = {}  # id(mapping) -> mappings named by its "<<" keys
+    root: Any = None
+    documents = 0
+    count = 0
+    try:
+        while (event := get_event()) is not None:
+            count += 1
+            kind = type(event)
+            if kind is ScalarEvent:
+                value = event.value
+                if event.tag is not None and event.tag not in _STR_TAGS:
+                    problems.append(_at(file, event.start_mark, f"YAML tag {event.tag.replace('tag:yaml.org,2002:', '!!')} is not supported (expected plain values)"))
+                elif event.style is None and value in _NULLS:
+                    value = None
+            elif kind is MappingStartEvent:
+                value = {}
+            elif kind is SequenceStartEvent:
+                value = []
+            elif kind is MappingEndEvent or kind is SequenceEndEvent:
+                done = stack.pop()
+                keys.pop()
+                key_marks.pop()
+                if merges and id(done) in merges:
+                    for source in merges.pop(id(done)):
+                        for name, item in source.items():
+                            done.setdefault(name, item)
+                continue
+            elif kind is AliasEvent:
+                if event.anchor not in anchors:
+                    problems.append(_at(file, event.start_mark, f"unknown alias *{event.anchor} (expected an anchor &{event.anchor} above it)"))
+                value = anchors.get(event.anchor)
+            else:  # stream and document boundaries
+                if type(event).__name__ == "DocumentStartEvent":
+                    documents += 1
+                    if documents == 2:
+                        problems.append(_at(file, event.start_mark, "a second YAML document (---) is not supported (expected one document per file)"))
+                continue
+            if kind is not AliasEvent and event.anchor is not None:
+                anchors[event.anchor] = value
+
+            if not stack:
+                if documents == 1:
+                    root = value
+            elif type(parent := stack[-1]) is list:
+                parent.append(value)
+            elif (pending := keys[-1]) is _NO_KEY:  # this node is a key
+                if kind is ScalarEvent:
+                    keys[-1] = event.value
+                    key_marks[-1] = event.start_mark
+                else:
+                    problems.append(_at(file, event.start_mark, "a key must be plain text (expected name: value)"))
+                    keys[-1] = _BAD_KEY
+            else:
+                keys[-1] = _NO_KEY
+                if pending is _BAD_KEY:
+                    pass
+                elif pending == "<<" and key_marks[-1] is not None:
+                    merges.setdefault(id(parent), []).extend(_merge_sources(value))
+                elif pending in parent:
+                    problems.append(_at(
+                        file, key_marks[-1],
+                        f"duplicate key '{pending}' (expected each key once in a mapping; YAML would silently keep the last)",
+                    ))
+                else:
+                    parent[pending] = value
+            if kind is MappingStartEvent or kind is SequenceStartEvent:
+                stack.append(value)
+                keys.append(_NO_KEY if kind is MappingStartEvent else None)
+                key_marks.append(None)
+    except yaml.MarkedYAMLError as error:
+        return None, count, [*problems, _syntax_problem(file, error)]
+    except yaml.reader.ReaderError as error:
+        line, column = _line_column(data, error.position)
+        what = f"character 0x{error.character:X}" if isinstance(error.character, int) else "a character"
+        return None, count, [*problems, Problem(file, line, column, "", f"{what} is not allowed here: {error.reason} (expected printable text)")]
+    finally:
+        loader.dispose()
+    return root, count, problems
+
+
+def locate(data: bytes, targets: Iterable[tuple[Path, bool]]) -> dict[tuple[Path, bool], tuple[int, int]]:
+    """Find the 1-based line and column of each ``(path, at_key)`` target.
+
+    `at_key` asks for the key of the last path element rather than its value.
+    A path that does not exist as written (it came through an alias or a merge)
+    resolves to its nearest ancestor that does.
+    """
+    targets = list(targets)
+    wanted = {(path[:n], False) for path, _ in targets for n in range(len(path) + 1)}
+    wanted.update((path, True) for path, at_key in targets if at_key)
+    found: dict[tuple[Path, bool], tuple[int, int]] = {}
+    loader = _Parser(data)
+    frames: list[list[Any]] = []  # [path, is_mapping, index or key, expecting_key]
+    try:
+        while (event := loader.get_event()) is not None:
+            kind = type(event)
+            if kind is MappingEndEvent or kind is SequenceEndEvent:
+                frames.pop()
+                continue
+            if kind not in (ScalarEvent, AliasEvent, MappingStartEvent, SequenceStartEvent):
+                continue
+            path: Path = ()
+            if frames:
+                frame = frames[-1]
+                if not frame[1]:
+                    path = (*frame[0], frame[2])
+                    frame[2] += 1
+                elif frame[3]:  # a key
+                    frame[3] = False
+                    frame[2] = event.value if kind is ScalarEvent else None
+                    key_path = (*frame[0], frame[2])
+                    if (key_path, True) in wanted:
+                        found.setdefault((key_path, True), _one_based(event.start_mark))
+                    path = (*frame[0], "\0key")  # a collection used as a key: never wanted
+                else:
+                    frame[3] = True
+                    path = (*frame[0], frame[2])
+            if (path, False) in wanted:
+                found.setdefault((path, False), _one_based(event.start_mark))
+            if kind is MappingStartEvent:
+                frames.append([path, True, None, True])
+            elif kind is SequenceStartEvent:
+                frames.append([path, False, 0, False])
+    except (yaml.YAMLError, IndexError):
+        pass  # positions are a courtesy; the file parsed once already
+    finally:
+        loader.dispose()
+    result: dict[tuple[Path, bool], tuple[int, int]] = {}
+    for path, at_key in targets:
+        if (path, at_key) in found:
+            result[(path, at_key)] = found[(path, at_key)]
+            continue
+        for n in range(len(path), -1, -1):
+            if (path[:n], False) in found:
+                result[(path, at_key)] = found[(path[:n], False)]
+                break
+    return result
+
+
+def _merge_sources(value: Any) -> list[dict[str, Any]]:
+    if isinstance(value, dict):
+        return [value]
+    if isinstance(value, list):
+        return [item for item in value if isinstance(item, dict)]
+    return []
+
+
+def _one_based(mark: Any) -> tuple[int, int]:
+    return mark.line + 1, mark.column + 1
+
+
+def _at(file: str, mark: Any, message: str) -> Problem:
+    line, column = _one_based(mark)
+    return Problem(file, line, column, "", message)
+
+
+def _syntax_problem(file: str, error: yaml.MarkedYAMLError) -> Problem:
+    mark = error.problem_mark or error.context_mark
+    line, column = _one_based(mark) if mark is not None else (None, None)
+    message = f"YAML syntax error: {error.problem}"
+    if error.context:
+        context_at = f" at line {error.context_mark.line + 1}" if error.context_mark is not None else ""
+        message += f" ({error.context}{context_at})"
+    return Problem(file, line, column, "", message)
+
+
+def _line_column(data: bytes, offset: int) -> tuple[int, int]:
+    line_start = data.rfind(b"\n", 0, offset) + 1
+    return data.count(b"\n", 0, offset) + 1, len(data[line_start:offset].decode("utf-8", "replace")) + 1
