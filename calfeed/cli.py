@@ -1,0 +1,68 @@
+"""The `calfeed` command: check, serve. Each command parses options, calls one function, reports."""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+import click
+
+from .content import read_content
+from .model import Site
+from .problems import Problem
+
+DEFAULT_PATH = "events.yaml"
+
+
+@click.group()
+@click.version_option(package_name="calfeed")
+def main() -> None:
+    """Publish events and news from YAML as a calendar, feeds and an agenda."""
+
+
+@main.command()
+@click.argument("path", default=DEFAULT_PATH, envvar="CALFEED_EVENTS", type=click.Path())
+@click.option("--strict", is_flag=True, help="Fail on warnings too (an event with no place, a post with no date).")
+def check(path: str, strict: bool) -> None:
+    """Check the content at PATH (a YAML file or a folder of them) and summarise it.
+
+    Prints every problem as file:line:column: field: message, and exits 1 if
+    any is an error (or, with --strict, a warning).
+    """
+    site, problems = read_content(path)
+    for problem in problems:
+        click.echo(str(problem), err=True)
+    failing = [p for p in problems if strict or p.severity == "error"]
+    if site is None or failing:
+        click.echo(f"{path}: {_count(failing, 'problem')} found; nothing can be published until they are fixed.", err=True)
+        sys.exit(1)
+    click.echo(f"{path}: ok: {summary(site)}" + (f" ({_count(problems, 'warning')})" if problems else ""))
+
+
+@main.command()
+@click.argument("path", default=DEFAULT_PATH, envvar="CALFEED_EVENTS", type=click.Path())
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=int, help="Port to listen on.")
+@click.option("--templates", default="", help="Templates folder [default: templates/ beside PATH].")
+def serve(path: str, host: str, port: int, templates: str) -> None:
+    """Serve the content at PATH for preview, reloading it when a file changes.
+
+    A broken edit is reported here and the last good version keeps being served.
+    """
+    from .web import create_app
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s", stream=sys.stderr)
+    app = create_app({"CALFEED_EVENTS": path, "CALFEED_TEMPLATES": templates})
+    app.run(host=host, port=port, threaded=True, use_reloader=False)
+
+
+def summary(site: Site) -> str:
+    """Return "4 events, 6 news posts, languages en, es, fr, 2021-09-06 to 2022-12-02"."""
+    days = [e.first_day for e in site.events] + [e.last_day for e in site.events] + [n.date for n in site.news]
+    span = f", {min(days)} to {max(days)}" if days else ""
+    return (f"{_count(site.events, 'event')}, {_count(site.news, 'news post')}, "
+            f"languages {', '.join(site.calendar.languages)}{span}")
+
+
+def _count(items: tuple[object, ...] | list[Problem], noun: str) -> str:
+    return f"{len(items)} {noun}{'' if len(items) == 1 else 's'}"
