@@ -1,0 +1,61 @@
+"""`calfeed check` as an editor and a CI job use it."""
+
+from __future__ import annotations
+
+from calfeed.cli import main
+from conftest import BUNDLED, CONTENT
+
+
+def test_check_bundled_example_summarises_it(runner):
+    result = runner.invoke(main, ["check", str(BUNDLED)])
+    assert result.exit_code == 0, result.output
+    assert "ok: 4 events, 6 news posts, languages en, es, fr, 2021-09-06 to 2022-12-02" in result.stdout
+    # The two posts the source gives no date are reported, with the date the rule chose.
+    assert "warning: has no date: dated 2022-11-19" in result.stderr
+
+
+def test_check_strict_fails_on_warnings(runner):
+    result = runner.invoke(main, ["check", "--strict", str(BUNDLED)])
+    assert result.exit_code == 1, result.output
+    assert "2 problems found" in result.stderr
+
+
+def test_check_lists_every_error_and_exits_1(runner, tmp_path):
+    broken = tmp_path / "events.yaml"
+    broken.write_text(
+        "calendar:\n"
+        "  title: T\n"
+        "  url: https://x.example/\n"
+        "events:\n"
+        "  - id: a\n"
+        "    titel: A\n"
+        "    start: 2021-09-09\n"
+        "    end: 2021-09-08\n"
+    )
+    result = runner.invoke(main, ["check", str(broken)])
+    assert result.exit_code == 1, result.output
+    lines = result.stderr.splitlines()
+    assert f"{broken}:5:5: events[0]: title is missing (expected title: in every event)" in lines
+    assert any(line.startswith(f"{broken}:6:5: events[0].titel: unknown field 'titel' (did you mean 'title'?)")
+               for line in lines)
+    assert any(line.startswith(f"{broken}:8:10: events[0].end: 2021-09-08 is before start 2021-09-09")
+               for line in lines)
+    assert f"{broken}:5:5: events[0]: warning: has no location and is not online (expected location: or online:)" in lines
+    assert "3 problems found" in lines[-1]  # the warning does not fail a plain check
+
+
+def test_check_reads_the_path_from_calfeed_events(runner):
+    result = runner.invoke(main, ["check"], env={"CALFEED_EVENTS": str(BUNDLED)})
+    assert result.exit_code == 0, result.output
+
+
+def test_check_missing_path_is_an_error_not_a_traceback(runner, tmp_path):
+    result = runner.invoke(main, ["check", str(tmp_path / "nope.yaml")])
+    assert result.exit_code == 1
+    assert "no such file or folder" in result.stderr
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+def test_check_a_folder_merges_its_files(runner):
+    result = runner.invoke(main, ["check", str(CONTENT / "merged_folder")])
+    assert result.exit_code == 0, result.output
