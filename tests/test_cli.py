@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from calfeed.cli import main
+
 from conftest import BUNDLED, CONTENT
 
 

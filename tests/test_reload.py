@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 
 from calfeed.store import ContentStore
+
 from conftest import BUNDLED
 
 GOOD = BUNDLED.read_text(encoding="utf-8")
