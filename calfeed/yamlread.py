@@ -29,7 +29,7 @@ from yaml.events import (
     SequenceStartEvent,
 )
 
-from .problems import Path, Problem
+from .problems import Path, Problem, format_path
 
 # libyaml's parser when PyYAML was built with it (much faster), else PyYAML's own.
 _Parser: Any = getattr(yaml, "CBaseLoader", yaml.BaseLoader)
@@ -37,6 +37,10 @@ _NULLS = frozenset({"", "~", "null", "Null", "NULL"})
 _STR_TAGS = frozenset({"tag:yaml.org,2002:str", "!"})
 _NO_KEY: Any = object()  # a mapping waiting for its next key
 _BAD_KEY: Any = object()  # the key was not text: drop its value
+# Aliases may make a document bigger than it is written, but not by much: past this many values and
+# this many times the values written, it is an alias bomb ("billion laughs"), refused before it is walked.
+_EXPANSION_FLOOR = 100_000
+_EXPANSION_FACTOR = 10
 
 
 def decode_problem(file: str, data: bytes) -> Problem | None:
@@ -53,33 +57,48 @@ def decode_problem(file: str, data: bytes) -> Problem | None:
     return None
 
 
-def parse(file: str, data: bytes) -> tuple[Any, int, list[Problem]]:
+def parse(file: str, data: bytes) -> tuple[Any, list[Problem]]:
     """Build plain values from one YAML document.
 
-    Returns ``(value, events, problems)``: the top-level value (None for an empty
-    file), how many parser events it took (a bound for alias expansion), and the
-    problems found: syntax errors, duplicate keys, unknown aliases, tags, keys that
-    are not text, more than one document. After a syntax error the value is None.
+    Returns ``(value, problems)``: the top-level value (None for an empty file, or
+    after a syntax error or an alias bomb) and the problems found: syntax errors,
+    duplicate keys, unknown aliases, tags, keys that are not text, more than one
+    document, and aliases that would expand to far more values than the file holds.
     """
     problems: list[Problem] = []
     loader = _Parser(data)
     get_event = loader.get_event
     anchors: dict[str, Any] = {}
-    stack: list[Any] = []  # open containers
-    keys: list[Any] = []  # per open container: the pending key (mappings) or _NO_KEY
-    key_marks: list[Any] = []
+    sizes: dict[str, int] = {}  # anchor -> how many values it expands to
+    # One frame per open collection: [value, pending key, key mark, place in parent, expanded size, anchor, mark]
+    frames: list[list[Any]] = []
     merges: dict[int, list[Any]] = {}  # id(mapping) -> mappings named by its "<<" keys
     root: Any = None
     documents = 0
     count = 0
+
+    def here(*last: str | int) -> Path:
+        return (*(frame[3] for frame in frames[1:]), *last)
+
+    def here_value() -> Path:  # the path of the value node being read now
+        if not frames:
+            return ()
+        container, pending = frames[-1][0], frames[-1][1]
+        if type(container) is list:
+            return here(len(container))
+        return here(pending) if isinstance(pending, str) else here()
+
     try:
         while (event := get_event()) is not None:
             count += 1
             kind = type(event)
+            size = 1
             if kind is ScalarEvent:
                 value = event.value
                 if event.tag is not None and event.tag not in _STR_TAGS:
-                    problems.append(_at(file, event.start_mark, f"YAML tag {event.tag.replace('tag:yaml.org,2002:', '!!')} is not supported (expected plain values)"))
+                    tag = event.tag.replace("tag:yaml.org,2002:", "!!")
+                    problems.append(_at(file, event.start_mark, here_value(), f"YAML tag {tag} is not supported "
+                                        "(expected plain values)"))
                 elif event.style is None and value in _NULLS:
                     value = None
             elif kind is MappingStartEvent:
@@ -87,65 +106,82 @@ def parse(file: str, data: bytes) -> tuple[Any, int, list[Problem]]:
             elif kind is SequenceStartEvent:
                 value = []
             elif kind is MappingEndEvent or kind is SequenceEndEvent:
-                done = stack.pop()
-                keys.pop()
-                key_marks.pop()
+                done, _, _, place, size, anchor, mark = frames.pop()
                 if merges and id(done) in merges:
                     for source in merges.pop(id(done)):
                         for name, item in source.items():
                             done.setdefault(name, item)
+                if anchor is not None:
+                    sizes[anchor] = size
+                if frames:
+                    frames[-1][4] += size
+                if size > _EXPANSION_FLOOR and size > _EXPANSION_FACTOR * count:
+                    problems.append(_at(file, mark, here(place), f"YAML aliases here expand to {size:,} "
+                                        f"values from {count:,} written (is this an alias bomb?); expected "
+                                        "each anchor to be used a few times"))
+                    return None, problems
                 continue
             elif kind is AliasEvent:
                 if event.anchor not in anchors:
-                    problems.append(_at(file, event.start_mark, f"unknown alias *{event.anchor} (expected an anchor &{event.anchor} above it)"))
+                    problems.append(_at(file, event.start_mark, here_value(), f"unknown alias *{event.anchor} "
+                                        f"(expected an anchor &{event.anchor} above it)"))
                 value = anchors.get(event.anchor)
+                size = sizes.get(event.anchor, 1)
             else:  # stream and document boundaries
                 if type(event).__name__ == "DocumentStartEvent":
                     documents += 1
                     if documents == 2:
-                        problems.append(_at(file, event.start_mark, "a second YAML document (---) is not supported (expected one document per file)"))
+                        problems.append(_at(file, event.start_mark, (), "a second YAML document (---) is not "
+                                            "supported (expected one document per file)"))
                 continue
-            if kind is not AliasEvent and event.anchor is not None:
-                anchors[event.anchor] = value
-
-            if not stack:
+            opens = kind is MappingStartEvent or kind is SequenceStartEvent
+            anchor = None if kind is AliasEvent else event.anchor
+            if anchor is not None:
+                anchors[anchor] = value
+                if not opens:
+                    sizes[anchor] = 1
+            place: Any = None
+            if not frames:
                 if documents == 1:
                     root = value
-            elif type(parent := stack[-1]) is list:
+            elif type(parent := (frame := frames[-1])[0]) is list:
+                place = len(parent)
                 parent.append(value)
-            elif (pending := keys[-1]) is _NO_KEY:  # this node is a key
+            elif (pending := frame[1]) is _NO_KEY:  # this node is a key
                 if kind is ScalarEvent:
-                    keys[-1] = event.value
-                    key_marks[-1] = event.start_mark
+                    frame[1] = event.value
+                    frame[2] = event.start_mark
                 else:
-                    problems.append(_at(file, event.start_mark, "a key must be plain text (expected name: value)"))
-                    keys[-1] = _BAD_KEY
+                    problems.append(_at(file, event.start_mark, here(), "a key must be plain text "
+                                        "(expected name: value)"))
+                    frame[1] = _BAD_KEY
+                size = 0
             else:
-                keys[-1] = _NO_KEY
+                frame[1] = _NO_KEY
+                place = pending
                 if pending is _BAD_KEY:
                     pass
-                elif pending == "<<" and key_marks[-1] is not None:
+                elif pending == "<<" and frame[2] is not None:
                     merges.setdefault(id(parent), []).extend(_merge_sources(value))
                 elif pending in parent:
-                    problems.append(_at(
-                        file, key_marks[-1],
-                        f"duplicate key '{pending}' (expected each key once in a mapping; YAML would silently keep the last)",
-                    ))
+                    problems.append(_at(file, frame[2], here(pending), f"duplicate key '{pending}' (expected "
+                                        "each key once in a mapping; YAML would silently keep the last)"))
                 else:
                     parent[pending] = value
-            if kind is MappingStartEvent or kind is SequenceStartEvent:
-                stack.append(value)
-                keys.append(_NO_KEY if kind is MappingStartEvent else None)
-                key_marks.append(None)
+            if opens:
+                frames.append([value, _NO_KEY if kind is MappingStartEvent else None, None, place, 1, anchor, event.start_mark])
+            elif frames:
+                frames[-1][4] += size
     except yaml.MarkedYAMLError as error:
-        return None, count, [*problems, _syntax_problem(file, error)]
+        return None, [*problems, _syntax_problem(file, error)]
     except yaml.reader.ReaderError as error:
         line, column = _line_column(data, error.position)
-        what = f"character 0x{error.character:X}" if isinstance(error.character, int) else "a character"
-        return None, count, [*problems, Problem(file, line, column, "", f"{what} is not allowed here: {error.reason} (expected printable text)")]
+        what = f"character U+{error.character:04X}" if isinstance(error.character, int) else "a character"
+        return None, [*problems, Problem(file, line, column, "", f"{what} is not allowed here: {error.reason} "
+                                         "(expected printable text)")]
     finally:
         loader.dispose()
-    return root, count, problems
+    return root, problems
 
 
 def locate(data: bytes, targets: Iterable[tuple[Path, bool]]) -> dict[tuple[Path, bool], tuple[int, int]]:
@@ -219,9 +255,9 @@ def _one_based(mark: Any) -> tuple[int, int]:
     return mark.line + 1, mark.column + 1
 
 
-def _at(file: str, mark: Any, message: str) -> Problem:
+def _at(file: str, mark: Any, path: Path, message: str) -> Problem:
     line, column = _one_based(mark)
-    return Problem(file, line, column, "", message)
+    return Problem(file, line, column, format_path(path), message)
 
 
 def _syntax_problem(file: str, error: yaml.MarkedYAMLError) -> Problem:
