@@ -106,7 +106,7 @@ def parse(file: str, data: bytes) -> tuple[Any, list[Problem]]:
             elif kind is SequenceStartEvent:
                 value = []
             elif kind is MappingEndEvent or kind is SequenceEndEvent:
-                done, _, _, place, size, anchor, mark = frames.pop()
+                done, _, _, done_place, size, anchor, mark = frames.pop()
                 if merges and id(done) in merges:
                     for source in merges.pop(id(done)):
                         for name, item in source.items():
@@ -116,7 +116,7 @@ def parse(file: str, data: bytes) -> tuple[Any, list[Problem]]:
                 if frames:
                     frames[-1][4] += size
                 if size > _EXPANSION_FLOOR and size > _EXPANSION_FACTOR * count:
-                    problems.append(_at(file, mark, here(place), f"YAML aliases here expand to {size:,} "
+                    problems.append(_at(file, mark, here(done_place), f"YAML aliases here expand to {size:,} "
                                         f"values from {count:,} written (is this an alias bomb?); expected "
                                         "each anchor to be used a few times"))
                     return None, problems
