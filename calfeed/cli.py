@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import sys
 
 import click
@@ -10,6 +11,7 @@ import click
 from .content import read_content
 from .model import Site
 from .problems import Problem
+from .settings import Settings
 
 DEFAULT_PATH = "events.yaml"
 
@@ -29,7 +31,7 @@ def check(path: str, strict: bool) -> None:
     Prints every problem as file:line:column: field: message, and exits 1 if
     any is an error (or, with --strict, a warning).
     """
-    site, problems = read_content(path)
+    site, problems = read_content(path, max_bytes=Settings.from_mapping(os.environ).max_bytes)
     for problem in problems:
         click.echo(str(problem), err=True)
     failing = [p for p in problems if strict or p.severity == "error"]

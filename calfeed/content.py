@@ -13,7 +13,7 @@ import os
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from pathlib import Path as FilePath
 from typing import Any
 from urllib.parse import urlsplit
@@ -45,7 +45,7 @@ NEWS_KEYS = ("id", "title", "date", "tags", "image", "summary", "url", "events")
 LOCATION_KEYS = ("name", "address", "city", "country", "lat", "lon")
 IMAGE_KEYS = ("src", "alt")
 
-_SLUG = re.compile(r"[a-z0-9]+(?:[-_][a-z0-9]+)*")
+_SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _LANGUAGE = re.compile(r"[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 _RRULE = re.compile(r"[A-Z0-9=;,+\-]+")
@@ -64,7 +64,7 @@ class _Pending:
     message: str
     at_key: bool = False
     severity: str = "error"
-    other: tuple[str, Path] | None = None  # a second place to name ("first defined at …")
+    other: tuple[str, Path, bool] | None = None  # a second place to name ("first defined at …")
 
 
 class _TooMuch(Exception):
@@ -114,15 +114,28 @@ class _Reader:
         self.file = ""
         self.languages: tuple[str, ...] = ("en",)
         self.default_zone = "UTC"
-        self.declared_events: set[str] = set()
+        # Where each id was first written, by kind: duplicates name both places, and news may
+        # link to an event that has other problems without a second, misleading report.
+        self.ids: dict[str, dict[str, tuple[str, Path]]] = {"event": {}, "news": {}, "tag": {}}
+        self.calendar_at: tuple[str, Path, bool] | None = None
 
     # -- reporting ---------------------------------------------------------------
 
     def problem(self, path: Path, message: str, *, at_key: bool = False, severity: str = "error",
-                other: tuple[str, Path] | None = None) -> None:
+                other: tuple[str, Path, bool] | None = None) -> None:
         self.pending.append(_Pending(self.file, path, message, at_key, severity, other))
         if len(self.pending) >= MAX_PROBLEMS:
             raise _TooMuch(f"stopped after {MAX_PROBLEMS} problems")
+
+    def first(self, kind: str, name: str, path: Path) -> bool:
+        """Record where `name` is first used as a `kind` id; report it and return False if it was already."""
+        seen = self.ids[kind]
+        if name in seen:
+            what = "tag" if kind == "tag" else f"{kind} id"
+            self.problem(path, f"duplicate {what} '{name}'", at_key=kind == "tag", other=(*seen[name], kind == "tag"))
+            return False
+        seen[name] = (self.file, path)
+        return True
 
     # -- the whole read ------------------------------------------------------------
 
@@ -182,7 +195,7 @@ class _Reader:
         for pending in self.pending:
             by_file.setdefault(pending.file, []).append((pending.path, pending.at_key))
             if pending.other:
-                by_file.setdefault(pending.other[0], []).append((pending.other[1], False))
+                by_file.setdefault(pending.other[0], []).append(pending.other[1:])
         positions = {
             file: yamlread.locate(self.sources[file], targets)
             for file, targets in by_file.items() if file in self.sources
@@ -192,60 +205,54 @@ class _Reader:
             line, column = positions.get(pending.file, {}).get((pending.path, pending.at_key), (None, None))
             message = pending.message
             if pending.other:
-                other_file, other_path = pending.other
-                other_line, _ = positions.get(other_file, {}).get((other_path, False), (None, None))
-                message += f" (first defined at {other_file}:{other_line})" if other_line else f" (first defined in {other_file})"
+                other_file, other_path, other_at_key = pending.other
+                other_where = positions.get(other_file, {}).get((other_path, other_at_key))
+                other_line = other_where[0] if other_where else None
+                first = f"first defined at {other_file}:{other_line}" if other_line else f"first defined in {other_file}"
+                message = f"{message[:-1]}; {first})" if message.endswith(")") else f"{message} ({first})"
             problems.append(Problem(pending.file, line, column, format_path(pending.path), message, pending.severity))
         return problems
 
     def validate(self, documents: list[tuple[str, dict[str, Any]]]) -> Site | None:
         calendar: CalendarSettings | None = None
-        calendar_at: tuple[str, Path] | None = None
+        calendar_at: tuple[str, Path, bool] | None = None
         for self.file, document in documents:
             self.unknown_keys(document, (), TOP_KEYS)
             if "calendar" in document:
                 if calendar_at:
-                    self.problem(("calendar",), "calendar: is defined twice", at_key=True, other=calendar_at)
+                    self.problem(("calendar",), "is defined twice (expected one calendar: in all the files)",
+                                 at_key=True, other=calendar_at)
                     continue
-                calendar_at = (self.file, ("calendar",))
+                calendar_at = (self.file, ("calendar",), True)
                 calendar = self.calendar(document["calendar"])
         if calendar_at is None and documents:
             self.file = documents[0][0]
             self.problem((), "no calendar: section (expected calendar: with at least title and url, in one file)")
         tags: dict[str, Text] = {}
         events: list[Event] = []
-        event_at: dict[str, tuple[str, Path]] = {}
         for self.file, document in documents:
             for tag, label, path in self.mapping_items(document, "tags"):
-                if self.slug(tag, path, at_key=True):
+                if self.slug(tag, path, at_key=True) and self.first("tag", tag, path):
                     tags[tag] = label if (label := self.text(label, path)) else Text({self.languages[0]: tag})
             for item, path in self.list_items(document, "events"):
                 if (event := self.event(item, path)) is not None:
-                    if event.id in event_at:
-                        self.problem((*path, "id"), f"duplicate event id '{event.id}'", other=(event_at[event.id][0], (*event_at[event.id][1], "id")))
-                        continue
-                    event_at[event.id] = (self.file, path)
                     events.append(event)
         news: list[NewsEntry] = []
-        news_at: dict[str, tuple[str, Path]] = {}
         events_by_id = {event.id: event for event in events}
         for self.file, document in documents:
             for item, path in self.list_items(document, "news"):
-                if (entry := self.news(item, path, self.declared_events)) is not None:
-                    if entry.id in news_at:
-                        self.problem((*path, "id"), f"duplicate news id '{entry.id}'", other=(news_at[entry.id][0], (*news_at[entry.id][1], "id")))
-                        continue
-                    news_at[entry.id] = (self.file, path)
+                if (entry := self.news(item, path)) is not None:
                     news.append(entry)
         if calendar is None:
             return None
         news = _date_undated(news, events_by_id)
+        errors = any(pending.severity == "error" for pending in self.pending)
         for entry in news:
             if not entry.date_given:
-                self.file, path = news_at[entry.id]
-                self.problem(path, f"has no date: dated {entry.date} by the rule in docs/content.md "
-                             "(the last day of its latest linked event, else the earliest date in the content)",
-                             severity="warning")
+                self.file, id_path = self.ids["news"][entry.id]
+                dated = "its date follows" if errors else f"dated {entry.date} by"  # other errors may move it
+                self.problem(id_path[:-1], f"has no date: {dated} the rule in docs/content.md (the last day of "
+                             "its latest linked event, else the earliest date in the content)", severity="warning")
         events.sort(key=_event_order)
         news.sort(key=lambda entry: entry.id)
         news.sort(key=lambda entry: entry.date, reverse=True)
@@ -297,8 +304,8 @@ class _Reader:
             return None
         self.unknown_keys(raw, path, EVENT_KEYS)
         event_id = self.required(raw, path, "id", self.slug)
-        if event_id is not None:
-            self.declared_events.add(event_id)  # so news linking to a broken event is not reported too
+        if event_id is not None and not self.first("event", event_id, (*path, "id")):
+            event_id = None
         title = self.required(raw, path, "title", self.text)
         zone_name = self.optional(raw, path, "timezone", self.zone)
         when = self.span(raw, path, zone_name)
@@ -313,7 +320,11 @@ class _Reader:
             description=self.optional(raw, path, "description", self.text),
         )
         repeat, exceptions = self.repeat(raw, path, when)
-        if location is None and not online:
+        if "timezone" in raw and when is not None and not isinstance(when[0], datetime):
+            self.problem((*path, "timezone"), "has no effect on an all-day event (its days are the same "
+                         "everywhere; expected timezone: only with start and end times)", severity="warning",
+                         at_key=True)
+        if "location" not in raw and "online" not in raw:
             self.problem(path, "has no location and is not online (expected location: or online:)", severity="warning")
         if event_id is None or title is None or when is None:
             return None
@@ -322,11 +333,14 @@ class _Reader:
                      online=online, online_url=online_url, status=status, repeat=repeat, exceptions=exceptions,
                      source=self.file, **fields)
 
-    def news(self, raw: Any, path: Path, event_ids: set[str]) -> NewsEntry | None:
+    def news(self, raw: Any, path: Path) -> NewsEntry | None:
         if not self.is_mapping(raw, path, "a news post"):
             return None
         self.unknown_keys(raw, path, NEWS_KEYS)
         entry_id = self.required(raw, path, "id", self.slug)
+        if entry_id is not None and not self.first("news", entry_id, (*path, "id")):
+            entry_id = None
+        event_ids = self.ids["event"]
         title = self.required(raw, path, "title", self.text)
         published = self.optional(raw, path, "date", self.day)
         related: list[str] = []
@@ -397,27 +411,14 @@ class _Reader:
             return start.astimezone(UTC), end.astimezone(UTC), None
         return start.astimezone(zone), end.astimezone(zone), name
 
-    def repeat(self, raw: dict[str, Any], path: Path, when: tuple[Any, Any, str | None] | None) -> tuple[str | None, tuple[Any, ...]]:
+    def repeat(self, raw: dict[str, Any], path: Path,
+               when: tuple[Any, Any, str | None] | None) -> tuple[str | None, tuple[Any, ...]]:
+        """Check `repeat` (an RRULE) and `except` (occurrences to skip); return them, or (None, ())."""
         rule = self.optional(raw, path, "repeat", self.string)
-        exceptions: list[Any] = []
         if "except" in raw and "repeat" not in raw:
             self.problem((*path, "except"), "needs repeat: (expected except only on a repeating event)", at_key=True)
-        for item, item_path in self.list_items(raw, "except", path):
-            if (day := self.when(item, item_path)) is None or when is None:
-                continue
-            if isinstance(day, datetime) and not isinstance(when[0], datetime):
-                self.problem(item_path, f"{item} has a time but the event is all-day (expected a date)")
-                continue
-            if isinstance(day, datetime) and day.tzinfo is None:
-                zone = zone_named(when[2] or "UTC")
-                if zone is not None:
-                    day, trouble = localize(day, zone)
-                    if trouble:
-                        self.problem(item_path, trouble)
-                        continue
-            exceptions.append(day)
         if rule is None or when is None:
-            return rule, tuple(exceptions)
+            return None, ()
         text = rule.removeprefix("RRULE:")
         if not _RRULE.fullmatch(text):
             self.problem((*path, "repeat"), f"'{rule}' is not an RRULE (expected e.g. FREQ=WEEKLY;COUNT=4)")
@@ -426,12 +427,34 @@ class _Reader:
         if parts.get("FREQ") in _FINE_GRAINED and "COUNT" not in parts and "UNTIL" not in parts:
             self.problem((*path, "repeat"), f"repeats {parts['FREQ'].lower()} forever (expected COUNT= or UNTIL=)")
             return None, ()
-        start = when[0] if isinstance(when[0], datetime) else datetime.combine(when[0], datetime.min.time())
+        start = when[0]
+        timed = isinstance(start, datetime)
         try:
-            rrulestr(text, dtstart=start)
+            occurrences = rrulestr(text, dtstart=start if timed else datetime.combine(start, time()))
         except (ValueError, TypeError) as error:
             self.problem((*path, "repeat"), f"'{rule}' is not a valid RRULE: {error} (expected e.g. FREQ=WEEKLY;COUNT=4)")
             return None, ()
+        exceptions = []
+        for item, item_path in self.list_items(raw, "except", path):
+            if (day := self.when(item, item_path)) is None:
+                continue
+            if isinstance(day, datetime):
+                if not timed:
+                    self.problem(item_path, f"{item} has a time but the event is all-day (expected a date)")
+                    continue
+                moment = day
+            else:  # for a timed event, the occurrence on that day at the usual time
+                moment = datetime.combine(day, start.time() if timed else time())
+            if timed and moment.tzinfo is None:
+                moment, trouble = localize(moment, start.tzinfo)
+                if trouble:
+                    self.problem(item_path, trouble)
+                    continue
+            if moment not in occurrences:
+                self.problem(item_path, f"{item} is not one of the event's occurrences (expected a date the "
+                             "repeat rule produces)")
+                continue
+            exceptions.append(moment if timed else day)
         return text, tuple(exceptions)
 
     def location(self, raw: Any, path: Path) -> Location | None:
@@ -447,7 +470,7 @@ class _Reader:
         strings = {key: self.optional(raw, path, key, self.string) for key in ("address", "city", "country")}
         name = self.optional(raw, path, "name", self.text)
         if name is None and not any(strings.values()):
-            self.problem(path, "says nothing about the place (expected at least a name or a city)")
+            self.problem(path, "says nothing about the place (expected at least one of name, address, city, country)")
             return None
         return Location(name=name, lat=lat, lon=lon, **strings)
 
@@ -473,7 +496,9 @@ class _Reader:
         try:
             return Status(raw)
         except ValueError:
-            self.problem(path, f"'{raw}' is not a status (expected confirmed, tentative or cancelled)")
+            choices = [status.value for status in Status]
+            self.problem(path, f"'{raw}' is not a status{_suggest(str(raw), choices)} "
+                         "(expected confirmed, tentative or cancelled)")
             return None
 
     def tags(self, raw: Any, path: Path) -> tuple[str, ...]:
@@ -579,6 +604,9 @@ class _Reader:
             return None
         if not isinstance(raw, str):
             self.problem(path, f"is {_kind(raw)} (expected {expected})")
+            return None
+        if not raw.strip():
+            self.problem(path, f"is blank (expected {expected})")
             return None
         if match := _CONTROL.search(raw):
             self.problem(path, f"contains control character U+{ord(match[0]):04X} at position {match.start() + 1} (expected printable text)")

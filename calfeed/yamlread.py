@@ -35,6 +35,7 @@ from .problems import Path, Problem, format_path
 _Parser: Any = getattr(yaml, "CBaseLoader", yaml.BaseLoader)
 _NULLS = frozenset({"", "~", "null", "Null", "NULL"})
 _STR_TAGS = frozenset({"tag:yaml.org,2002:str", "!"})
+_COLLECTION_TAGS = frozenset({"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq", "!"})
 _NO_KEY: Any = object()  # a mapping waiting for its next key
 _BAD_KEY: Any = object()  # the key was not text: drop its value
 # Aliases may make a document bigger than it is written, but not by much: past this many values and
@@ -99,12 +100,14 @@ def parse(file: str, data: bytes) -> tuple[Any, list[Problem]]:
                     tag = event.tag.replace("tag:yaml.org,2002:", "!!")
                     problems.append(_at(file, event.start_mark, here_value(), f"YAML tag {tag} is not supported "
                                         "(expected plain values)"))
-                elif event.style is None and value in _NULLS:
+                elif not event.style and value in _NULLS:  # plain (libyaml says '', PyYAML None), not quoted
                     value = None
-            elif kind is MappingStartEvent:
-                value = {}
-            elif kind is SequenceStartEvent:
-                value = []
+            elif kind is MappingStartEvent or kind is SequenceStartEvent:
+                value = {} if kind is MappingStartEvent else []
+                if event.tag is not None and event.tag not in _COLLECTION_TAGS:
+                    tag = event.tag.replace("tag:yaml.org,2002:", "!!")
+                    problems.append(_at(file, event.start_mark, here_value(), f"YAML tag {tag} is not supported "
+                                        "(expected plain values)"))
             elif kind is MappingEndEvent or kind is SequenceEndEvent:
                 done, _, _, done_place, size, anchor, mark = frames.pop()
                 if merges and id(done) in merges:

@@ -1,0 +1,74 @@
+"""Values that look harmless but would publish something wrong: empty text, stray tags, near-misses."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from calfeed.cli import main
+from calfeed.content import read_content
+
+
+def _where(problem):
+    return problem.file, problem.line, problem.column, problem.field
+
+
+def test_empty_and_blank_values_are_reported(content_dir):
+    site, problems = read_content("empty_values.yaml")
+    assert site is None
+    assert [(_where(p), p.message) for p in problems] == [
+        (("empty_values.yaml", 6, 12, "events[0].title"), "is empty (expected text, or a mapping of language to text)"),
+        (("empty_values.yaml", 10, 12, "events[1].title"), "is blank (expected text, or a mapping of language to text)"),
+        (("empty_values.yaml", 16, 9, "events[2].end"), "is empty (expected text)"),
+    ]
+
+
+def test_a_tag_on_a_list_is_refused(only_problem):
+    problem = only_problem("tag_on_a_list.yaml")
+    assert _where(problem) == ("tag_on_a_list.yaml", 4, 9, "events")
+    assert problem.message == "YAML tag !!python/object/apply:os.system is not supported (expected plain values)"
+
+
+def test_a_tag_labelled_in_two_files_names_both(only_problem):
+    problem = only_problem("tag_labelled_twice")
+    assert _where(problem) == ("tag_labelled_twice/more.yaml", 2, 3, "tags.culture")
+    assert problem.message == "duplicate tag 'culture' (first defined at tag_labelled_twice/calendar.yaml:5)"
+
+
+def test_a_misspelled_status_suggests_the_right_one(only_problem):
+    problem = only_problem("status_misspelled.yaml")
+    assert _where(problem) == ("status_misspelled.yaml", 9, 13, "events[0].status")
+    assert problem.message == (
+        "'canceled' is not a status (did you mean 'cancelled'?) (expected confirmed, tentative or cancelled)"
+    )
+
+
+def test_a_timezone_on_an_all_day_event_is_a_warning(content_dir):
+    site, problems = read_content("timezone_on_all_day_event.yaml")
+    assert site is not None
+    (warning,) = problems
+    assert warning.severity == "warning"
+    assert _where(warning) == ("timezone_on_all_day_event.yaml", 8, 5, "events[0].timezone")
+
+
+def test_exceptions_are_occurrences_at_the_usual_time(content_dir):
+    site, problems = read_content("repeat_exceptions.yaml")
+    assert problems == []
+    call, walk = site.event("weekly-call"), site.event("weekly-walk")
+    # A bare date on a timed event means that day's occurrence, at the event's time, in its zone.
+    assert [moment.astimezone(UTC) for moment in call.exceptions] == [
+        datetime(2021, 3, 29, 16, 0, tzinfo=UTC),  # 18:00 in Berlin, summer time from 28 March
+        datetime(2021, 4, 5, 16, 0, tzinfo=UTC),
+    ]
+    assert walk.exceptions == (date(2021, 3, 27),)
+
+
+def test_an_exception_that_is_not_an_occurrence_is_reported(only_problem):
+    problem = only_problem("except_not_an_occurrence.yaml")
+    assert _where(problem) == ("except_not_an_occurrence.yaml", 10, 14, "events[0].except[0]")
+    assert problem.message.startswith("2021-03-28 is not one of the event's occurrences")
+
+
+def test_check_honours_calfeed_max_bytes(runner, content_dir):
+    result = runner.invoke(main, ["check", "repeat_exceptions.yaml"], env={"CALFEED_MAX_BYTES": "100"})
+    assert result.exit_code == 1, result.output
+    assert "repeat_exceptions.yaml: content is over 100 bytes" in result.stderr
