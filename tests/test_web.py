@@ -22,6 +22,8 @@ def test_agenda_lists_upcoming_news_and_past_events(client):
     assert ("h3", "November 2022") in headings and ("h3", "September 2021") in headings
     assert "5–8 October 2021" in page
     assert "WeThe15 adds UCLG as its 19th partner" in page
+    # A news post about an event links to it.
+    assert 'About: <a href="https://agenda.example.org/events/culture-summit-2021/" lang="en">4th UCLG Culture Summit</a>' in page
 
 
 def test_agenda_page_advertises_its_feeds(client):

@@ -84,5 +84,9 @@ class _Localizer:
     def news_url(self, entry: NewsEntry) -> str:
         return news_link(self.site, entry, self.lang)
 
+    def related(self, entry: NewsEntry) -> list[Event]:
+        """The events a news post is about, in the order the post names them."""
+        return [event for event_id in entry.events if (event := self.site.event(event_id)) is not None]
+
     def place(self, event: Event) -> str:
         return event.location.one_line(self.lang, self.default) if event.location else ""
