@@ -8,10 +8,12 @@ and field. `load_site(path)` is the same for callers that want an exception.
 from __future__ import annotations
 
 import difflib
+import gc
 import hashlib
 import os
 import re
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time
 from pathlib import Path as FilePath
@@ -82,8 +84,26 @@ def read_content(path: str | os.PathLike[str], *, max_bytes: int = MAX_BYTES) ->
     characters; duplicate ids across files. Warnings (an event with no place, a
     news post with no date) come with a site.
     """
-    reader = _Reader(max_bytes)
-    return reader.read(FilePath(path))
+    with _collector_paused():
+        return _Reader(max_bytes).read(FilePath(path))
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while content is built.
+
+    Building allocates hundreds of thousands of dicts, lists and strings that all
+    survive; the collector would scan them again and again for cycles that do not
+    exist, which made a 100,000-event load 20-30% slower and grow faster than
+    linearly. Reference counting still frees everything as usual.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def load_site(path: str | os.PathLike[str], *, strict: bool = False, max_bytes: int = MAX_BYTES) -> Site:
