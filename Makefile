@@ -21,6 +21,7 @@ check: $(BIN)/calfeed
 
 lint: $(BIN)/calfeed
 	$(BIN)/ruff check calfeed tests benchmarks wsgi.py
+	$(BIN)/ruff format --check calfeed tests benchmarks wsgi.py
 	$(BIN)/mypy
 
 test: lint

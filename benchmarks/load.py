@@ -80,7 +80,12 @@ KINDS = (  # (slug, en, es, fr)
     ("training", "Training", "Formación", "Formation"),
     ("summit", "Summit", "Cumbre", "Sommet"),
     ("meeting", "Committee meeting", "Reunión del comité", "Réunion du comité"),
-    ("peer-learning", "Peer learning session", "Sesión de aprendizaje entre pares", "Session d'apprentissage entre pairs"),
+    (
+        "peer-learning",
+        "Peer learning session",
+        "Sesión de aprendizaje entre pares",
+        "Session d'apprentissage entre pairs",
+    ),
 )
 VENUES = ("City Hall", "Congress Centre", "Cultural Centre", "University Campus", "Municipal Library", "Expo Hall")
 # (slug, city, country, lat, lon, zone): zone None where the wall clock is Europe/Brussels's.
@@ -179,7 +184,11 @@ def _event(i: int, n: int, rng: Random) -> tuple[list[str], EventInfo]:
     webinar = rng.random() < 0.05  # online only, times given in UTC
     online_only = webinar or rng.random() < 0.08
     where = "online" if online_only else city
-    titles = [f"{kind[0]} on {topic[0]}, {where}", f"{kind[1]} sobre {topic[1]}, {where}", f"{kind[2]} : {topic[2]}, {where}"]
+    titles = [
+        f"{kind[0]} on {topic[0]}, {where}",
+        f"{kind[1]} sobre {topic[1]}, {where}",
+        f"{kind[2]} : {topic[2]}, {where}",
+    ]
     lines = [f"id: {event_id}", *_text("title", titles, rng)]
 
     shape = rng.random()
@@ -254,9 +263,11 @@ def _summaries(kind: list[str], topic: list[str], city: str, rng: Random) -> lis
         f"par {partner}.",
     ]
     if rng.random() < 0.5:
-        more = ("Mayors, practitioners, researchers and civil society share what works.",
-                "Alcaldes, técnicos, investigadores y sociedad civil comparten lo que funciona.",
-                "Maires, praticiens, chercheurs et société civile partagent ce qui marche.")
+        more = (
+            "Mayors, practitioners, researchers and civil society share what works.",
+            "Alcaldes, técnicos, investigadores y sociedad civil comparten lo que funciona.",
+            "Maires, praticiens, chercheurs et société civile partagent ce qui marche.",
+        )
         summaries = [f"{summary} {sentence}" for summary, sentence in zip(summaries, more, strict=True)]
     return summaries
 
@@ -278,20 +289,28 @@ def _news(index: int, block: list[EventInfo], rng: Random) -> list[str]:
     linked = rng.sample(block, rng.choice((1, 1, 1, 2, 3)))
     topic = TOPICS[linked[0].topic]
     news_id = f"news-{index + 1:05d}-{topic[0]}"
-    titles = [f"Cities share lessons on {topic[1]}", f"Las ciudades comparten lecciones sobre {topic[2]}",
-              f"Les villes partagent leurs leçons sur {topic[3]}"]
+    titles = [
+        f"Cities share lessons on {topic[1]}",
+        f"Las ciudades comparten lecciones sobre {topic[2]}",
+        f"Les villes partagent leurs leçons sur {topic[3]}",
+    ]
     published = max(info.last_day for info in linked) + timedelta(days=rng.randrange(1, 15))
     lines = [f"id: {news_id}", *_text("title", titles, rng), f"date: {published}", f"tags: [{topic[0]}]"]
     if rng.random() < 0.2:
         lines += ["image:", f"  alt: Participants during a session on {topic[1]}"]
-    lines += _text("summary", [
-        f"Local and regional governments met to compare their policies on {topic[1]}: a report on the "
-        "conversations, the commitments made, and the next steps for the network of cities.",
-        f"Los gobiernos locales y regionales compararon sus políticas sobre {topic[2]}: un informe sobre los "
-        "compromisos y los próximos pasos.",
-        f"Les gouvernements locaux et régionaux ont comparé leurs politiques sur {topic[3]} : un compte rendu "
-        "des engagements et des prochaines étapes.",
-    ], rng, fold=True)
+    lines += _text(
+        "summary",
+        [
+            f"Local and regional governments met to compare their policies on {topic[1]}: a report on the "
+            "conversations, the commitments made, and the next steps for the network of cities.",
+            f"Los gobiernos locales y regionales compararon sus políticas sobre {topic[2]}: un informe sobre los "
+            "compromisos y los próximos pasos.",
+            f"Les gouvernements locaux et régionaux ont comparé leurs politiques sur {topic[3]} : un compte rendu "
+            "des engagements et des prochaines étapes.",
+        ],
+        rng,
+        fold=True,
+    )
     if rng.random() < 0.3:
         lines.append(f"url: https://www.example.org/news/{news_id}")
     lines.append(f"events: [{', '.join(info.id for info in linked)}]")
@@ -353,8 +372,11 @@ def measure(mode: str, path: str) -> dict[str, Any]:
         site, problems = read_content(path)
         seconds = time.perf_counter() - start
         return {
-            "seconds": seconds, "peak_mb": _peak_mb(), "before_mb": before,
-            "events": len(site.events) if site else None, "news": len(site.news) if site else None,
+            "seconds": seconds,
+            "peak_mb": _peak_mb(),
+            "before_mb": before,
+            "events": len(site.events) if site else None,
+            "news": len(site.news) if site else None,
             "errors": sum(p.severity == "error" for p in problems),
             "warnings": sum(p.severity != "error" for p in problems),
             "problems": [str(p) for p in problems[:10]],
@@ -371,8 +393,13 @@ def measure(mode: str, path: str) -> dict[str, Any]:
     data = yaml.load(text, Loader=yaml.CSafeLoader)
     seconds = time.perf_counter() - start
     gc.enable()
-    return {"seconds": seconds, "peak_mb": _peak_mb(), "before_mb": before,
-            "events": len(data["events"]), "news": len(data["news"])}
+    return {
+        "seconds": seconds,
+        "peak_mb": _peak_mb(),
+        "before_mb": before,
+        "events": len(data["events"]),
+        "news": len(data["news"]),
+    }
 
 
 def profile(path: str, top: int = 15) -> None:
@@ -394,8 +421,9 @@ def profile(path: str, top: int = 15) -> None:
 
 def run_child(*args: str) -> str:
     """Run this script in a fresh interpreter; return its stdout. Its peak RSS starts from this process's."""
-    completed = subprocess.run([sys.executable, str(Path(__file__).resolve()), *args],
-                               capture_output=True, text=True, check=False)
+    completed = subprocess.run(
+        [sys.executable, str(Path(__file__).resolve()), *args], capture_output=True, text=True, check=False
+    )
     if completed.returncode != 0:
         raise SystemExit(f"benchmark child {' '.join(args)} failed:\n{completed.stderr}")
     return completed.stdout
@@ -421,13 +449,18 @@ def bench(content: Content, runs: int) -> Row:
             if mode == "calfeed":
                 check_valid(content, result)
             elif (result["events"], result["news"]) != (content.events, content.news):
-                raise SystemExit(f"CSafeLoader read {result['events']} events and {result['news']} news "
-                                 f"from {content.path} (expected {content.events} and {content.news})")
+                raise SystemExit(
+                    f"CSafeLoader read {result['events']} events and {result['news']} news "
+                    f"from {content.path} (expected {content.events} and {content.news})"
+                )
             results[mode].append(result)
-            _progress(f"  {content.events:>7,} events, run {run + 1}/{runs}, {mode:<9}: "
-                      f"{result['seconds']:7.3f} s, peak {result['peak_mb']:6.1f} MB")
+            _progress(
+                f"  {content.events:>7,} events, run {run + 1}/{runs}, {mode:<9}: "
+                f"{result['seconds']:7.3f} s, peak {result['peak_mb']:6.1f} MB"
+            )
     return Row(
-        content, runs,
+        content,
+        runs,
         best={mode: min(r["seconds"] for r in rs) for mode, rs in results.items()},
         peak={mode: max(r["peak_mb"] for r in rs) for mode, rs in results.items()},
         before={mode: max(r["before_mb"] for r in rs) for mode, rs in results.items()},
@@ -438,29 +471,49 @@ def check_valid(content: Content, result: dict[str, Any]) -> None:
     """Stop the benchmark unless calfeed read the generated content cleanly and completely."""
     if result["errors"] or result["warnings"]:
         shown = "\n".join(result["problems"])
-        raise SystemExit(f"GENERATED CONTENT DOES NOT VALIDATE: {result['errors']} errors, {result['warnings']} "
-                         f"warnings in {content.path}; the first ones:\n{shown}\n"
-                         "Fix the generator in benchmarks/load.py: the benchmark measures clean content.")
+        raise SystemExit(
+            f"GENERATED CONTENT DOES NOT VALIDATE: {result['errors']} errors, {result['warnings']} "
+            f"warnings in {content.path}; the first ones:\n{shown}\n"
+            "Fix the generator in benchmarks/load.py: the benchmark measures clean content."
+        )
     if (result["events"], result["news"]) != (content.events, content.news):
-        raise SystemExit(f"calfeed read {result['events']} events and {result['news']} news from {content.path} "
-                         f"(expected {content.events} and {content.news})")
+        raise SystemExit(
+            f"calfeed read {result['events']} events and {result['news']} news from {content.path} "
+            f"(expected {content.events} and {content.news})"
+        )
 
 
 def print_table(rows: list[Row]) -> None:
-    header = ("events", "file MB", "calfeed s", "calfeed peak MB", "CSafeLoader s", "CSafeLoader peak MB",
-              "CSafeLoader no-GC s", "calfeed/CSafeLoader", "calfeed growth")
+    header = (
+        "events",
+        "file MB",
+        "calfeed s",
+        "calfeed peak MB",
+        "CSafeLoader s",
+        "CSafeLoader peak MB",
+        "CSafeLoader no-GC s",
+        "calfeed/CSafeLoader",
+        "calfeed growth",
+    )
     table = [header]
     previous: Row | None = None
     for row in rows:
         growth = "-"
         if previous is not None:
             growth = f"{row.best['calfeed'] / previous.best['calfeed']:.1f}x"
-        table.append((
-            f"{row.content.events:,}", f"{row.content.megabytes:.1f}",
-            f"{row.best['calfeed']:.3f}", f"{row.peak['calfeed']:.1f}",
-            f"{row.best['yaml']:.3f}", f"{row.peak['yaml']:.1f}", f"{row.best['yaml-nogc']:.3f}",
-            f"{row.best['calfeed'] / row.best['yaml']:.2f}", growth,
-        ))
+        table.append(
+            (
+                f"{row.content.events:,}",
+                f"{row.content.megabytes:.1f}",
+                f"{row.best['calfeed']:.3f}",
+                f"{row.peak['calfeed']:.1f}",
+                f"{row.best['yaml']:.3f}",
+                f"{row.peak['yaml']:.1f}",
+                f"{row.best['yaml-nogc']:.3f}",
+                f"{row.best['calfeed'] / row.best['yaml']:.2f}",
+                growth,
+            )
+        )
         previous = row
     widths = [max(len(line[i]) for line in table) for i in range(len(header))]
     for line in table:
@@ -468,13 +521,17 @@ def print_table(rows: list[Row]) -> None:
     print()
     runs = ", ".join(f"{row.runs} for {row.content.events:,}" for row in rows)
     print(f"seconds: best of N runs ({runs}), each in a fresh process, wall clock (perf_counter), no tracemalloc.")
-    print("peak MB: the process's peak RSS (ru_maxrss), interpreter included; just before the load it was "
-          f"{_span(row.before['calfeed'] for row in rows)} MB (calfeed, imported) and "
-          f"{_span(row.before['yaml'] for row in rows)} MB (yaml, imported, text read).")
+    print(
+        "peak MB: the process's peak RSS (ru_maxrss), interpreter included; just before the load it was "
+        f"{_span(row.before['calfeed'] for row in rows)} MB (calfeed, imported) and "
+        f"{_span(row.before['yaml'] for row in rows)} MB (yaml, imported, text read)."
+    )
     for before, after in pairwise(rows):
-        print(f"calfeed time growth {before.content.events:,} -> {after.content.events:,} events: "
-              f"{after.best['calfeed'] / before.best['calfeed']:.1f}x "
-              f"(linear: {after.content.events / before.content.events:.0f}x)")
+        print(
+            f"calfeed time growth {before.content.events:,} -> {after.content.events:,} events: "
+            f"{after.best['calfeed'] / before.best['calfeed']:.1f}x "
+            f"(linear: {after.content.events / before.content.events:.0f}x)"
+        )
 
 
 def _span(values: Iterable[float]) -> str:
@@ -489,12 +546,23 @@ def _progress(message: str) -> None:
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description="Time and measure loading content: calfeed against CSafeLoader.")
-    parser.add_argument("--sizes", default=",".join(map(str, DEFAULT_SIZES)),
-                        help="comma-separated numbers of events (default: %(default)s)")
-    parser.add_argument("--repeat", type=int, metavar="N",
-                        help=f"runs per measurement, best kept (default: 3, or 1 from {SLOW_SIZE:,} events)")
-    parser.add_argument("--profile", type=int, metavar="EVENTS",
-                        help="instead of the table, print a cProfile of read_content on this many events")
+    parser.add_argument(
+        "--sizes",
+        default=",".join(map(str, DEFAULT_SIZES)),
+        help="comma-separated numbers of events (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        metavar="N",
+        help=f"runs per measurement, best kept (default: 3, or 1 from {SLOW_SIZE:,} events)",
+    )
+    parser.add_argument(
+        "--profile",
+        type=int,
+        metavar="EVENTS",
+        help="instead of the table, print a cProfile of read_content on this many events",
+    )
     parser.add_argument("--child", nargs=2, metavar=("MODE", "PATH"), help=argparse.SUPPRESS)
     parser.add_argument("--child-profile", metavar="PATH", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -532,8 +600,10 @@ def main(argv: list[str] | None = None) -> None:
 def _generate(folder: Path, size: int) -> Content:
     start = time.perf_counter()
     content = write_content(folder / f"events-{size}.yaml", size)
-    _progress(f"generated {content.events:,} events and {content.news:,} news posts: {content.megabytes:.1f} MB "
-              f"in {time.perf_counter() - start:.1f} s")
+    _progress(
+        f"generated {content.events:,} events and {content.news:,} news posts: {content.megabytes:.1f} MB "
+        f"in {time.perf_counter() - start:.1f} s"
+    )
     return content
 
 

@@ -36,7 +36,9 @@ def check(path: str, strict: bool) -> None:
         click.echo(str(problem), err=True)
     failing = [p for p in problems if strict or p.severity == "error"]
     if site is None or failing:
-        click.echo(f"{path}: {_count(failing, 'problem')} found; nothing can be published until they are fixed.", err=True)
+        click.echo(
+            f"{path}: {_count(failing, 'problem')} found; nothing can be published until they are fixed.", err=True
+        )
         sys.exit(1)
     click.echo(f"{path}: ok: {summary(site)}" + (f" ({_count(problems, 'warning')})" if problems else ""))
 
@@ -62,8 +64,10 @@ def summary(site: Site) -> str:
     """Return "4 events, 6 news posts, languages en, es, fr, 2021-09-06 to 2022-12-02"."""
     days = [e.first_day for e in site.events] + [e.last_day for e in site.events] + [n.date for n in site.news]
     span = f", {min(days)} to {max(days)}" if days else ""
-    return (f"{_count(site.events, 'event')}, {_count(site.news, 'news post')}, "
-            f"languages {', '.join(site.calendar.languages)}{span}")
+    return (
+        f"{_count(site.events, 'event')}, {_count(site.news, 'news post')}, "
+        f"languages {', '.join(site.calendar.languages)}{span}"
+    )
 
 
 def _count(items: tuple[object, ...] | list[Problem], noun: str) -> str:

@@ -41,8 +41,23 @@ MAX_PROBLEMS = 1000  # stop looking after this many
 
 TOP_KEYS = ("calendar", "events", "news", "tags")
 CALENDAR_KEYS = ("title", "description", "url", "timezone", "languages")
-EVENT_KEYS = ("id", "title", "start", "end", "timezone", "location", "online", "tags", "url", "image",
-              "summary", "description", "status", "repeat", "except")
+EVENT_KEYS = (
+    "id",
+    "title",
+    "start",
+    "end",
+    "timezone",
+    "location",
+    "online",
+    "tags",
+    "url",
+    "image",
+    "summary",
+    "description",
+    "status",
+    "repeat",
+    "except",
+)
 NEWS_KEYS = ("id", "title", "date", "tags", "image", "summary", "url", "events")
 LOCATION_KEYS = ("name", "address", "city", "country", "lat", "lon")
 IMAGE_KEYS = ("src", "alt")
@@ -119,8 +134,10 @@ def content_files(path: FilePath) -> list[FilePath]:
     """Return the YAML files that make up the content at `path`, in a fixed order."""
     if path.is_dir():
         return sorted(
-            file for file in path.rglob("*")
-            if file.suffix in (".yaml", ".yml") and file.is_file()
+            file
+            for file in path.rglob("*")
+            if file.suffix in (".yaml", ".yml")
+            and file.is_file()
             and not any(part.startswith(".") for part in file.relative_to(path).parts)
         )
     return [path]
@@ -141,8 +158,15 @@ class _Reader:
 
     # -- reporting ---------------------------------------------------------------
 
-    def problem(self, path: Path, message: str, *, at_key: bool = False, severity: str = "error",
-                other: tuple[str, Path, bool] | None = None) -> None:
+    def problem(
+        self,
+        path: Path,
+        message: str,
+        *,
+        at_key: bool = False,
+        severity: str = "error",
+        other: tuple[str, Path, bool] | None = None,
+    ) -> None:
         self.pending.append(_Pending(self.file, path, message, at_key, severity, other))
         if len(self.pending) >= MAX_PROBLEMS:
             raise _TooMuch(f"stopped after {MAX_PROBLEMS} problems")
@@ -162,7 +186,9 @@ class _Reader:
     def read(self, path: FilePath) -> tuple[Site | None, list[Problem]]:
         documents: list[tuple[str, dict[str, Any]]] = []
         if not path.exists():
-            return None, [Problem(str(path), None, None, "", "no such file or folder (expected a YAML file or a folder of them)")]
+            return None, [
+                Problem(str(path), None, None, "", "no such file or folder (expected a YAML file or a folder of them)")
+            ]
         files = content_files(path)
         if not files:
             return None, [Problem(str(path), None, None, "", "holds no .yaml or .yml files (expected at least one)")]
@@ -173,8 +199,16 @@ class _Reader:
             size = file.stat().st_size
             total += size
             if total > self.max_bytes:
-                located.append(Problem(name, None, None, "", f"content is over {self.max_bytes:,} bytes "
-                                       "(expected less; raise CALFEED_MAX_BYTES if it is meant to be this big)"))
+                located.append(
+                    Problem(
+                        name,
+                        None,
+                        None,
+                        "",
+                        f"content is over {self.max_bytes:,} bytes "
+                        "(expected less; raise CALFEED_MAX_BYTES if it is meant to be this big)",
+                    )
+                )
                 return None, located
             data = file.read_bytes()
             if problem := yamlread.decode_problem(name, data):
@@ -184,11 +218,23 @@ class _Reader:
             located.extend(problems)
             self.sources[name] = data
             if value is None and not problems:
-                located.append(Problem(name, None, None, "", "is empty (expected a mapping with calendar:, events:, news: or tags:)"))
+                located.append(
+                    Problem(
+                        name, None, None, "", "is empty (expected a mapping with calendar:, events:, news: or tags:)"
+                    )
+                )
             elif isinstance(value, dict):
                 documents.append((name, value))
             elif value is not None:
-                located.append(Problem(name, 1, 1, "", f"top level is {_kind(value)} (expected a mapping with calendar:, events:, news: or tags:)"))
+                located.append(
+                    Problem(
+                        name,
+                        1,
+                        1,
+                        "",
+                        f"top level is {_kind(value)} (expected a mapping with calendar:, events:, news: or tags:)",
+                    )
+                )
         site = None
         try:
             site = self.validate(documents)
@@ -218,7 +264,8 @@ class _Reader:
                 by_file.setdefault(pending.other[0], []).append(pending.other[1:])
         positions = {
             file: yamlread.locate(self.sources[file], targets)
-            for file, targets in by_file.items() if file in self.sources
+            for file, targets in by_file.items()
+            if file in self.sources
         }
         problems = []
         for pending in self.pending:
@@ -228,7 +275,9 @@ class _Reader:
                 other_file, other_path, other_at_key = pending.other
                 other_where = positions.get(other_file, {}).get((other_path, other_at_key))
                 other_line = other_where[0] if other_where else None
-                first = f"first defined at {other_file}:{other_line}" if other_line else f"first defined in {other_file}"
+                first = (
+                    f"first defined at {other_file}:{other_line}" if other_line else f"first defined in {other_file}"
+                )
                 message = f"{message[:-1]}; {first})" if message.endswith(")") else f"{message} ({first})"
             problems.append(Problem(pending.file, line, column, format_path(pending.path), message, pending.severity))
         return problems
@@ -240,8 +289,12 @@ class _Reader:
             self.unknown_keys(document, (), TOP_KEYS)
             if "calendar" in document:
                 if calendar_at:
-                    self.problem(("calendar",), "is defined twice (expected one calendar: in all the files)",
-                                 at_key=True, other=calendar_at)
+                    self.problem(
+                        ("calendar",),
+                        "is defined twice (expected one calendar: in all the files)",
+                        at_key=True,
+                        other=calendar_at,
+                    )
                     continue
                 calendar_at = (self.file, ("calendar",), True)
                 calendar = self.calendar(document["calendar"])
@@ -271,8 +324,12 @@ class _Reader:
             if not entry.date_given:
                 self.file, id_path = self.ids["news"][entry.id]
                 dated = "its date follows" if errors else f"dated {entry.date} by"  # other errors may move it
-                self.problem(id_path[:-1], f"has no date: {dated} the rule in docs/content.md (the last day of "
-                             "its latest linked event, else the earliest date in the content)", severity="warning")
+                self.problem(
+                    id_path[:-1],
+                    f"has no date: {dated} the rule in docs/content.md (the last day of "
+                    "its latest linked event, else the earliest date in the content)",
+                    severity="warning",
+                )
         events.sort(key=_event_order)
         news.sort(key=lambda entry: entry.id)
         news.sort(key=lambda entry: entry.date, reverse=True)
@@ -287,13 +344,18 @@ class _Reader:
         self.unknown_keys(raw, path, CALENDAR_KEYS)
         languages: tuple[str, ...] = ("en",)
         if "languages" in raw:
-            given = [self.string(code, (*path, "languages", i)) for i, code in enumerate(self.as_list(raw["languages"], (*path, "languages")))]
+            given = [
+                self.string(code, (*path, "languages", i))
+                for i, code in enumerate(self.as_list(raw["languages"], (*path, "languages")))
+            ]
             codes = []
             for i, code in enumerate(given):
                 if code is None:
                     continue
                 if not _LANGUAGE.fullmatch(code):
-                    self.problem((*path, "languages", i), f"'{code}' is not a language code (expected e.g. en, es, fr, pt-BR)")
+                    self.problem(
+                        (*path, "languages", i), f"'{code}' is not a language code (expected e.g. en, es, fr, pt-BR)"
+                    )
                 elif code in codes:
                     self.problem((*path, "languages", i), f"language '{code}' is listed twice")
                 else:
@@ -301,14 +363,11 @@ class _Reader:
             if codes:
                 languages = tuple(codes)
             elif not given:
-                self.problem((*path, "languages"), "is empty (expected at least one language code; the first is the default)")
+                self.problem(
+                    (*path, "languages"), "is empty (expected at least one language code; the first is the default)"
+                )
         self.languages = languages
-        timezone = "UTC"
-        if (zone := self.optional(raw, path, "timezone", self.string)) is not None:
-            if zone_named(zone) is None:
-                self.problem((*path, "timezone"), f"unknown time zone '{zone}'{_suggest(zone, _zone_names())} (expected an IANA name like Europe/Brussels)")
-            else:
-                timezone = zone
+        timezone = self.optional(raw, path, "timezone", self.zone) or "UTC"
         self.default_zone = timezone
         title = self.required(raw, path, "title", self.text)
         url = self.required(raw, path, "url", lambda value, p: self.url(value, p, schemes=("http", "https")))
@@ -341,17 +400,33 @@ class _Reader:
         )
         repeat, exceptions = self.repeat(raw, path, when)
         if "timezone" in raw and when is not None and not isinstance(when[0], datetime):
-            self.problem((*path, "timezone"), "has no effect on an all-day event (its days are the same "
-                         "everywhere; expected timezone: only with start and end times)", severity="warning",
-                         at_key=True)
+            self.problem(
+                (*path, "timezone"),
+                "has no effect on an all-day event (its days are the same "
+                "everywhere; expected timezone: only with start and end times)",
+                severity="warning",
+                at_key=True,
+            )
         if "location" not in raw and "online" not in raw:
             self.problem(path, "has no location and is not online (expected location: or online:)", severity="warning")
         if event_id is None or title is None or when is None:
             return None
         start, end, timezone = when
-        return Event(id=event_id, title=title, start=start, end=end, timezone=timezone, location=location,
-                     online=online, online_url=online_url, status=status, repeat=repeat, exceptions=exceptions,
-                     source=self.file, **fields)
+        return Event(
+            id=event_id,
+            title=title,
+            start=start,
+            end=end,
+            timezone=timezone,
+            location=location,
+            online=online,
+            online_url=online_url,
+            status=status,
+            repeat=repeat,
+            exceptions=exceptions,
+            source=self.file,
+            **fields,
+        )
 
     def news(self, raw: Any, path: Path) -> NewsEntry | None:
         if not self.is_mapping(raw, path, "a news post"):
@@ -368,7 +443,9 @@ class _Reader:
             if (linked := self.string(item, item_path)) is None:
                 continue
             if linked not in event_ids:
-                self.problem(item_path, f"unknown event id '{linked}'{_suggest(linked, event_ids)} (expected the id of an event)")
+                self.problem(
+                    item_path, f"unknown event id '{linked}'{_suggest(linked, event_ids)} (expected the id of an event)"
+                )
             else:
                 related.append(linked)
         fields = dict(
@@ -379,8 +456,15 @@ class _Reader:
         )
         if entry_id is None or title is None or ("date" in raw and published is None):
             return None
-        return NewsEntry(id=entry_id, title=title, date=published or date.min, date_given=published is not None,
-                         events=tuple(related), source=self.file, **fields)
+        return NewsEntry(
+            id=entry_id,
+            title=title,
+            date=published or date.min,
+            date_given=published is not None,
+            events=tuple(related),
+            source=self.file,
+            **fields,
+        )
 
     # -- fields ----------------------------------------------------------------------
 
@@ -392,17 +476,25 @@ class _Reader:
             return None
         end = start if end is None else end
         if isinstance(start, datetime) != isinstance(end, datetime):
-            self.problem((*path, "end"), f"mixes a date and a date-time (start is {start}, end is {end}); expected "
-                         "two dates for an all-day event or two date-times for a timed one")
+            self.problem(
+                (*path, "end"),
+                f"mixes a date and a date-time (start is {start}, end is {end}); expected "
+                "two dates for an all-day event or two date-times for a timed one",
+            )
             return None
         if not isinstance(start, datetime):
             if end < start:
-                self.problem((*path, "end"), f"{end} is before start {start} (expected the last day, on or after the start)")
+                self.problem(
+                    (*path, "end"), f"{end} is before start {start} (expected the last day, on or after the start)"
+                )
                 return None
             return start, end, None
         if (start.tzinfo is None) != (end.tzinfo is None):
-            self.problem((*path, "end"), "mixes a local time and a time with a UTC offset (expected both with an offset, "
-                         "or both local to the event's timezone)")
+            self.problem(
+                (*path, "end"),
+                "mixes a local time and a time with a UTC offset (expected both with an offset, "
+                "or both local to the event's timezone)",
+            )
             return None
         name = zone_name or self.default_zone
         zone = zone_named(name)
@@ -416,23 +508,33 @@ class _Reader:
                     self.problem((*path, key), trouble)
                     return None
             elif zone_name and moment.utcoffset() != moment.astimezone(zone).utcoffset():
-                self.problem((*path, key), f"offset {moment:%z} is not {zone_name}'s offset on that day "
-                             f"({moment.astimezone(zone):%z}); expected a matching offset, or a local time without one")
+                self.problem(
+                    (*path, key),
+                    f"offset {moment:%z} is not {zone_name}'s offset on that day "
+                    f"({moment.astimezone(zone):%z}); expected a matching offset, or a local time without one",
+                )
                 return None
             moments.append(moment)
         start, end = moments
         if end < start:
-            self.problem((*path, "end"), f"{end.isoformat()} is before start {start.isoformat()} (expected an end after the start)")
+            self.problem(
+                (*path, "end"),
+                f"{end.isoformat()} is before start {start.isoformat()} (expected an end after the start)",
+            )
             return None
         if start.tzinfo is not zone and not zone_name:  # an explicit offset and no zone: keep the instant
-            same_zone = start.utcoffset() == start.astimezone(zone).utcoffset() and end.utcoffset() == end.astimezone(zone).utcoffset()
+            same_zone = (
+                start.utcoffset() == start.astimezone(zone).utcoffset()
+                and end.utcoffset() == end.astimezone(zone).utcoffset()
+            )
             if same_zone:
                 return start.astimezone(zone), end.astimezone(zone), name
             return start.astimezone(UTC), end.astimezone(UTC), None
         return start.astimezone(zone), end.astimezone(zone), name
 
-    def repeat(self, raw: dict[str, Any], path: Path,
-               when: tuple[Any, Any, str | None] | None) -> tuple[str | None, tuple[Any, ...]]:
+    def repeat(
+        self, raw: dict[str, Any], path: Path, when: tuple[Any, Any, str | None] | None
+    ) -> tuple[str | None, tuple[Any, ...]]:
         """Check `repeat` (an RRULE) and `except` (occurrences to skip); return them, or (None, ())."""
         rule = self.optional(raw, path, "repeat", self.string)
         if "except" in raw and "repeat" not in raw:
@@ -452,7 +554,9 @@ class _Reader:
         try:
             occurrences = rrulestr(text, dtstart=start if timed else datetime.combine(start, time()))
         except (ValueError, TypeError) as error:
-            self.problem((*path, "repeat"), f"'{rule}' is not a valid RRULE: {error} (expected e.g. FREQ=WEEKLY;COUNT=4)")
+            self.problem(
+                (*path, "repeat"), f"'{rule}' is not a valid RRULE: {error} (expected e.g. FREQ=WEEKLY;COUNT=4)"
+            )
             return None, ()
         exceptions = []
         for item, item_path in self.list_items(raw, "except", path):
@@ -471,8 +575,10 @@ class _Reader:
                     self.problem(item_path, trouble)
                     continue
             if moment not in occurrences:
-                self.problem(item_path, f"{item} is not one of the event's occurrences (expected a date the "
-                             "repeat rule produces)")
+                self.problem(
+                    item_path,
+                    f"{item} is not one of the event's occurrences (expected a date the repeat rule produces)",
+                )
                 continue
             exceptions.append(moment if timed else day)
         return text, tuple(exceptions)
@@ -507,7 +613,10 @@ class _Reader:
         src = self.optional(raw, path, "src", lambda v, p: self.url(v, p, schemes=("http", "https"), relative=True))
         alt = raw.get("alt")
         if alt is None:
-            self.problem(path if "alt" not in raw else (*path, "alt"), "image has no alt text (expected alt: describing the image for people who cannot see it)")
+            self.problem(
+                path if "alt" not in raw else (*path, "alt"),
+                "image has no alt text (expected alt: describing the image for people who cannot see it)",
+            )
             return None
         alt_text = self.text(alt, (*path, "alt"))
         return Image(alt=alt_text, src=src) if alt_text else None
@@ -517,8 +626,10 @@ class _Reader:
             return Status(raw)
         except ValueError:
             choices = [status.value for status in Status]
-            self.problem(path, f"'{raw}' is not a status{_suggest(str(raw), choices)} "
-                         "(expected confirmed, tentative or cancelled)")
+            self.problem(
+                path,
+                f"'{raw}' is not a status{_suggest(str(raw), choices)} (expected confirmed, tentative or cancelled)",
+            )
             return None
 
     def tags(self, raw: Any, path: Path) -> tuple[str, ...]:
@@ -531,7 +642,8 @@ class _Reader:
     def zone(self, raw: Any, path: Path) -> str | None:
         name = self.string(raw, path)
         if name is not None and zone_named(name) is None:
-            self.problem(path, f"unknown time zone '{name}'{_suggest(name, _zone_names())} (expected an IANA name like Europe/Istanbul)")
+            suggestion = _suggest(name, _zone_names())
+            self.problem(path, f"unknown time zone '{name}'{suggestion} (expected an IANA name like Europe/Istanbul)")
             return None
         return name
 
@@ -565,7 +677,9 @@ class _Reader:
             return None
         return value
 
-    def url(self, raw: Any, path: Path, schemes: tuple[str, ...] = ("http", "https", "mailto"), relative: bool = False) -> str | None:
+    def url(
+        self, raw: Any, path: Path, schemes: tuple[str, ...] = ("http", "https", "mailto"), relative: bool = False
+    ) -> str | None:
         if (text := self.string(raw, path)) is None:
             return None
         expected = ", ".join(schemes[:-1]) + f" or {schemes[-1]}" if len(schemes) > 1 else schemes[0]
@@ -599,7 +713,12 @@ class _Reader:
             return None
         if not _SLUG.fullmatch(text):
             hint = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
-            self.problem(path, f"'{text}' is not a valid id (expected lowercase letters, digits and hyphens, like '{hint or 'my-event'}')", at_key=at_key)
+            self.problem(
+                path,
+                f"'{text}' is not a valid id "
+                f"(expected lowercase letters, digits and hyphens, like '{hint or 'my-event'}')",
+                at_key=at_key,
+            )
             return None
         return text
 
@@ -609,7 +728,11 @@ class _Reader:
             values = {}
             for lang, value in raw.items():
                 if lang not in self.languages:
-                    self.problem((*path, lang), f"language '{lang}' is not in calendar.languages (expected one of {', '.join(self.languages)})", at_key=True)
+                    self.problem(
+                        (*path, lang),
+                        f"language '{lang}' is not in calendar.languages (expected one of {', '.join(self.languages)})",
+                        at_key=True,
+                    )
                 elif (string := self.string(value, (*path, lang))) is not None:
                     values[lang] = string
             if not raw:
@@ -629,7 +752,11 @@ class _Reader:
             self.problem(path, f"is blank (expected {expected})")
             return None
         if match := _CONTROL.search(raw):
-            self.problem(path, f"contains control character U+{ord(match[0]):04X} at position {match.start() + 1} (expected printable text)")
+            self.problem(
+                path,
+                f"contains control character U+{ord(match[0]):04X} at position {match.start() + 1} "
+                "(expected printable text)",
+            )
             return None
         return raw
 
@@ -647,7 +774,11 @@ class _Reader:
     def unknown_keys(self, raw: dict[str, Any], path: Path, known: tuple[str, ...]) -> None:
         for key in raw:
             if key not in known:
-                self.problem((*path, key), f"unknown field '{key}'{_suggest(key, known)} (expected one of {', '.join(known)})", at_key=True)
+                self.problem(
+                    (*path, key),
+                    f"unknown field '{key}'{_suggest(key, known)} (expected one of {', '.join(known)})",
+                    at_key=True,
+                )
 
     def is_mapping(self, raw: Any, path: Path, what: str) -> bool:
         if isinstance(raw, dict):

@@ -99,7 +99,7 @@ class Event:
 
     @property
     def attendance(self) -> str:
-        """"offline", "online" or "mixed" (hybrid), in schema.org's words."""
+        """ "offline", "online" or "mixed" (hybrid), in schema.org's words."""
         if self.online and self.location is not None:
             return "mixed"
         return "online" if self.online else "offline"
@@ -183,4 +183,3 @@ class Site:
 
     def event(self, event_id: str) -> Event | None:
         return next((event for event in self.events if event.id == event_id), None)
-

@@ -58,12 +58,14 @@ class ContentStore:
             if self.current is not None and self.current.site.version == site.version:
                 return False
             self.current = Published(site)
-            log.info("serving content version %s: %d events, %d news posts",
-                     site.version, len(site.events), len(site.news))
+            log.info(
+                "serving content version %s: %d events, %d news posts", site.version, len(site.events), len(site.news)
+            )
             return True
 
     def watch(self, interval: float) -> threading.Thread:
         """Check for changes every `interval` seconds in a daemon thread, for as long as the process lives."""
+
         def loop() -> None:
             while True:
                 time.sleep(interval)
@@ -76,7 +78,8 @@ class ContentStore:
     def _signature(self) -> object:
         """What changes when any content file is edited, added or removed (mtime and size of each)."""
         try:
-            return tuple((str(file), (stat := file.stat()).st_mtime_ns, stat.st_size)
-                         for file in content_files(self.path))
+            return tuple(
+                (str(file), (stat := file.stat()).st_mtime_ns, stat.st_size) for file in content_files(self.path)
+            )
         except OSError:
             return None

@@ -106,13 +106,18 @@ def _published() -> Published:
 def _no_content(error: NoContent) -> tuple[str, int]:
     store: ContentStore = current_app.extensions["calfeed.store"]
     problems = [str(problem) for problem in store.problems if problem.severity == "error"]
-    return render_template("error.html", status=503, title="No content to show yet",
-                           message="The content has problems; fix them and this page reloads with it.",
-                           problems=problems), 503
+    return render_template(
+        "error.html",
+        status=503,
+        title="No content to show yet",
+        message="The content has problems; fix them and this page reloads with it.",
+        problems=problems,
+    ), 503
 
 
 def _http_error(error: HTTPException) -> ResponseReturnValue:
     if error.code is None or error.code < 400:
         return error.get_response()
-    return render_template("error.html", status=error.code, title=error.name,
-                           message=error.description, problems=[]), error.code
+    return render_template(
+        "error.html", status=error.code, title=error.name, message=error.description, problems=[]
+    ), error.code

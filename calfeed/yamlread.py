@@ -51,7 +51,10 @@ def decode_problem(file: str, data: bytes) -> Problem | None:
     except UnicodeDecodeError as error:
         line, column = _line_column(data, error.start)
         return Problem(
-            file, line, column, "",
+            file,
+            line,
+            column,
+            "",
             f"is not UTF-8: byte 0x{data[error.start]:02X} cannot start or continue a character "
             "(expected UTF-8 text; save the file as UTF-8)",
         )
@@ -98,16 +101,28 @@ def parse(file: str, data: bytes) -> tuple[Any, list[Problem]]:
                 value = event.value
                 if event.tag is not None and event.tag not in _STR_TAGS:
                     tag = event.tag.replace("tag:yaml.org,2002:", "!!")
-                    problems.append(_at(file, event.start_mark, here_value(), f"YAML tag {tag} is not supported "
-                                        "(expected plain values)"))
+                    problems.append(
+                        _at(
+                            file,
+                            event.start_mark,
+                            here_value(),
+                            f"YAML tag {tag} is not supported (expected plain values)",
+                        )
+                    )
                 elif not event.style and value in _NULLS:  # plain (libyaml says '', PyYAML None), not quoted
                     value = None
             elif kind is MappingStartEvent or kind is SequenceStartEvent:
                 value = {} if kind is MappingStartEvent else []
                 if event.tag is not None and event.tag not in _COLLECTION_TAGS:
                     tag = event.tag.replace("tag:yaml.org,2002:", "!!")
-                    problems.append(_at(file, event.start_mark, here_value(), f"YAML tag {tag} is not supported "
-                                        "(expected plain values)"))
+                    problems.append(
+                        _at(
+                            file,
+                            event.start_mark,
+                            here_value(),
+                            f"YAML tag {tag} is not supported (expected plain values)",
+                        )
+                    )
             elif kind is MappingEndEvent or kind is SequenceEndEvent:
                 done, _, _, done_place, size, anchor, mark = frames.pop()
                 if merges and id(done) in merges:
@@ -119,23 +134,42 @@ def parse(file: str, data: bytes) -> tuple[Any, list[Problem]]:
                 if frames:
                     frames[-1][4] += size
                 if size > _EXPANSION_FLOOR and size > _EXPANSION_FACTOR * count:
-                    problems.append(_at(file, mark, here(done_place), f"YAML aliases here expand to {size:,} "
-                                        f"values from {count:,} written (is this an alias bomb?); expected "
-                                        "each anchor to be used a few times"))
+                    problems.append(
+                        _at(
+                            file,
+                            mark,
+                            here(done_place),
+                            f"YAML aliases here expand to {size:,} "
+                            f"values from {count:,} written (is this an alias bomb?); expected "
+                            "each anchor to be used a few times",
+                        )
+                    )
                     return None, problems
                 continue
             elif kind is AliasEvent:
                 if event.anchor not in anchors:
-                    problems.append(_at(file, event.start_mark, here_value(), f"unknown alias *{event.anchor} "
-                                        f"(expected an anchor &{event.anchor} above it)"))
+                    problems.append(
+                        _at(
+                            file,
+                            event.start_mark,
+                            here_value(),
+                            f"unknown alias *{event.anchor} (expected an anchor &{event.anchor} above it)",
+                        )
+                    )
                 value = anchors.get(event.anchor)
                 size = sizes.get(event.anchor, 1)
             else:  # stream and document boundaries
                 if type(event).__name__ == "DocumentStartEvent":
                     documents += 1
                     if documents == 2:
-                        problems.append(_at(file, event.start_mark, (), "a second YAML document (---) is not "
-                                            "supported (expected one document per file)"))
+                        problems.append(
+                            _at(
+                                file,
+                                event.start_mark,
+                                (),
+                                "a second YAML document (---) is not supported (expected one document per file)",
+                            )
+                        )
                 continue
             opens = kind is MappingStartEvent or kind is SequenceStartEvent
             anchor = None if kind is AliasEvent else event.anchor
@@ -155,8 +189,9 @@ def parse(file: str, data: bytes) -> tuple[Any, list[Problem]]:
                     frame[1] = event.value
                     frame[2] = event.start_mark
                 else:
-                    problems.append(_at(file, event.start_mark, here(), "a key must be plain text "
-                                        "(expected name: value)"))
+                    problems.append(
+                        _at(file, event.start_mark, here(), "a key must be plain text (expected name: value)")
+                    )
                     frame[1] = _BAD_KEY
                 size = 0
             else:
@@ -167,12 +202,21 @@ def parse(file: str, data: bytes) -> tuple[Any, list[Problem]]:
                 elif pending == "<<" and frame[2] is not None:
                     merges.setdefault(id(parent), []).extend(_merge_sources(value))
                 elif pending in parent:
-                    problems.append(_at(file, frame[2], here(pending), f"duplicate key '{pending}' (expected "
-                                        "each key once in a mapping; YAML would silently keep the last)"))
+                    problems.append(
+                        _at(
+                            file,
+                            frame[2],
+                            here(pending),
+                            f"duplicate key '{pending}' (expected "
+                            "each key once in a mapping; YAML would silently keep the last)",
+                        )
+                    )
                 else:
                     parent[pending] = value
             if opens:
-                frames.append([value, _NO_KEY if kind is MappingStartEvent else None, None, place, 1, anchor, event.start_mark])
+                frames.append(
+                    [value, _NO_KEY if kind is MappingStartEvent else None, None, place, 1, anchor, event.start_mark]
+                )
             elif frames:
                 frames[-1][4] += size
     except yaml.MarkedYAMLError as error:
@@ -180,8 +224,10 @@ def parse(file: str, data: bytes) -> tuple[Any, list[Problem]]:
     except yaml.reader.ReaderError as error:
         line, column = _line_column(data, error.position)
         what = f"character U+{error.character:04X}" if isinstance(error.character, int) else "a character"
-        return None, [*problems, Problem(file, line, column, "", f"{what} is not allowed here: {error.reason} "
-                                         "(expected printable text)")]
+        return None, [
+            *problems,
+            Problem(file, line, column, "", f"{what} is not allowed here: {error.reason} (expected printable text)"),
+        ]
     finally:
         loader.dispose()
     return root, problems

@@ -75,8 +75,12 @@ def make_app() -> Callable[..., Flask]:
     """`make_app(events=BUNDLED, **config)`: an app on that content, reloading off unless asked for."""
 
     def make(events: Path = BUNDLED, **config: object) -> Flask:
-        settings = {"CALFEED_EVENTS": str(events), "CALFEED_TEMPLATES": str(TEMPLATES),
-                    "CALFEED_RELOAD_INTERVAL": "0", **config}
+        settings = {
+            "CALFEED_EVENTS": str(events),
+            "CALFEED_TEMPLATES": str(TEMPLATES),
+            "CALFEED_RELOAD_INTERVAL": "0",
+            **config,
+        }
         app = create_app(settings)
         app.config["TESTING"] = True
         return app

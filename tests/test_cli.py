@@ -37,11 +37,16 @@ def test_check_lists_every_error_and_exits_1(runner, tmp_path):
     assert result.exit_code == 1, result.output
     lines = result.stderr.splitlines()
     assert f"{broken}:5:5: events[0]: title is missing (expected title: in every event)" in lines
-    assert any(line.startswith(f"{broken}:6:5: events[0].titel: unknown field 'titel' (did you mean 'title'?)")
-               for line in lines)
-    assert any(line.startswith(f"{broken}:8:10: events[0].end: 2021-09-08 is before start 2021-09-09")
-               for line in lines)
-    assert f"{broken}:5:5: events[0]: warning: has no location and is not online (expected location: or online:)" in lines
+    assert any(
+        line.startswith(f"{broken}:6:5: events[0].titel: unknown field 'titel' (did you mean 'title'?)")
+        for line in lines
+    )
+    assert any(
+        line.startswith(f"{broken}:8:10: events[0].end: 2021-09-08 is before start 2021-09-09") for line in lines
+    )
+    assert (
+        f"{broken}:5:5: events[0]: warning: has no location and is not online (expected location: or online:)" in lines
+    )
     assert "3 problems found" in lines[-1]  # the warning does not fail a plain check
 
 

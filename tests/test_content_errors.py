@@ -48,11 +48,15 @@ def test_wrong_types_are_reported_with_what_was_expected(content_dir):
     assert site is None
     assert [(_where(p), p.message) for p in problems] == [
         (("wrong_types.yaml", 6, 12, "events[0].title"), "is a list (expected text, or a mapping of language to text)"),
-        (("wrong_types.yaml", 10, 12, "events[0].location.lat"),
-         "'north' is not a number (expected a number from -90 to 90)"),
+        (
+            ("wrong_types.yaml", 10, 12, "events[0].location.lat"),
+            "'north' is not a number (expected a number from -90 to 90)",
+        ),
         (("wrong_types.yaml", 13, 7, "events[0].tags"), "is a mapping (expected a list)"),
-        (("wrong_types.yaml", 14, 13, "events[0].status"),
-         "'maybe' is not a status (expected confirmed, tentative or cancelled)"),
+        (
+            ("wrong_types.yaml", 14, 13, "events[0].status"),
+            "'maybe' is not a status (expected confirmed, tentative or cancelled)",
+        ),
     ]
 
 
@@ -79,8 +83,10 @@ def test_image_without_alt_text_is_reported(only_problem):
 @pytest.mark.parametrize(
     ("name", "message"),
     [
-        ("url_not_absolute.yaml",
-         "'www.example.org/board' is not an absolute URL (expected http, https or mailto, e.g. https://example.org/)"),
+        (
+            "url_not_absolute.yaml",
+            "'www.example.org/board' is not an absolute URL (expected http, https or mailto, e.g. https://example.org/)",
+        ),
         ("url_javascript_scheme.yaml", "URL scheme 'javascript:' is not allowed (expected http, https or mailto)"),
         ("url_ftp_scheme.yaml", "URL scheme 'ftp:' is not allowed (expected http, https or mailto)"),
     ],

@@ -131,7 +131,10 @@ print(json.dumps({"seconds": time.perf_counter() - began, "peak_bytes": tracemal
 def _read_in_a_subprocess(path: Path) -> dict:
     result = subprocess.run(
         [sys.executable, "-c", _READ_AND_MEASURE, str(path)],
-        capture_output=True, text=True, timeout=60, cwd=Path(__file__).parent.parent,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=Path(__file__).parent.parent,
     )
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout)
@@ -157,8 +160,14 @@ def test_billion_laughs_inside_fields_finishes_fast_and_reports(tmp_path):
     # The same bomb where the loader does look: tag labels, and an event's tags.
     lines = ["tags:", f"  lol1: &lol1 [{', '.join(['lol'] * 9)}]"]
     lines += [f"  lol{i}: &lol{i} [{', '.join([f'*lol{i - 1}'] * 9)}]" for i in range(2, 10)]
-    lines += ["events:", "  - id: board-meeting", "    title: Board meeting", "    start: 2021-09-09",
-              "    online: true", "    tags: *lol9"]
+    lines += [
+        "events:",
+        "  - id: board-meeting",
+        "    title: Board meeting",
+        "    start: 2021-09-09",
+        "    online: true",
+        "    tags: *lol9",
+    ]
     path = tmp_path / "bomb_in_fields.yaml"
     path.write_bytes(HEADER + "\n".join(lines).encode() + b"\n")
     outcome = _read_in_a_subprocess(path)
@@ -178,7 +187,9 @@ def test_aliases_that_fan_out_are_stopped_with_a_clear_message(tmp_path):
     event += f"    tags: [{tags}]\n"
     path = tmp_path / "fan_out.yaml"
     path.write_bytes(HEADER + f"events:\n{event}".encode() + b"  - *meeting\n" * 1000)
-    with pytest.raises(ContentError, match=r"YAML aliases here expand to 1,007,007 values from 2,026 written") as caught:
+    with pytest.raises(
+        ContentError, match=r"YAML aliases here expand to 1,007,007 values from 2,026 written"
+    ) as caught:
         load_site(path)
     (stop,) = caught.value.problems
     assert _where(stop) == (str(path), 5, 3, "events")

@@ -17,7 +17,10 @@ def test_empty_and_blank_values_are_reported(content_dir):
     assert site is None
     assert [(_where(p), p.message) for p in problems] == [
         (("empty_values.yaml", 6, 12, "events[0].title"), "is empty (expected text, or a mapping of language to text)"),
-        (("empty_values.yaml", 10, 12, "events[1].title"), "is blank (expected text, or a mapping of language to text)"),
+        (
+            ("empty_values.yaml", 10, 12, "events[1].title"),
+            "is blank (expected text, or a mapping of language to text)",
+        ),
         (("empty_values.yaml", 16, 9, "events[2].end"), "is empty (expected text)"),
     ]
 

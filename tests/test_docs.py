@@ -72,7 +72,7 @@ def fenced_blocks(markdown: str) -> list[Block]:
         end = next((j for j in range(i + 1, len(lines)) if lines[j].strip() == "```"), None)
         if end is None:
             raise ValueError(f"the fence on line {i + 1} is never closed")
-        body = [line.removeprefix(indent) for line in lines[i + 1:end]]
+        body = [line.removeprefix(indent) for line in lines[i + 1 : end]]
         blocks.append(Block(fence["lang"], "\n".join(body) + "\n", marker, i + 1))
         marker = ""
         i = end + 1
@@ -131,11 +131,12 @@ def test_docs_have_examples_of_every_kind() -> None:
     assert len(check_examples()) >= 4, "docs/content.md should show calfeed check on several broken files"
 
 
-@pytest.mark.parametrize(("block", "files"), [
-    pytest.param(block, files, id=f"content.md:{block.line}") for block, files in check_examples()
-])
-def test_check_output_is_as_documented(block: Block, files: dict[str, str], tmp_path: Path,
-                                       monkeypatch: pytest.MonkeyPatch, runner: CliRunner) -> None:
+@pytest.mark.parametrize(
+    ("block", "files"), [pytest.param(block, files, id=f"content.md:{block.line}") for block, files in check_examples()]
+)
+def test_check_output_is_as_documented(
+    block: Block, files: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, runner: CliRunner
+) -> None:
     command, _, expected = block.text.partition("\n")
     for name, text in files.items():
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
@@ -146,10 +147,19 @@ def test_check_output_is_as_documented(block: Block, files: dict[str, str], tmp_
     assert result.output == expected, f"docs/content.md:{block.line}: `{command}` now prints:\n{result.output}"
 
 
-@pytest.mark.parametrize("key", sorted({
-    *content.TOP_KEYS, *content.CALENDAR_KEYS, *content.EVENT_KEYS, *content.NEWS_KEYS,
-    *content.LOCATION_KEYS, *content.IMAGE_KEYS,
-}))
+@pytest.mark.parametrize(
+    "key",
+    sorted(
+        {
+            *content.TOP_KEYS,
+            *content.CALENDAR_KEYS,
+            *content.EVENT_KEYS,
+            *content.NEWS_KEYS,
+            *content.LOCATION_KEYS,
+            *content.IMAGE_KEYS,
+        }
+    ),
+)
 def test_every_schema_key_is_documented(key: str) -> None:
     assert f"`{key}`" in CONTENT_DOC.read_text(encoding="utf-8"), f"docs/content.md never mentions `{key}`"
 

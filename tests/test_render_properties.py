@@ -15,8 +15,9 @@ from calfeed.render.feeds import render_atom
 from calfeed.render.ics import render_ics
 
 ZONES = ("Europe/Brussels", "Europe/Istanbul", "America/New_York", "Asia/Tokyo", "UTC")
-SETTINGS = CalendarSettings(title=Text({"en": "Test"}), url="https://agenda.example.org/",
-                            timezone="Europe/Brussels", languages=("en",))
+SETTINGS = CalendarSettings(
+    title=Text({"en": "Test"}), url="https://agenda.example.org/", timezone="Europe/Brussels", languages=("en",)
+)
 
 
 @st.composite

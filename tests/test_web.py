@@ -23,7 +23,10 @@ def test_agenda_lists_upcoming_news_and_past_events(client):
     assert "5–8 October 2021" in page
     assert "WeThe15 adds UCLG as its 19th partner" in page
     # A news post about an event links to it.
-    assert 'About: <a href="https://agenda.example.org/events/culture-summit-2021/" lang="en">4th UCLG Culture Summit</a>' in page
+    assert (
+        'About: <a href="https://agenda.example.org/events/culture-summit-2021/" lang="en">4th UCLG Culture Summit</a>'
+        in page
+    )
 
 
 def test_agenda_page_advertises_its_feeds(client):
@@ -109,7 +112,9 @@ def test_healthz_reports_the_content_version(client, app):
 
 def test_broken_content_serves_503_listing_the_problems(make_app, tmp_path):
     broken = tmp_path / "events.yaml"
-    broken.write_text("calendar:\n  title: T\n  url: https://x.example/\nevents:\n  - id: a\n    title: A\n    start: 2021-02-30\n")
+    broken.write_text(
+        "calendar:\n  title: T\n  url: https://x.example/\nevents:\n  - id: a\n    title: A\n    start: 2021-02-30\n"
+    )
     client = make_app(broken).test_client()
     response = client.get("/calendar.ics")
     assert response.status_code == 503

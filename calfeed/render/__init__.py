@@ -46,8 +46,23 @@ FORMATS: dict[str, Format] = {
     f.name: f
     for f in (
         Format("html", "text/html; charset=utf-8", "index.html", _agenda),
-        Format("ics", "text/calendar; charset=utf-8", "calendar.ics", lambda site, view: ics.render_ics(site, lang=view.lang)),
-        Format("atom", "application/atom+xml; charset=utf-8", "feed.atom", lambda site, view: feeds.render_atom(site, lang=view.lang)),
-        Format("rss", "application/rss+xml; charset=utf-8", "feed.rss", lambda site, view: feeds.render_rss(site, lang=view.lang)),
+        Format(
+            "ics",
+            "text/calendar; charset=utf-8",
+            "calendar.ics",
+            lambda site, view: ics.render_ics(site, lang=view.lang),
+        ),
+        Format(
+            "atom",
+            "application/atom+xml; charset=utf-8",
+            "feed.atom",
+            lambda site, view: feeds.render_atom(site, lang=view.lang),
+        ),
+        Format(
+            "rss",
+            "application/rss+xml; charset=utf-8",
+            "feed.rss",
+            lambda site, view: feeds.render_rss(site, lang=view.lang),
+        ),
     )
 }

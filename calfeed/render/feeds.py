@@ -66,14 +66,16 @@ def _entries(site: Site, lang: str) -> list[_Entry]:
         if event.status.value == "cancelled":
             heading = f"Cancelled: {heading}"
         summary = event.summary.get(lang, default) if event.summary else ""
-        entries.append(_Entry(
-            id=event_page(site, event, default),
-            title=event.title.get(lang, default),
-            link=event.url or event_page(site, event, lang),
-            summary=f"{heading}. {summary}".strip() if summary else heading,
-            published=first_news.get(event.id, epoch),
-            categories=tuple(site.tag_label(tag, lang) for tag in event.tags),
-        ))
+        entries.append(
+            _Entry(
+                id=event_page(site, event, default),
+                title=event.title.get(lang, default),
+                link=event.url or event_page(site, event, lang),
+                summary=f"{heading}. {summary}".strip() if summary else heading,
+                published=first_news.get(event.id, epoch),
+                categories=tuple(site.tag_label(tag, lang) for tag in event.tags),
+            )
+        )
     entries.sort(key=lambda entry: entry.id)
     entries.sort(key=lambda entry: entry.published, reverse=True)
     return entries[:FEED_LIMIT]

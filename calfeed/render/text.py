@@ -6,8 +6,20 @@ from datetime import date, datetime
 
 from ..model import Event, NewsEntry, Site
 
-MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-          "November", "December")
+MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 
 
 def site_url(site: Site, lang: str, path: str = "") -> str:
