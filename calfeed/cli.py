@@ -11,7 +11,7 @@ import click
 from .content import read_content
 from .model import Site
 from .problems import Problem
-from .settings import Settings
+from .settings import Settings, SettingsError
 
 DEFAULT_PATH = "events.yaml"
 
@@ -31,7 +31,11 @@ def check(path: str, strict: bool) -> None:
     Prints every problem as file:line:column: field: message, and exits 1 if
     any is an error (or, with --strict, a warning).
     """
-    site, problems = read_content(path, max_bytes=Settings.from_mapping(os.environ).max_bytes)
+    try:
+        max_bytes = Settings.from_mapping(os.environ).max_bytes
+    except SettingsError as error:
+        raise click.ClickException(str(error)) from None
+    site, problems = read_content(path, max_bytes=max_bytes)
     for problem in problems:
         click.echo(str(problem), err=True)
     failing = [p for p in problems if strict or p.severity == "error"]
@@ -56,7 +60,10 @@ def serve(path: str, host: str, port: int, templates: str) -> None:
     from .web import create_app
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s", stream=sys.stderr)
-    app = create_app({"CALFEED_EVENTS": path, "CALFEED_TEMPLATES": templates})
+    try:
+        app = create_app({"CALFEED_EVENTS": path, "CALFEED_TEMPLATES": templates})
+    except SettingsError as error:
+        raise click.ClickException(str(error)) from None
     app.run(host=host, port=port, threaded=True, use_reloader=False)
 
 

@@ -166,8 +166,11 @@ class Site:
     tags: Mapping[str, Text] = field(default_factory=dict)
     version: str = ""  # a hash of the content files
 
+    _events_by_id: Mapping[str, Event] = field(init=False, repr=False, compare=False)
+
     def __post_init__(self) -> None:
         object.__setattr__(self, "tags", MappingProxyType(dict(self.tags)))
+        object.__setattr__(self, "_events_by_id", MappingProxyType({event.id: event for event in self.events}))
 
     @property
     def updated(self) -> datetime:
@@ -182,4 +185,4 @@ class Site:
         return label.get(lang, self.calendar.default_language) if label else tag
 
     def event(self, event_id: str) -> Event | None:
-        return next((event for event in self.events if event.id == event_id), None)
+        return self._events_by_id.get(event_id)

@@ -10,6 +10,10 @@ from typing import Any
 from .content import MAX_BYTES
 
 
+class SettingsError(ValueError):
+    """A setting has a value calfeed cannot use; the message names the variable."""
+
+
 @dataclass(frozen=True)
 class Settings:
     """calfeed's settings. Each field is read from the environment variable ``CALFEED_<NAME>``."""
@@ -34,12 +38,25 @@ class Settings:
             key = f"CALFEED_{spec.name.upper()}"
             if key in environ:
                 convert = {"float": float, "int": int}.get(str(spec.type), str)
-                values[spec.name] = convert(environ[key])
+                try:
+                    values[spec.name] = convert(environ[key])
+                except ValueError:
+                    kind = {"float": "a number of seconds", "int": "a whole number"}[str(spec.type)]
+                    raise SettingsError(f"{key}={environ[key]!r} is not {kind}") from None
+                if convert is not str and values[spec.name] < 0:
+                    raise SettingsError(f"{key}={environ[key]!r} is negative (expected 0 or more)")
         return cls(**values)
 
     def templates_path(self) -> Path:
-        """The templates folder: as set, else ``templates/`` in the folder that holds the content."""
-        if self.templates:
-            return Path(self.templates)
-        events = Path(self.events)
-        return events.resolve().parent / "templates"
+        """The templates folder: as set, else ``templates/`` in the folder that holds the content.
+
+        Raises `SettingsError` if that folder has no ``agenda.html``.
+        """
+        folder = Path(self.templates) if self.templates else Path(self.events).resolve().parent / "templates"
+        if not (folder / "agenda.html").is_file():
+            where = "CALFEED_TEMPLATES" if self.templates else f"the default, templates/ beside {self.events}"
+            raise SettingsError(
+                f"no agenda.html in {folder} ({where}); set CALFEED_TEMPLATES or --templates "
+                "to the site's templates folder"
+            )
+        return folder

@@ -65,3 +65,19 @@ def test_check_missing_path_is_an_error_not_a_traceback(runner, tmp_path):
 def test_check_a_folder_merges_its_files(runner):
     result = runner.invoke(main, ["check", str(CONTENT / "merged_folder")])
     assert result.exit_code == 0, result.output
+
+
+def test_serve_without_templates_says_where_it_looked(runner, tmp_path):
+    events = tmp_path / "events.yaml"
+    events.write_bytes(BUNDLED.read_bytes())
+    result = runner.invoke(main, ["serve", str(events)])
+    assert result.exit_code == 1
+    assert f"Error: no agenda.html in {tmp_path / 'templates'}" in result.output
+    assert "set CALFEED_TEMPLATES or --templates" in result.output
+
+
+def test_a_bad_setting_is_named_not_a_traceback(runner):
+    result = runner.invoke(main, ["check", str(BUNDLED)], env={"CALFEED_MAX_BYTES": "lots"})
+    assert result.exit_code == 1
+    assert "Error: CALFEED_MAX_BYTES='lots' is not a whole number" in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
