@@ -100,29 +100,13 @@ def parse(file: str, data: bytes) -> tuple[Any, list[Problem]]:
             if kind is ScalarEvent:
                 value = event.value
                 if event.tag is not None and event.tag not in _STR_TAGS:
-                    tag = event.tag.replace("tag:yaml.org,2002:", "!!")
-                    problems.append(
-                        _at(
-                            file,
-                            event.start_mark,
-                            here_value(),
-                            f"YAML tag {tag} is not supported (expected plain values)",
-                        )
-                    )
+                    problems.append(_tag_problem(file, event, here_value()))
                 elif not event.style and value in _NULLS:  # plain (libyaml says '', PyYAML None), not quoted
                     value = None
             elif kind is MappingStartEvent or kind is SequenceStartEvent:
                 value = {} if kind is MappingStartEvent else []
                 if event.tag is not None and event.tag not in _COLLECTION_TAGS:
-                    tag = event.tag.replace("tag:yaml.org,2002:", "!!")
-                    problems.append(
-                        _at(
-                            file,
-                            event.start_mark,
-                            here_value(),
-                            f"YAML tag {tag} is not supported (expected plain values)",
-                        )
-                    )
+                    problems.append(_tag_problem(file, event, here_value()))
             elif kind is MappingEndEvent or kind is SequenceEndEvent:
                 done, _, _, done_place, size, anchor, mark = frames.pop()
                 if merges and id(done) in merges:
@@ -307,6 +291,11 @@ def _one_based(mark: Any) -> tuple[int, int]:
 def _at(file: str, mark: Any, path: Path, message: str) -> Problem:
     line, column = _one_based(mark)
     return Problem(file, line, column, format_path(path), message)
+
+
+def _tag_problem(file: str, event: Any, path: Path) -> Problem:
+    tag = event.tag.replace("tag:yaml.org,2002:", "!!")
+    return _at(file, event.start_mark, path, f"YAML tag {tag} is not supported (expected plain values)")
 
 
 def _syntax_problem(file: str, error: yaml.MarkedYAMLError) -> Problem:
