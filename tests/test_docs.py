@@ -151,12 +151,7 @@ def test_check_output_is_as_documented(
     "key",
     sorted(
         {
-            *content.TOP_KEYS,
-            *content.CALENDAR_KEYS,
-            *content.EVENT_KEYS,
-            *content.NEWS_KEYS,
-            *content.LOCATION_KEYS,
-            *content.IMAGE_KEYS,
+            *(key for keys in content.SCHEMA_KEYS.values() for key in keys),
         }
     ),
 )

@@ -1,0 +1,339 @@
+"""Checking content one value at a time, and remembering what was wrong where.
+
+`FieldChecker` holds the checks every section of the content shares (text in
+several languages, URLs, slugs, dates, places, images) and collects problems
+with the path of the value they concern; `content.py` walks the sections and
+turns the paths into lines and columns.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+from .dates import EXPECTED_DATE, DateValueError, parse_when, zone_named
+from .model import Image, Location, Status, Text
+from .problems import Path
+
+MAX_PROBLEMS = 1000  # stop looking after this many
+
+LOCATION_KEYS = ("name", "address", "city", "country", "lat", "lon")
+IMAGE_KEYS = ("src", "alt")
+
+_SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+_SPACE = re.compile(r"\s")
+_TRUE = frozenset({"true", "True", "TRUE", "yes", "Yes", "YES"})
+_FALSE = frozenset({"false", "False", "FALSE", "no", "No", "NO"})
+
+
+@dataclass(frozen=True, slots=True)
+class Pending:
+    """A problem before its line and column are looked up."""
+
+    file: str
+    path: Path
+    message: str
+    at_key: bool = False
+    severity: str = "error"
+    other: tuple[str, Path, bool] | None = None  # a second place to name ("first defined at …")
+
+
+class TooMany(Exception):
+    """Validation stops: too many problems to be useful."""
+
+
+class FieldChecker:
+    """Checks values and collects `Pending` problems for the file being read (`self.file`)."""
+
+    def __init__(self) -> None:
+        self.pending: list[Pending] = []
+        self.file = ""
+        self.languages: tuple[str, ...] = ("en",)  # per-language text may use these
+        self.default_zone = "UTC"
+        # Where each id was first written, by kind: duplicates name both places, and news may
+        # link to an event that has other problems without a second, misleading report.
+        self.ids: dict[str, dict[str, tuple[str, Path]]] = {"event": {}, "news": {}, "tag": {}}
+
+    # -- reporting ---------------------------------------------------------------
+
+    def problem(
+        self,
+        path: Path,
+        message: str,
+        *,
+        at_key: bool = False,
+        severity: str = "error",
+        other: tuple[str, Path, bool] | None = None,
+    ) -> None:
+        self.pending.append(Pending(self.file, path, message, at_key, severity, other))
+        if len(self.pending) >= MAX_PROBLEMS:
+            raise TooMany(f"stopped after {MAX_PROBLEMS} problems")
+
+    def first(self, kind: str, name: str, path: Path) -> bool:
+        """Record where `name` is first used as a `kind` id; report it and return False if it was already."""
+        seen = self.ids[kind]
+        if name in seen:
+            what = "tag" if kind == "tag" else f"{kind} id"
+            self.problem(path, f"duplicate {what} '{name}'", at_key=kind == "tag", other=(*seen[name], kind == "tag"))
+            return False
+        seen[name] = (self.file, path)
+        return True
+
+    # -- values ------------------------------------------------------------------
+
+    def location(self, raw: Any, path: Path) -> Location | None:
+        if isinstance(raw, str):
+            return Location(name=self.text(raw, path))
+        if not self.is_mapping(raw, path, "a place name or a mapping of name, address, city, country, lat, lon"):
+            return None
+        self.unknown_keys(raw, path, LOCATION_KEYS)
+        lat = self.optional(raw, path, "lat", lambda v, p: self.number(v, p, -90, 90))
+        lon = self.optional(raw, path, "lon", lambda v, p: self.number(v, p, -180, 180))
+        if (lat is None) != (lon is None) and ("lat" in raw) != ("lon" in raw):
+            self.problem(path, "has only one of lat and lon (expected both, or neither)")
+        strings = {key: self.optional(raw, path, key, self.string) for key in ("address", "city", "country")}
+        name = self.optional(raw, path, "name", self.text)
+        if name is None and not any(strings.values()):
+            self.problem(path, "says nothing about the place (expected at least one of name, address, city, country)")
+            return None
+        return Location(name=name, lat=lat, lon=lon, **strings)
+
+    def online(self, raw: Any, path: Path) -> tuple[bool, str | None] | None:
+        if raw in _TRUE or raw in _FALSE:
+            return raw in _TRUE, None
+        url = self.url(raw, path, schemes=("http", "https"))
+        return (True, url) if url else None
+
+    def image(self, raw: Any, path: Path) -> Image | None:
+        if not self.is_mapping(raw, path, "a mapping with alt (required) and src"):
+            return None
+        self.unknown_keys(raw, path, IMAGE_KEYS)
+        src = self.optional(raw, path, "src", lambda v, p: self.url(v, p, schemes=("http", "https"), relative=True))
+        alt = raw.get("alt")
+        if alt is None:
+            self.problem(
+                path if "alt" not in raw else (*path, "alt"),
+                "image has no alt text (expected alt: describing the image for people who cannot see it)",
+            )
+            return None
+        alt_text = self.text(alt, (*path, "alt"))
+        return Image(alt=alt_text, src=src) if alt_text else None
+
+    def status(self, raw: Any, path: Path) -> Status | None:
+        try:
+            return Status(raw)
+        except ValueError:
+            hint = did_you_mean(str(raw), [status.value for status in Status])
+            self.problem(path, f"'{raw}' is not a status{hint} (expected confirmed, tentative or cancelled)")
+            return None
+
+    def tags(self, raw: Any, path: Path) -> tuple[str, ...]:
+        tags = []
+        for i, item in enumerate(self.as_list(raw, path)):
+            if (tag := self.slug(item, (*path, i))) and tag not in tags:
+                tags.append(tag)
+        return tuple(tags)
+
+    def zone(self, raw: Any, path: Path) -> str | None:
+        name = self.string(raw, path)
+        if name is not None and zone_named(name) is None:
+            suggestion = did_you_mean(name, _zone_names())
+            self.problem(path, f"unknown time zone '{name}'{suggestion} (expected an IANA name like Europe/Istanbul)")
+            return None
+        return name
+
+    def when(self, raw: Any, path: Path) -> date | datetime | None:
+        if (text := self.string(raw, path)) is None:
+            return None
+        try:
+            value = parse_when(text)
+        except DateValueError as error:
+            self.problem(path, f"{error} ({EXPECTED_DATE})")
+            return None
+        if value is None:
+            self.problem(path, f"'{text}' is not a date ({EXPECTED_DATE})")
+        return value
+
+    def day(self, raw: Any, path: Path) -> date | None:
+        value = self.when(raw, path)
+        if isinstance(value, datetime):
+            self.problem(path, f"'{raw}' has a time (expected a date like 2022-12-02)")
+            return None
+        return value
+
+    def number(self, raw: Any, path: Path, low: float, high: float) -> float | None:
+        try:
+            value = float(self.string(raw, path) or "")
+        except ValueError:
+            self.problem(path, f"'{raw}' is not a number (expected a number from {low:g} to {high:g})")
+            return None
+        if not low <= value <= high:
+            self.problem(path, f"{value:g} is out of range (expected a number from {low:g} to {high:g})")
+            return None
+        return value
+
+    def url(
+        self, raw: Any, path: Path, schemes: tuple[str, ...] = ("http", "https", "mailto"), relative: bool = False
+    ) -> str | None:
+        if (text := self.string(raw, path)) is None:
+            return None
+        expected = ", ".join(schemes[:-1]) + f" or {schemes[-1]}" if len(schemes) > 1 else schemes[0]
+        if _SPACE.search(text):
+            self.problem(path, f"'{text}' contains spaces (expected a URL; write a space as %20)")
+            return None
+        try:
+            parts = urlsplit(text)
+            parts.port  # noqa: B018  (raises ValueError for a bad port)
+        except ValueError as error:
+            self.problem(path, f"'{text}' is not a valid URL: {error}")
+            return None
+        if not parts.scheme:
+            if relative and not text.startswith("//"):
+                return text
+            self.problem(path, f"'{text}' is not an absolute URL (expected {expected}, e.g. https://example.org/)")
+            return None
+        if parts.scheme.lower() not in schemes:
+            self.problem(path, f"URL scheme '{parts.scheme}:' is not allowed (expected {expected})")
+            return None
+        if parts.scheme.lower() in ("http", "https") and not parts.hostname:
+            self.problem(path, f"'{text}' has no host (expected e.g. https://example.org/)")
+            return None
+        if parts.scheme.lower() == "mailto" and "@" not in parts.path:
+            self.problem(path, f"'{text}' has no address (expected mailto:name@example.org)")
+            return None
+        return text
+
+    def slug(self, raw: Any, path: Path, at_key: bool = False) -> str | None:
+        if (text := self.string(raw, path)) is None:
+            return None
+        if not _SLUG.fullmatch(text):
+            hint = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+            self.problem(
+                path,
+                f"'{text}' is not a valid id "
+                f"(expected lowercase letters, digits and hyphens, like '{hint or 'my-event'}')",
+                at_key=at_key,
+            )
+            return None
+        return text
+
+    def text(self, raw: Any, path: Path) -> Text | None:
+        """A string, or a mapping of language code to string."""
+        if isinstance(raw, dict):
+            values = {}
+            for lang, value in raw.items():
+                if lang not in self.languages:
+                    self.problem(
+                        (*path, lang),
+                        f"language '{lang}' is not in calendar.languages (expected one of {', '.join(self.languages)})",
+                        at_key=True,
+                    )
+                elif (string := self.string(value, (*path, lang))) is not None:
+                    values[lang] = string
+            if not raw:
+                self.problem(path, "is empty (expected text, or a mapping of language to text)")
+            return Text(values) if values else None
+        string = self.string(raw, path, "text, or a mapping of language to text")
+        return Text({self.languages[0]: string}) if string is not None else None
+
+    def string(self, raw: Any, path: Path, expected: str = "text") -> str | None:
+        if raw is None:
+            self.problem(path, f"is empty (expected {expected})")
+            return None
+        if not isinstance(raw, str):
+            self.problem(path, f"is {describe(raw)} (expected {expected})")
+            return None
+        if not raw.strip():
+            self.problem(path, f"is blank (expected {expected})")
+            return None
+        if match := _CONTROL.search(raw):
+            self.problem(
+                path,
+                f"contains control character U+{ord(match[0]):04X} at position {match.start() + 1} "
+                "(expected printable text)",
+            )
+            return None
+        return raw
+
+    # -- structure ---------------------------------------------------------------
+
+    def required(self, raw: dict[str, Any], path: Path, key: str, check: Callable[[Any, Path], Any]) -> Any:
+        if key not in raw:
+            self.problem(path, f"{key} is missing (expected {key}: in every {_noun(path)})")
+            return None
+        return check(raw[key], (*path, key))
+
+    def optional(self, raw: dict[str, Any], path: Path, key: str, check: Callable[[Any, Path], Any]) -> Any:
+        return check(raw[key], (*path, key)) if key in raw else None
+
+    def unknown_keys(self, raw: dict[str, Any], path: Path, known: tuple[str, ...]) -> None:
+        for key in raw:
+            if key not in known:
+                self.problem(
+                    (*path, key),
+                    f"unknown field '{key}'{did_you_mean(key, known)} (expected one of {', '.join(known)})",
+                    at_key=True,
+                )
+
+    def is_mapping(self, raw: Any, path: Path, what: str) -> bool:
+        if isinstance(raw, dict):
+            return True
+        self.problem(path, f"is {describe(raw)} (expected {what})")
+        return False
+
+    def as_list(self, raw: Any, path: Path) -> list[Any]:
+        if isinstance(raw, list):
+            return raw
+        if isinstance(raw, str):  # a single tag or date may be written without brackets
+            return [raw]
+        self.problem(path, f"is {describe(raw)} (expected a list)")
+        return []
+
+    def list_items(self, raw: dict[str, Any], key: str, path: Path = ()) -> Iterator[tuple[Any, Path]]:
+        if raw.get(key) is None:  # absent, or written with nothing after the colon
+            return
+        for i, item in enumerate(self.as_list(raw[key], (*path, key))):
+            yield item, (*path, key, i)
+
+    def mapping_items(self, raw: dict[str, Any], key: str) -> Iterator[tuple[str, Any, Path]]:
+        if raw.get(key) is None:
+            return
+        if self.is_mapping(raw[key], (key,), "a mapping of tag id to label"):
+            for name, value in raw[key].items():
+                yield name, value, (key, name)
+
+
+def describe(value: Any) -> str:
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if value is None:
+        return "empty"
+    return f"'{value}'"
+
+
+def _noun(path: Path) -> str:
+    return {"events": "event", "news": "news post", "calendar": "calendar"}.get(str(path[0]) if path else "", "item")
+
+
+def did_you_mean(word: str, choices: Any) -> str:
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+_ZONES: list[str] = []
+
+
+def _zone_names() -> list[str]:
+    if not _ZONES:
+        import zoneinfo
+
+        _ZONES.extend(sorted(zoneinfo.available_timezones()))
+    return _ZONES
