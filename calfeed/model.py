@@ -12,6 +12,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from types import MappingProxyType
 
+EPOCH = date(1970, 1, 1)  # the publication date of content that has no dates at all
+
+
+def midnight_utc(day: date) -> datetime:
+    """The start of `day` in UTC: how a date-only publication date becomes a timestamp."""
+    return datetime(day.year, day.month, day.day, tzinfo=UTC)
+
 
 @dataclass(frozen=True, slots=True)
 class Text:
@@ -167,17 +174,31 @@ class Site:
     version: str = ""  # a hash of the content files
 
     _events_by_id: Mapping[str, Event] = field(init=False, repr=False, compare=False)
+    _published: Mapping[str, date] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "tags", MappingProxyType(dict(self.tags)))
         object.__setattr__(self, "_events_by_id", MappingProxyType({event.id: event for event in self.events}))
+        # An event is published with the first news post about it, else with the oldest content.
+        epoch = min([entry.date for entry in self.news] + [event.first_day for event in self.events], default=EPOCH)
+        published: dict[str, date] = {}
+        for entry in self.news:
+            for event_id in entry.events:
+                published[event_id] = min(entry.date, published.get(event_id, entry.date))
+        object.__setattr__(
+            self, "_published", MappingProxyType({event.id: published.get(event.id, epoch) for event in self.events})
+        )
+
+    def published(self, event: Event) -> date:
+        """When `event` was first published: the date of the first news post about it, else the
+        earliest date in the content. Never the event's own start, which may lie in the future."""
+        return self._published[event.id]
 
     @property
     def updated(self) -> datetime:
-        """A clock taken from the content, not from now(): the latest date it mentions."""
-        days = [entry.date for entry in self.news] + [event.first_day for event in self.events]
-        latest = max(days, default=date(1970, 1, 1))
-        return datetime(latest.year, latest.month, latest.day, tzinfo=UTC)
+        """A clock taken from the content, not from now(): the latest publication date in it."""
+        days = [entry.date for entry in self.news] + list(self._published.values())
+        return midnight_utc(max(days, default=EPOCH))
 
     def tag_label(self, tag: str, lang: str) -> str:
         """The tag's label in `lang` (falling back to the default language), or the id itself."""

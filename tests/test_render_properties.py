@@ -74,3 +74,21 @@ def test_renders_are_byte_identical():
     assert render_atom(site, lang="en") == render_atom(site, lang="en")
     assert b"DTSTAMP:20210909T000000Z" in render_ics(site, lang="en")  # from the content, not the clock
     assert datetime.now(UTC).strftime("%Y%m%d").encode() not in render_ics(site, lang="en")
+
+
+def test_a_future_event_is_stamped_with_its_publication_not_its_start():
+    from calfeed.model import NewsEntry
+
+    later = Event(id="summit-2030", title=Text({"en": "Summit"}), start=date(2030, 5, 1), end=date(2030, 5, 3))
+    announced = Event(id="forum-2029", title=Text({"en": "Forum"}), start=date(2029, 1, 1), end=date(2029, 1, 1))
+    news = NewsEntry(
+        id="forum-announced", title=Text({"en": "Forum announced"}), date=date(2026, 3, 2), events=("forum-2029",)
+    )
+    site = Site(calendar=SETTINGS, events=(announced, later), news=(news,))
+    stamps = {
+        str(c["UID"]): c.decoded("DTSTAMP")
+        for c in icalendar.Calendar.from_ical(render_ics(site, lang="en")).walk("VEVENT")
+    }
+    assert stamps["forum-2029@agenda.example.org"] == datetime(2026, 3, 2, tzinfo=UTC)  # its announcement
+    assert stamps["summit-2030@agenda.example.org"] == datetime(2026, 3, 2, tzinfo=UTC)  # the oldest content date
+    assert site.updated == datetime(2026, 3, 2, tzinfo=UTC)

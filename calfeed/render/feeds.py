@@ -7,11 +7,11 @@ prepending entries and of stamping feeds with the current time.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date
 
 from feedgen.feed import FeedGenerator
 
-from ..model import Site
+from ..model import Site, midnight_utc
 from .text import event_page, format_span, news_link, site_url
 
 FEED_LIMIT = 50
@@ -40,15 +40,10 @@ def render_rss(site: Site, *, lang: str) -> bytes:
 def _entries(site: Site, lang: str) -> list[_Entry]:
     """One entry per news post and per event, newest first, then by id.
 
-    An event is dated by the first news post about it, else by the earliest date
-    in the content: never by its own start, which readers would sort as news.
+    An event is dated by its publication (`Site.published`), never by its own
+    start, which readers would sort as news.
     """
     default = site.calendar.default_language
-    first_news: dict[str, date] = {}
-    for news in site.news:
-        for event_id in news.events:
-            first_news[event_id] = min(news.date, first_news.get(event_id, news.date))
-    epoch = min([news.date for news in site.news] + [event.first_day for event in site.events])
     entries = [
         _Entry(
             id=news_link(site, news, default) if news.url else site_url(site, default, f"news/#{news.id}"),
@@ -72,7 +67,7 @@ def _entries(site: Site, lang: str) -> list[_Entry]:
                 title=event.title.get(lang, default),
                 link=event.url or event_page(site, event, lang),
                 summary=f"{heading}. {summary}".strip() if summary else heading,
-                published=first_news.get(event.id, epoch),
+                published=site.published(event),
                 categories=tuple(site.tag_label(tag, lang) for tag in event.tags),
             )
         )
@@ -96,7 +91,7 @@ def _feed(site: Site, lang: str, filename: str) -> FeedGenerator:
     feed.lastBuildDate(site.updated)
     feed.generator("calfeed")
     for entry in _entries(site, lang):
-        stamp = datetime(entry.published.year, entry.published.month, entry.published.day, tzinfo=UTC)
+        stamp = midnight_utc(entry.published)
         item = feed.add_entry(order="append")
         item.id(entry.id)
         item.guid(entry.id, permalink=False)

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import icalendar
 
-from ..model import Event, Site
+from ..model import Event, Site, midnight_utc
 from .text import event_page, plain_summary
 
 PRODID = "-//calfeed//calfeed//EN"
@@ -41,7 +41,7 @@ def _component(site: Site, event: Event, lang: str) -> icalendar.Event:
     default = site.calendar.default_language
     component = icalendar.Event()
     component.add("uid", f"{event.id}@{site.calendar.host}")
-    component.add("dtstamp", site.updated)
+    component.add("dtstamp", midnight_utc(site.published(event)))
     component.add("dtstart", event.start)
     component.add("dtend", event.end_exclusive)
     component.add("summary", event.title.get(lang, default))
