@@ -135,18 +135,25 @@ class _Reader(FieldChecker):
 
     def read(self, path: FilePath) -> tuple[Site | None, list[Problem]]:
         documents: list[tuple[str, dict[str, Any]]] = []
-        if not path.exists():
+        try:
+            files = content_files(path) if path.exists() else None
+        except OSError as error:
+            return None, [_unreadable(path, error)]
+        if files is None:
             return None, [
                 Problem(str(path), None, None, "", "no such file or folder (expected a YAML file or a folder of them)")
             ]
-        files = content_files(path)
         if not files:
             return None, [Problem(str(path), None, None, "", "holds no .yaml or .yml files (expected at least one)")]
         total = 0
         located: list[Problem] = []
         for file in files:
             name = str(file)
-            size = file.stat().st_size
+            try:
+                size = file.stat().st_size
+            except OSError as error:
+                located.append(_unreadable(file, error))
+                continue
             total += size
             if total > self.max_bytes:
                 located.append(
@@ -160,7 +167,11 @@ class _Reader(FieldChecker):
                     )
                 )
                 return None, located
-            data = file.read_bytes()
+            try:
+                data = file.read_bytes()
+            except OSError as error:
+                located.append(_unreadable(file, error))
+                continue
             if problem := yamlread.decode_problem(name, data):
                 located.append(problem)
                 continue
@@ -549,6 +560,10 @@ def _date_undated(news: list[NewsEntry], events: dict[str, Event]) -> list[NewsE
             entry = replace(entry, date=max(linked, default=earliest))
         dated.append(entry)
     return dated
+
+
+def _unreadable(path: FilePath, error: OSError) -> Problem:
+    return Problem(str(path), None, None, "", f"cannot be read: {error.strerror or error} (expected a readable file)")
 
 
 def _event_order(event: Event) -> tuple[date, float, str]:

@@ -223,3 +223,19 @@ def test_missing_path_is_reported(tmp_path):
     problem = _only_problem(tmp_path / "nope.yaml")
     assert _where(problem) == (str(tmp_path / "nope.yaml"), None, None, "")
     assert problem.message.startswith("no such file or folder")
+
+
+def test_a_path_the_system_cannot_read_is_a_problem_not_a_traceback(tmp_path):
+    path = tmp_path / ("x" * 300 + ".yaml")  # longer than any file system allows in one name
+    site, problems = read_content(path)
+    assert site is None
+    (problem,) = problems
+    assert problem.message == "cannot be read: File name too long (expected a readable file)"
+
+
+def test_a_folder_named_like_a_file_is_read_as_a_folder(tmp_path):
+    folder = tmp_path / "events.yaml"
+    folder.mkdir()
+    site, problems = read_content(folder)
+    assert site is None
+    assert [p.message for p in problems] == ["holds no .yaml or .yml files (expected at least one)"]
