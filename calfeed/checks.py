@@ -21,6 +21,7 @@ from .model import Image, Location, Status, Text
 from .problems import Path
 
 MAX_PROBLEMS = 1000  # stop looking after this many
+MIN_YEAR, MAX_YEAR = 1000, 9998  # calendar clients and date arithmetic (the day after an end) stay safe
 
 LOCATION_KEYS = ("name", "address", "city", "country", "lat", "lon")
 IMAGE_KEYS = ("src", "alt")
@@ -158,6 +159,9 @@ class FieldChecker:
             return None
         if value is None:
             self.problem(path, f"'{text}' is not a date ({EXPECTED_DATE})")
+        elif not MIN_YEAR <= value.year <= MAX_YEAR:
+            self.problem(path, f"{text} is out of range (expected a year from {MIN_YEAR} to {MAX_YEAR})")
+            return None
         return value
 
     def day(self, raw: Any, path: Path) -> date | None:

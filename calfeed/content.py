@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import gc
 import hashlib
+import itertools
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, date, datetime, time
@@ -534,7 +535,7 @@ class _Reader(FieldChecker):
                 if trouble:
                     self.problem(item_path, trouble)
                     continue
-            if moment not in occurrences:
+            if not _occurs(occurrences, moment):
                 self.problem(
                     item_path,
                     f"{item} is not one of the event's occurrences (expected a date the repeat rule produces)",
@@ -560,6 +561,15 @@ def _date_undated(news: list[NewsEntry], events: dict[str, Event]) -> list[NewsE
             entry = replace(entry, date=max(linked, default=earliest))
         dated.append(entry)
     return dated
+
+
+def _occurs(occurrences: Iterable[datetime], moment: datetime, limit: int = 100_000) -> bool:
+    """True if `moment` is among the first `limit` occurrences, or lies beyond them (not checked:
+    a rule that repeats every second for years would otherwise take minutes to walk)."""
+    for occurrence in itertools.islice(occurrences, limit):
+        if occurrence >= moment:
+            return occurrence == moment
+    return True
 
 
 def _unreadable(path: FilePath, error: OSError) -> Problem:

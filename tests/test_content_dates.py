@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
-from calfeed.content import load_site
+from calfeed import content
+from calfeed.content import load_site, read_content
 
 
 def _where(problem):
@@ -108,3 +109,42 @@ def test_timed_event_in_istanbul_is_the_right_instant(content_dir):
     assert event.start.astimezone(UTC) == datetime(2021, 9, 9, 7, 0, tzinfo=UTC)
     assert event.end.astimezone(UTC) == datetime(2021, 9, 9, 9, 0, tzinfo=UTC)
     assert event.first_day == event.last_day == date(2021, 9, 9)
+
+
+def test_a_year_out_of_range_is_reported(tmp_path):
+    path = tmp_path / "events.yaml"
+    path.write_text(
+        "calendar: {title: T, url: 'https://example.org/'}\n"
+        "events:\n  - {id: a, title: A, online: true, start: 2021-09-09, end: 9999-12-31}\n"
+    )
+    site, problems = read_content(path)
+    assert site is None
+    assert [(p.line, p.field, p.message) for p in problems] == [
+        (3, "events[0].end", "9999-12-31 is out of range (expected a year from 1000 to 9998)")
+    ]
+
+
+def test_an_exception_far_along_a_fine_grained_rule_is_not_walked_to(tmp_path, monkeypatch):
+    # Three years of a rule that repeats every second: checking the exception stops after a bounded walk.
+    path = tmp_path / "events.yaml"
+    path.write_text(
+        "calendar: {title: T, url: 'https://example.org/', timezone: UTC}\n"
+        "events:\n"
+        "  - {id: a, title: A, online: true, start: 2021-01-01 00:00, repeat: 'FREQ=SECONDLY;COUNT=900000000',\n"
+        "     except: [2024-01-01 00:00]}\n"
+    )
+    walked = []
+    real_occurs = content._occurs
+
+    def counting(occurrences, moment, limit=100_000):
+        def counted():
+            for occurrence in occurrences:
+                walked.append(occurrence)
+                yield occurrence
+
+        return real_occurs(counted(), moment, limit)
+
+    monkeypatch.setattr(content, "_occurs", counting)
+    site, problems = read_content(path)
+    assert problems == [] and site is not None
+    assert len(walked) == 100_000
