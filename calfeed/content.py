@@ -340,13 +340,18 @@ class _Reader(FieldChecker):
             url += "/"
         return CalendarSettings(title=title, url=url, timezone=timezone, languages=languages, description=description)
 
+    def identity(self, raw: dict[str, Any], path: Path, kind: str) -> str | None:
+        """The item's `id`: required, a slug, and not already used by another item of its `kind`."""
+        item_id = self.required(raw, path, "id", self.slug)
+        if item_id is not None and not self.first(kind, item_id, (*path, "id")):
+            return None
+        return item_id
+
     def event(self, raw: Any, path: Path) -> Event | None:
         if not self.is_mapping(raw, path, "an event"):
             return None
         self.unknown_keys(raw, path, EVENT_KEYS)
-        event_id = self.required(raw, path, "id", self.slug)
-        if event_id is not None and not self.first("event", event_id, (*path, "id")):
-            event_id = None
+        event_id = self.identity(raw, path, "event")
         title = self.required(raw, path, "title", self.text)
         zone_name = self.optional(raw, path, "timezone", self.zone)
         when = self.span(raw, path, zone_name)
@@ -394,9 +399,7 @@ class _Reader(FieldChecker):
         if not self.is_mapping(raw, path, "a news post"):
             return None
         self.unknown_keys(raw, path, NEWS_KEYS)
-        entry_id = self.required(raw, path, "id", self.slug)
-        if entry_id is not None and not self.first("news", entry_id, (*path, "id")):
-            entry_id = None
+        entry_id = self.identity(raw, path, "news")
         event_ids = self.ids["event"]
         title = self.required(raw, path, "title", self.text)
         published = self.optional(raw, path, "date", self.day)
