@@ -8,9 +8,9 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, Flask, Response, current_app, render_template
+from flask import Blueprint, Flask, Response, current_app
 from flask.typing import ResponseReturnValue
-from werkzeug.exceptions import HTTPException, NotFound
+from werkzeug.exceptions import HTTPException
 
 from .render import FORMATS, View
 from .render.html import make_environment
@@ -18,6 +18,11 @@ from .settings import Settings
 from .store import ContentStore, Published
 
 site = Blueprint("site", __name__)
+
+
+def _rule(filename: str) -> str:
+    """The URL path of a format's file name: index.html is the folder itself."""
+    return "/" if filename == "index.html" else f"/{filename}"
 
 
 class NoContent(Exception):
@@ -34,7 +39,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """
     settings = Settings.from_mapping({**os.environ, **(config or {})})
     templates = settings.templates_path()
-    app = Flask(__name__, template_folder=templates)
+    app = Flask(__name__)
     app.config["CALFEED"] = settings
     store = ContentStore(settings.events, max_bytes=settings.max_bytes)
     store.refresh()
@@ -46,26 +51,6 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_error_handler(NoContent, _no_content)
     app.register_error_handler(HTTPException, _http_error)
     return app
-
-
-@site.get("/")
-def agenda() -> Response:
-    return _serve("html")
-
-
-@site.get("/calendar.ics")
-def calendar() -> Response:
-    return _serve("ics")
-
-
-@site.get("/feed.atom")
-def atom() -> Response:
-    return _serve("atom")
-
-
-@site.get("/feed.rss")
-def rss() -> Response:
-    return _serve("rss")
 
 
 @site.get("/healthz")
@@ -82,9 +67,7 @@ def healthz() -> tuple[dict[str, Any], int]:
 def _serve(name: str) -> Response:
     """Return format `name` of the current content, rendering it once per version, language and day."""
     published = _published()
-    output = FORMATS.get(name)
-    if output is None:
-        raise NotFound()
+    output = FORMATS[name]
     site_ = published.site
     lang = site_.calendar.default_language
     today = datetime.now(ZoneInfo(site_.calendar.timezone)).date() if name == "html" else date.min
@@ -94,6 +77,10 @@ def _serve(name: str) -> Response:
         view = View(lang=lang, today=today, templates=current_app.extensions["calfeed.templates"])
         body = published.rendered[key] = output.render(site_, view)
     return Response(body, content_type=output.media_type)
+
+
+for _format in FORMATS.values():
+    site.add_url_rule(_rule(_format.filename), _format.name, _serve, defaults={"name": _format.name})
 
 
 def _published() -> Published:
@@ -106,18 +93,18 @@ def _published() -> Published:
 def _no_content(error: NoContent) -> tuple[str, int]:
     store: ContentStore = current_app.extensions["calfeed.store"]
     problems = [str(problem) for problem in store.problems if problem.severity == "error"]
-    return render_template(
-        "error.html",
-        status=503,
-        title="No content to show yet",
-        message="The content has problems; fix them and this page reloads with it.",
-        problems=problems,
-    ), 503
+    message = "The content has problems. Once they are fixed, reload this page."
+    return _error_page(503, "No content to show yet", message, problems)
 
 
 def _http_error(error: HTTPException) -> ResponseReturnValue:
     if error.code is None or error.code < 400:
         return error.get_response()
-    return render_template(
-        "error.html", status=error.code, title=error.name, message=error.description, problems=[]
-    ), error.code
+    return _error_page(error.code, error.name, error.description or "", [])
+
+
+def _error_page(status: int, title: str, message: str, problems: list[str]) -> tuple[str, int]:
+    """Render the site's error.html: no traceback ever reaches a visitor."""
+    templates = current_app.extensions["calfeed.templates"]
+    page = templates.get_template("error.html").render(status=status, title=title, message=message, problems=problems)
+    return page, status
