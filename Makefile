@@ -4,6 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
+VNU := .cache/vnu/node_modules/vnu-jar/build/dist/vnu.jar
 
 .PHONY: serve test lint check bench clean
 
@@ -24,11 +25,15 @@ lint: $(BIN)/calfeed
 	$(BIN)/ruff format --check calfeed tests benchmarks wsgi.py
 	$(BIN)/mypy
 
-test: lint
-	$(BIN)/pytest
+# The Nu Html Checker, from the npm registry (the tests run it on Java).
+$(VNU):
+	npm install --silent --no-save --no-audit --no-fund --prefix .cache/vnu vnu-jar@26
+
+test: lint $(VNU)
+	CALFEED_VNU=$(VNU) $(BIN)/pytest
 
 bench: $(BIN)/calfeed
 	$(BIN)/python benchmarks/load.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .cache .pytest_cache .mypy_cache .ruff_cache

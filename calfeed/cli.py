@@ -1,4 +1,4 @@
-"""The `calfeed` command: check, serve. Each command parses options, calls one function, reports."""
+"""The `calfeed` command: check, stamp, serve. Each command parses options, calls one function, reports."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import sys
 
 import click
 
+from . import history
 from .content import read_content
 from .model import Site
 from .problems import Problem
@@ -49,6 +50,31 @@ def check(path: str, strict: bool) -> None:
 
 @main.command()
 @click.argument("path", default=DEFAULT_PATH, envvar="CALFEED_EVENTS", type=click.Path())
+def stamp(path: str) -> None:
+    """Record which events and news posts changed, in the history file beside PATH.
+
+    Commit the file (events.yaml -> events.history.json) with the YAML: it is how
+    calendar clients get a rising SEQUENCE and feed readers a new `updated` for
+    exactly the items that changed, the same in every render. See docs/history.md.
+    """
+    try:
+        max_bytes = Settings.from_mapping(os.environ).max_bytes
+    except SettingsError as error:
+        raise click.ClickException(str(error)) from None
+    site, problems = read_content(path, max_bytes=max_bytes)
+    errors = [p for p in problems if p.severity == "error"]
+    if site is None or errors:
+        for problem in errors:
+            click.echo(str(problem), err=True)
+        click.echo(f"{path}: {_count(errors, 'problem')} found; nothing was stamped.", err=True)
+        sys.exit(1)
+    changed = history.stamp(site, path)
+    where = history.history_path(path)
+    click.echo(f"{where}: {_count(range(changed), 'item')} stamped" if changed else f"{where}: up to date")
+
+
+@main.command()
+@click.argument("path", default=DEFAULT_PATH, envvar="CALFEED_EVENTS", type=click.Path())
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8000, show_default=True, type=int, help="Port to listen on.")
 @click.option("--templates", default="", help="Templates folder [default: templates/ beside PATH].")
@@ -77,5 +103,5 @@ def summary(site: Site) -> str:
     )
 
 
-def _count(items: tuple[object, ...] | list[Problem], noun: str) -> str:
+def _count(items: tuple[object, ...] | list[Problem] | range, noun: str) -> str:
     return f"{len(items)} {noun}{'' if len(items) == 1 else 's'}"

@@ -21,7 +21,7 @@ from typing import Any
 
 from dateutil.rrule import rrulestr
 
-from . import yamlread
+from . import history, yamlread
 from .checks import IMAGE_KEYS, LOCATION_KEYS, FieldChecker, Pending, TooMany, describe, did_you_mean
 from .dates import localize, zone_named
 from .model import (
@@ -207,11 +207,37 @@ class _Reader(FieldChecker):
         if any(p.severity == "error" for p in located):
             site = None
         elif site is not None:
-            site = replace(site, version=self.version(files))
+            site, problems = self.revise(site, path, files)
+            located.extend(problems)
         return site, located
 
-    def version(self, files: list[FilePath]) -> str:
-        digest = hashlib.sha256()
+    def revise(self, site: Site, path: FilePath, files: list[FilePath]) -> tuple[Site | None, list[Problem]]:
+        """Give each item its revision from the history file (see calfeed/history.py) and the site its version."""
+        where = history.history_path(path)
+        try:
+            records = history.read(where)
+            recorded = where.read_bytes() if records else b""
+            mtimes = {str(file): history.file_mtime(file) for file in files}
+        except (history.HistoryError, OSError) as error:
+            return None, [Problem(str(where), None, None, "", f"{error} (delete it to start a new history)")]
+        everything: list[Event | NewsEntry] = [*site.events, *site.news]
+        items = [(item, site.revision(item).modified) for item in everything]  # the baselines
+        revisions, stamped = history.revise(items, records, mtimes)
+        changed = sum(1 for name, record in stamped.items() if records.get(name, record) != record)
+        problems = []
+        if changed:
+            message = (
+                f"{changed} item{'s' if changed != 1 else ''} changed since it was last stamped "
+                "(run `calfeed stamp` and commit it, so every render dates the change the same way)"
+            )
+            problems.append(Problem(str(where), None, None, "", message, "warning"))
+        if changed:  # unstamped edits are dated by file times: a touch makes a new version
+            recorded += repr(sorted(mtimes.items())).encode()
+        return replace(site, version=self.version(files, recorded), revisions=revisions), problems
+
+    def version(self, files: list[FilePath], history_bytes: bytes = b"") -> str:
+
+        digest = hashlib.sha256(history_bytes)
         for file in files:
             name = str(file)
             digest.update(f"{name}\0{len(self.sources[name])}\0".encode())

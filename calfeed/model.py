@@ -159,6 +159,19 @@ class CalendarSettings:
         return self.url.split("://", 1)[1].split("/", 1)[0].split("@")[-1].lower()
 
 
+def item_key(item: Event | NewsEntry) -> str:
+    """An item's name in `Site.revisions` and the history file: "event:<id>" or "news:<id>"."""
+    return f"{'event' if isinstance(item, Event) else 'news'}:{item.id}"
+
+
+@dataclass(frozen=True, slots=True)
+class Revision:
+    """An item's change count and last change time (UTC, whole seconds)."""
+
+    sequence: int
+    modified: datetime
+
+
 @dataclass(frozen=True, slots=True)
 class Site:
     """One consistent snapshot of the content, identified by `version`.
@@ -171,13 +184,15 @@ class Site:
     events: tuple[Event, ...]
     news: tuple[NewsEntry, ...]
     tags: Mapping[str, Text] = field(default_factory=dict)
-    version: str = ""  # a hash of the content files
+    version: str = ""  # a hash of the content files and their history
+    revisions: Mapping[str, Revision] = field(default_factory=dict)  # by history.key(); see calfeed/history.py
 
     _events_by_id: Mapping[str, Event] = field(init=False, repr=False, compare=False)
     _published: Mapping[str, date] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "tags", MappingProxyType(dict(self.tags)))
+        object.__setattr__(self, "revisions", MappingProxyType(dict(self.revisions)))
         object.__setattr__(self, "_events_by_id", MappingProxyType({event.id: event for event in self.events}))
         # An event is published with the first news post about it, else with the oldest content.
         epoch = min([entry.date for entry in self.news] + [event.first_day for event in self.events], default=EPOCH)
@@ -199,6 +214,17 @@ class Site:
         """A clock taken from the content, not from now(): the latest publication date in it."""
         days = [entry.date for entry in self.news] + list(self._published.values())
         return midnight_utc(max(days, default=EPOCH))
+
+    def revision(self, item: Event | NewsEntry) -> Revision:
+        """How many times `item` changed (its iCalendar SEQUENCE) and when it last did.
+
+        Without a history (a `Site` built by hand) an item is at revision 0, modified when published.
+        """
+        revision = self.revisions.get(item_key(item))
+        if revision is None:
+            published = self.published(item) if isinstance(item, Event) else item.date
+            revision = Revision(0, midnight_utc(published))
+        return revision
 
     def tag_label(self, tag: str, lang: str) -> str:
         """The tag's label in `lang` (falling back to the default language), or the id itself."""

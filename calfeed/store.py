@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .content import MAX_BYTES, content_files, read_content
+from .history import history_path
 from .model import Site
 from .problems import Problem
 
@@ -78,8 +79,9 @@ class ContentStore:
     def _signature(self) -> object:
         """What changes when any content file is edited, added or removed (mtime and size of each)."""
         try:
+            files = [*content_files(self.path), history_path(self.path)]
             return tuple(
-                (str(file), (stat := file.stat()).st_mtime_ns, stat.st_size) for file in content_files(self.path)
+                (str(file), (stat := file.stat()).st_mtime_ns, stat.st_size) for file in files if file.exists()
             )
         except OSError:
             return None

@@ -1,0 +1,145 @@
+"""What changed, and when: the memory that YAML alone does not have.
+
+Calendar clients only take an edit when an event's ``SEQUENCE`` rises and its
+``LAST-MODIFIED`` moves; feed readers re-show an entry whose ``updated`` moves.
+So every event and news post has a `Revision`, kept in a small JSON file beside
+the content (``events.yaml`` → ``events.history.json``) that ``calfeed stamp``
+writes and editors commit with the YAML:
+
+    {
+      "event:culture-summit-2021": {"hash": "…", "sequence": 1, "modified": "2021-09-30T08:00:00Z"},
+      …
+    }
+
+How a revision is found, for each item:
+
+- recorded, and its content hash matches: the recorded sequence and time;
+- recorded, but the content changed since: sequence + 1, modified at the content
+  file's mtime (never before the recorded time + 1 s) — the same in every worker
+  and for every render, until ``calfeed stamp`` records it for good;
+- not recorded: sequence 0, modified at its publication date (midnight UTC).
+
+Nothing here reads the clock, so two renders of one checkout are byte-identical.
+See docs/history.md.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from .model import Event, NewsEntry, Revision, Site, item_key
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    hash: str
+    sequence: int
+    modified: datetime
+
+
+class HistoryError(ValueError):
+    """The history file exists but cannot be read as one."""
+
+
+def history_path(content: str | os.PathLike[str]) -> Path:
+    """Where the history of the content at `content` lives: ``events.yaml`` → ``events.history.json``,
+    a folder ``content/`` → ``content.history.json`` beside it."""
+    path = Path(content)
+    return path.with_name((path.name if path.is_dir() else path.stem) + ".history.json")
+
+
+def content_hash(item: Event | NewsEntry) -> str:
+    """A digest of what an item says: its position in the file (`source`) is not part of it."""
+    return hashlib.blake2b(repr(replace(item, source="")).encode(), digest_size=16).hexdigest()
+
+
+def read(path: Path) -> dict[str, Record]:
+    """Read a history file; a missing file is an empty history."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {}
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise HistoryError(f"{path}: not a calfeed history file ({error})") from error
+    try:
+        return {
+            name: Record(
+                hash=str(entry["hash"]),
+                sequence=int(entry["sequence"]),
+                modified=datetime.strptime(entry["modified"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC),
+            )
+            for name, entry in data.items()
+        }
+    except (AttributeError, KeyError, TypeError, ValueError) as error:
+        raise HistoryError(f"{path}: not a calfeed history file ({error!r})") from error
+
+
+def write(path: Path, records: Mapping[str, Record]) -> None:
+    """Write `records` atomically, one item a line, sorted, so that git diffs stay readable."""
+    lines = [
+        f"  {json.dumps(name)}: "
+        + json.dumps(
+            {"hash": record.hash, "sequence": record.sequence, "modified": f"{record.modified:%Y-%m-%dT%H:%M:%SZ}"}
+        )
+        for name, record in sorted(records.items())
+    ]
+    text = "{\n" + ",\n".join(lines) + "\n}\n" if lines else "{}\n"
+    with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent, delete=False, suffix=".tmp") as file:
+        file.write(text)
+    os.replace(file.name, path)
+
+
+def revise(
+    items: Iterable[tuple[Event | NewsEntry, datetime]],
+    records: Mapping[str, Record],
+    mtimes: Mapping[str, datetime],
+) -> tuple[dict[str, Revision], dict[str, Record]]:
+    """Return each item's revision, and the records that ``calfeed stamp`` would write.
+
+    `items` pairs each item with its publication time; `mtimes` maps a content
+    file name (an item's `source` before the colon) to its modification time.
+    """
+    revisions: dict[str, Revision] = {}
+    stamped: dict[str, Record] = {}
+    for item, published in items:
+        name, digest = item_key(item), content_hash(item)
+        record = records.get(name)
+        if record is None:
+            revision = Revision(0, published)
+        elif record.hash == digest:
+            revision = Revision(record.sequence, record.modified)
+        else:
+            edited = mtimes.get(item.source.rpartition(":")[0], record.modified)
+            revision = Revision(record.sequence + 1, max(edited, record.modified + timedelta(seconds=1)))
+        revisions[name] = revision
+        stamped[name] = Record(digest, revision.sequence, revision.modified)
+    return revisions, stamped
+
+
+def file_mtime(path: Path) -> datetime:
+    return datetime.fromtimestamp(int(path.stat().st_mtime), tz=UTC)
+
+
+def stamp(site: Site, content: str | os.PathLike[str]) -> int:
+    """Record every item's current revision in the history file; return how many records changed.
+
+    Records of items that were removed stay, so an id that comes back continues its sequence.
+    """
+    where = history_path(content)
+    records = read(where)
+    items: list[Event | NewsEntry] = [*site.events, *site.news]
+    current = {
+        item_key(item): Record(content_hash(item), site.revision(item).sequence, site.revision(item).modified)
+        for item in items
+    }
+    changed = sum(1 for name, record in current.items() if records.get(name) != record)
+    if changed or not where.exists():
+        write(where, {**records, **current})
+    return changed
