@@ -8,21 +8,24 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, Flask, Response, current_app
+from flask import Blueprint, Flask, Response, abort, current_app
 from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import BaseConverter
 
-from .render import FORMATS, View
+from .render import FORMATS, Format, View
 from .render.html import make_environment
+from .routes import path, resolve
 from .settings import Settings
 from .store import ContentStore, Published
 
 site = Blueprint("site", __name__)
 
 
-def _rule(filename: str) -> str:
-    """The URL path of a format's file name: index.html is the folder itself."""
-    return "/" if filename == "index.html" else f"/{filename}"
+class LanguageConverter(BaseConverter):
+    """A language tag ("es", "pt-BR"), so that /no-such-page is not taken for a language."""
+
+    regex = r"[a-z]{2,3}(?:-[A-Z][a-z]{3})?(?:-[A-Z]{2}|-[0-9]{3})?"
 
 
 class NoContent(Exception):
@@ -47,6 +50,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         store.watch(settings.reload_interval)
     app.extensions["calfeed.store"] = store
     app.extensions["calfeed.templates"] = make_environment(templates)
+    app.url_map.converters["language"] = LanguageConverter
     app.register_blueprint(site)
     app.register_error_handler(NoContent, _no_content)
     app.register_error_handler(HTTPException, _http_error)
@@ -64,23 +68,52 @@ def healthz() -> tuple[dict[str, Any], int]:
     return body, 200 if store.current else 503
 
 
-def _serve(name: str) -> Response:
-    """Return format `name` of the current content, rendering it once per version, language and day."""
+def _serve(name: str, lang: str | None = None, tag: str | None = None, item: str | None = None) -> Response:
+    """Return one output of the current content, rendering it once per version, path and (for pages) day."""
     published = _published()
-    output = FORMATS[name]
     site_ = published.site
-    lang = site_.calendar.default_language
-    today = datetime.now(ZoneInfo(site_.calendar.timezone)).date() if name == "html" else date.min
-    key = (name, lang, today)
+    route = resolve(site_, name, lang, tag, item)
+    if route is None:
+        return _not_found(name)
+    spec = route.spec
+    today = datetime.now(ZoneInfo(site_.calendar.timezone)).date() if spec.daily else date.min
+    url_path = path(route)
+    key = (url_path, today)
     body = published.rendered.get(key)
     if body is None:
-        view = View(lang=lang, today=today, templates=current_app.extensions["calfeed.templates"])
-        body = published.rendered[key] = output.render(site_, view)
-    return Response(body, content_type=output.media_type)
+        view = View(
+            lang=route.lang,
+            today=today,
+            tag=route.tag,
+            item=route.item,
+            path=url_path,
+            templates=current_app.extensions["calfeed.templates"],
+        )
+        body = published.rendered[key] = spec.render(site_, view)
+    response = Response(body, content_type=spec.media_type, headers=dict(spec.headers))
+    if spec.download:
+        response.headers["Content-Disposition"] = f'attachment; filename="{url_path.rsplit("/", 1)[-1]}"'
+    return response
 
 
-for _format in FORMATS.values():
-    site.add_url_rule(_rule(_format.filename), _format.name, _serve, defaults={"name": _format.name})
+def _not_found(name: str) -> Response:
+    """Unknown language, tag, event or year: a short plain message for files, the error page for pages."""
+    if FORMATS[name].media_type.startswith("text/html"):
+        abort(404)
+    return Response("Not found: no such language, tag or event here.\n", 404, content_type="text/plain; charset=utf-8")
+
+
+def _rules(spec: Format) -> list[str]:
+    """The Flask rules of one format: its pattern, under /<lang>/ and /tags/<tag>/ where it has those."""
+    base = spec.pattern.replace("{item}", "<item>")
+    tags = ["", "/tags/<tag>"] if spec.tagged else [""]
+    langs = ["", "/<language:lang>"] if spec.localized else [""]
+    return [lang + tag + base for lang in langs for tag in tags]
+
+
+for _spec in FORMATS.values():
+    for _rule_text in _rules(_spec):
+        site.add_url_rule(_rule_text, _spec.name, _serve, defaults={"name": _spec.name})
 
 
 def _published() -> Published:

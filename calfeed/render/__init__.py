@@ -1,68 +1,128 @@
-"""Every output calfeed makes, in one table.
+"""Every output calfeed makes, in one table: the URL contract.
 
 A renderer is a pure function ``(Site, View) -> bytes``: no Flask, no clock, no
 randomness, so the server and a static export produce the same bytes, and a
-renderer can be tested with a hand-built `Site`. The web app and the exporter
-both look formats up in `FORMATS`; HTTP headers belong to `calfeed.web`.
+renderer can be tested with a hand-built `Site`. `FORMATS` says, for each kind of
+output, its media type, its URL pattern and whether it exists per tag and per
+language; `calfeed.routes` turns that into every concrete path, and both the web
+app and ``calfeed build`` serve exactly those.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
 from datetime import date
+from types import MappingProxyType
 
 from jinja2 import Environment
 
-from ..model import Site
-from . import feeds, html, ics
+from ..model import Event, NewsEntry, Site
+from . import embed, feeds, html, ics, jsonfeed
 
 
 @dataclass(frozen=True, slots=True)
 class View:
-    """What one output shows: in which language, on which day, for which tag."""
+    """What one output shows: in which language, on which day, for which tag or item, at which path."""
 
     lang: str
-    today: date
+    today: date = date.min  # only formats with `daily=True` look at it
     tag: str | None = None
+    item: str | None = None  # an event id (event pages, .ics downloads) or a year (archive pages)
+    path: str = "/"  # the URL path this output is served at, e.g. "/es/tags/culture/feed.atom"
     templates: Environment | None = None  # the site's Jinja templates, for HTML outputs
+
+    def events(self, site: Site) -> tuple[Event, ...]:
+        """The events this view shows: all, or those with its tag."""
+        if self.tag is None:
+            return site.events
+        return tuple(event for event in site.events if self.tag in event.tags)
+
+    def news(self, site: Site) -> tuple[NewsEntry, ...]:
+        if self.tag is None:
+            return site.news
+        return tuple(entry for entry in site.news if self.tag in entry.tags)
+
+    def environment(self) -> Environment:
+        if self.templates is None:
+            raise ValueError("HTML outputs need View.templates")
+        return self.templates
 
 
 @dataclass(frozen=True, slots=True)
 class Format:
-    name: str  # what users type: ics, atom, rss, html
+    name: str
     media_type: str
-    filename: str  # the file name in the URL contract and the static export
+    pattern: str  # the path below the language and tag prefixes; "{item}" stands for the item
     render: Callable[[Site, View], bytes]
+    tagged: bool = False  # also served under /tags/<tag>/
+    localized: bool = True  # also served under /<lang>/
+    daily: bool = False  # what it shows depends on today's date (upcoming vs past)
+    items: Callable[[Site], Iterable[str]] | None = None  # the values of {item}, when the pattern has one
+    headers: Mapping[str, str] = field(default_factory=dict)  # fixed extra headers
+    download: bool = False  # served with Content-Disposition: attachment; filename="<item>.<ext>"
+
+    @property
+    def filename(self) -> str:
+        """The file a static export writes for this path: folders get index.html."""
+        return "index.html" if self.pattern.endswith("/") else self.pattern.rsplit("/", 1)[-1]
 
 
-def _agenda(site: Site, view: View) -> bytes:
-    if view.templates is None:
-        raise ValueError("the html format needs View.templates")
-    return html.render_agenda(site, view.templates, lang=view.lang, today=view.today).encode()
+def _event_ids(site: Site) -> Iterable[str]:
+    return (event.id for event in site.events)
 
 
-FORMATS: dict[str, Format] = {
-    f.name: f
-    for f in (
-        Format("html", "text/html; charset=utf-8", "index.html", _agenda),
-        Format(
-            "ics",
-            "text/calendar; charset=utf-8",
-            "calendar.ics",
-            lambda site, view: ics.render_ics(site, lang=view.lang),
-        ),
-        Format(
-            "atom",
-            "application/atom+xml; charset=utf-8",
-            "feed.atom",
-            lambda site, view: feeds.render_atom(site, lang=view.lang),
-        ),
-        Format(
-            "rss",
-            "application/rss+xml; charset=utf-8",
-            "feed.rss",
-            lambda site, view: feeds.render_rss(site, lang=view.lang),
-        ),
-    )
-}
+def archive_years(site: Site) -> Iterable[str]:
+    """Every year in which an event starts: each has an archive page."""
+    return (str(year) for year in sorted({event.first_day.year for event in site.events}))
+
+
+HTML = "text/html; charset=utf-8"
+SHARED = MappingProxyType({"Access-Control-Allow-Origin": "*"})  # partner pages may fetch feeds and calendars
+CALENDAR = "text/calendar; charset=utf-8"
+ATOM = "application/atom+xml; charset=utf-8"
+RSS = "application/rss+xml; charset=utf-8"
+JSON_FEED = "application/feed+json; charset=utf-8"
+
+FORMATS: Mapping[str, Format] = MappingProxyType(
+    {
+        f.name: f
+        for f in (
+            Format("agenda", HTML, "/", html.render_agenda, tagged=True, daily=True),
+            Format("event", HTML, "/events/{item}/", html.render_event, daily=True, items=_event_ids),
+            Format("news", HTML, "/news/", html.render_news),
+            Format("archive", HTML, "/archive/{item}/", html.render_archive, items=archive_years),
+            Format("calendar", CALENDAR, "/calendar.ics", ics.render_calendar, tagged=True, headers=SHARED),
+            Format(
+                "event-ics",
+                CALENDAR,
+                "/events/{item}.ics",
+                ics.render_event,
+                items=_event_ids,
+                download=True,
+                headers=SHARED,
+            ),
+            Format(
+                "atom",
+                "application/atom+xml; charset=utf-8",
+                "/feed.atom",
+                feeds.render_atom,
+                tagged=True,
+                headers=SHARED,
+            ),
+            Format(
+                "rss", "application/rss+xml; charset=utf-8", "/feed.rss", feeds.render_rss, tagged=True, headers=SHARED
+            ),
+            Format(
+                "json",
+                "application/feed+json; charset=utf-8",
+                "/feed.json",
+                jsonfeed.render,
+                tagged=True,
+                headers=SHARED,
+            ),
+            Format("embed", HTML, "/embed/", embed.render_embed, tagged=True, daily=True),
+            Format("embed-js", "text/javascript; charset=utf-8", "/embed.js", embed.render_script, localized=False),
+        )
+    }
+)

@@ -8,11 +8,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
 from feedgen.feed import FeedGenerator
 
 from ..model import Site, midnight_utc
 from .text import event_page, format_span, news_link, site_url
+
+if TYPE_CHECKING:
+    from . import View
 
 FEED_LIMIT = 50
 
@@ -27,14 +31,14 @@ class _Entry:
     categories: tuple[str, ...]
 
 
-def render_atom(site: Site, *, lang: str) -> bytes:
+def render_atom(site: Site, view: View) -> bytes:
     """Return news and events as an Atom 1.0 feed, newest first."""
-    return _feed(site, lang, "feed.atom").atom_str(pretty=True)
+    return _feed(site, view.lang, "feed.atom").atom_str(pretty=True)
 
 
-def render_rss(site: Site, *, lang: str) -> bytes:
+def render_rss(site: Site, view: View) -> bytes:
     """Return news and events as an RSS 2.0 feed, newest first."""
-    return _feed(site, lang, "feed.rss").rss_str(pretty=True)
+    return _feed(site, view.lang, "feed.rss").rss_str(pretty=True)
 
 
 def _entries(site: Site, lang: str) -> list[_Entry]:

@@ -10,11 +10,15 @@ import itertools
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from ..model import Event, NewsEntry, Site
 from .text import MONTHS, event_page, format_day, format_span, news_link, site_url
+
+if TYPE_CHECKING:
+    from . import View
 
 RECENT_NEWS = 10
 
@@ -40,7 +44,24 @@ def make_environment(templates: Path) -> Environment:
     return environment
 
 
-def render_agenda(site: Site, templates: Environment, *, lang: str, today: date) -> str:
+def render_agenda(site: Site, view: View) -> bytes:
+    """The agenda: upcoming events, then recent news, then past events by month (newest first)."""
+    return agenda_page(site, view.environment(), lang=view.lang, today=view.today).encode()
+
+
+def render_event(site: Site, view: View) -> bytes:
+    raise NotImplementedError("issue 5: an event's page")
+
+
+def render_news(site: Site, view: View) -> bytes:
+    raise NotImplementedError("issue 5: the news page")
+
+
+def render_archive(site: Site, view: View) -> bytes:
+    raise NotImplementedError("issue 5: one year's past events")
+
+
+def agenda_page(site: Site, templates: Environment, *, lang: str, today: date) -> str:
     """Return the agenda: upcoming events, then recent news, then past events by month (newest first)."""
     upcoming = [event for event in site.events if event.last_day >= today]
     past = [event for event in reversed(site.events) if event.last_day < today]

@@ -3,14 +3,27 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 import icalendar
 
 from ..model import Event, Site, midnight_utc
 from .text import event_page, plain_summary
 
+if TYPE_CHECKING:
+    from . import View
+
 PRODID = "-//calfeed//calfeed//EN"
 REFRESH = timedelta(hours=6)
+
+
+def render_calendar(site: Site, view: View) -> bytes:
+    """Every event of the view as one VCALENDAR, text in its language (falling back field by field)."""
+    return render_ics(site, lang=view.lang)
+
+
+def render_event(site: Site, view: View) -> bytes:
+    raise NotImplementedError("issue 3: one event as an Outlook-safe download")
 
 
 def render_ics(site: Site, *, lang: str) -> bytes:

@@ -1,0 +1,46 @@
+"""The URL contract: which paths exist, and that unknown languages, tags and items are 404s."""
+
+from __future__ import annotations
+
+import pytest
+
+from calfeed.content import load_site
+from calfeed.routes import every_route, path, tag_ids
+from conftest import BUNDLED
+
+
+def test_every_route_of_the_bundled_example_has_a_unique_path():
+    site = load_site(BUNDLED)
+    paths = [path(route) for route in every_route(site)]
+    assert len(paths) == len(set(paths))
+    for expected in (
+        "/",
+        "/calendar.ics",
+        "/es/feed.atom",
+        "/fr/tags/accessibility/feed.json",
+        "/events/culture-summit-2021/",
+        "/events/intermediary-cities-forum-2021.ics",
+        "/archive/2021/",
+        "/tags/intermediary-cities/embed/",
+        "/embed.js",
+        "/en/news/",
+    ):
+        assert expected in paths
+    assert "/es/embed.js" not in paths  # one script for every language: it reads data-lang
+    assert tag_ids(site) == ["accessibility", "intermediary-cities"]
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/de/calendar.ics",  # a language the calendar does not have
+        "/tags/no-such-tag/calendar.ics",
+        "/events/no-such-event.ics",
+        "/es/tags/no-such-tag/feed.rss",
+    ],
+)
+def test_unknown_language_tag_or_event_is_a_short_plain_404(client, url):
+    response = client.get(url)
+    assert response.status_code == 404
+    assert response.mimetype == "text/plain"
+    assert b"Not found" in response.data and len(response.data) < 200
