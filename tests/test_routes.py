@@ -6,6 +6,7 @@ import pytest
 
 from calfeed.content import load_site
 from calfeed.routes import every_route, path, tag_ids
+
 from conftest import BUNDLED
 
 
