@@ -182,6 +182,16 @@ class FieldChecker:
             return None
         return value
 
+    def whole(self, raw: Any, path: Path, low: int, high: int) -> int | None:
+        """A whole number from `low` to `high`."""
+        text = self.string(raw, path)
+        if text is None:
+            return None
+        if not text.strip().lstrip("+").isdigit():
+            self.problem(path, f"'{raw}' is not a whole number (expected a whole number from {low} to {high})")
+            return None
+        return int(number) if (number := self.number(text, path, low, high)) is not None else None
+
     def url(
         self, raw: Any, path: Path, schemes: tuple[str, ...] = ("http", "https", "mailto"), relative: bool = False
     ) -> str | None:

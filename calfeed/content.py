@@ -15,7 +15,7 @@ import re
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path as FilePath
 from typing import Any
 
@@ -28,6 +28,7 @@ from .model import (
     CalendarSettings,
     Event,
     NewsEntry,
+    Organizer,
     Site,
     Status,
     Text,
@@ -39,9 +40,11 @@ MAX_BYTES = 100 * 1024 * 1024  # all content files together; override with CALFE
 _LANGUAGE = re.compile(r"[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*")
 _RRULE = re.compile(r"[A-Z0-9=;,+\-]+")
 _FINE_GRAINED = ("SECONDLY", "MINUTELY", "HOURLY")
+_EMAIL = re.compile(r"[^@\s<>\"]+@[^@\s<>\"]+\.[^@\s<>\"]+")
 
 TOP_KEYS = ("calendar", "events", "news", "tags")
-CALENDAR_KEYS = ("title", "description", "url", "timezone", "languages")
+CALENDAR_KEYS = ("title", "description", "url", "timezone", "languages", "refresh_hours", "past_days", "feed_limit")
+ORGANIZER_KEYS = ("name", "email")
 EVENT_KEYS = (
     "id",
     "title",
@@ -58,6 +61,7 @@ EVENT_KEYS = (
     "status",
     "repeat",
     "except",
+    "organizer",
 )
 NEWS_KEYS = ("id", "title", "date", "tags", "image", "summary", "url", "events")
 # Every key the schema accepts, by where it is written (docs/content.md documents each one).
@@ -68,6 +72,7 @@ SCHEMA_KEYS: dict[str, tuple[str, ...]] = {
     "news": NEWS_KEYS,
     "location": LOCATION_KEYS,
     "image": IMAGE_KEYS,
+    "organizer": ORGANIZER_KEYS,
 }
 
 
@@ -131,6 +136,7 @@ class _Reader(FieldChecker):
         super().__init__()
         self.max_bytes = max_bytes
         self.sources: dict[str, bytes] = {}
+        self.digests: dict[str, str] = {}  # "event:<id>" -> the hash of its YAML mapping, for the history
 
     # -- the whole read ------------------------------------------------------------
 
@@ -222,13 +228,13 @@ class _Reader(FieldChecker):
             return None, [Problem(str(where), None, None, "", f"{error} (delete it to start a new history)")]
         everything: list[Event | NewsEntry] = [*site.events, *site.news]
         items = [(item, site.revision(item).modified) for item in everything]  # the baselines
-        revisions, stamped = history.revise(items, records, mtimes)
+        revisions, stamped = history.revise(items, self.digests, records, mtimes)
         changed = sum(1 for name, record in stamped.items() if records.get(name, record) != record)
         problems = []
         if changed:
             message = (
-                f"{changed} item{'s' if changed != 1 else ''} changed since it was last stamped "
-                "(run `calfeed stamp` and commit it, so every render dates the change the same way)"
+                f"{changed} item{'s' if changed != 1 else ''} changed since the last `calfeed stamp` "
+                f"(run it and commit {where.name}, so that every render dates the change the same way)"
             )
             problems.append(Problem(str(where), None, None, "", message, "warning"))
         if changed:  # unstamped edits are dated by file times: a touch makes a new version
@@ -362,9 +368,47 @@ class _Reader(FieldChecker):
         description = self.optional(raw, path, "description", self.text)
         if title is None or url is None:
             return None
+        refresh = self.optional(raw, path, "refresh_hours", lambda v, p: self.number(v, p, 0.25, 24 * 30))
+        past_days = self.optional(raw, path, "past_days", lambda v, p: self.whole(v, p, 0, 36_500))
+        feed_limit = self.optional(raw, path, "feed_limit", lambda v, p: self.whole(v, p, 1, 10_000))
+        if title is None or url is None:
+            return None
         if not url.endswith("/"):
             url += "/"
-        return CalendarSettings(title=title, url=url, timezone=timezone, languages=languages, description=description)
+        return CalendarSettings(
+            title=title,
+            url=url,
+            timezone=timezone,
+            languages=languages,
+            description=description,
+            refresh=timedelta(hours=refresh) if refresh is not None else timedelta(hours=6),
+            past_days=past_days,
+            feed_limit=feed_limit if feed_limit is not None else 50,
+        )
+
+    def organizer(self, raw: Any, path: Path) -> Organizer | None:
+        """A name, or a mapping of name and email."""
+        if isinstance(raw, str):
+            name = self.string(raw, path)
+            return Organizer(name=name) if name is not None else None
+        if not self.is_mapping(raw, path, "a name or a mapping of name and email"):
+            return None
+        self.unknown_keys(raw, path, ORGANIZER_KEYS)
+        name = self.optional(raw, path, "name", self.string)
+        email = self.optional(raw, path, "email", self.email)
+        if name is None and email is None:
+            if not raw:
+                self.problem(path, "is empty (expected name:, email: or both)")
+            return None
+        return Organizer(name=name, email=email)
+
+    def email(self, raw: Any, path: Path) -> str | None:
+        if (text := self.string(raw, path, "an email address")) is None:
+            return None
+        if not _EMAIL.fullmatch(text):
+            self.problem(path, f"'{text}' is not an email address (expected e.g. events@example.org)")
+            return None
+        return text
 
     def identity(self, raw: dict[str, Any], path: Path, kind: str) -> str | None:
         """The item's `id`: required, a slug, and not already used by another item of its `kind`."""
@@ -378,6 +422,8 @@ class _Reader(FieldChecker):
             return None
         self.unknown_keys(raw, path, EVENT_KEYS)
         event_id = self.identity(raw, path, "event")
+        if event_id is not None:
+            self.digests[f"event:{event_id}"] = history.content_hash(raw)
         title = self.required(raw, path, "title", self.text)
         zone_name = self.optional(raw, path, "timezone", self.zone)
         when = self.span(raw, path, zone_name)
@@ -390,6 +436,7 @@ class _Reader(FieldChecker):
             image=self.optional(raw, path, "image", self.image),
             summary=self.optional(raw, path, "summary", self.text),
             description=self.optional(raw, path, "description", self.text),
+            organizer=self.optional(raw, path, "organizer", self.organizer),
         )
         repeat, exceptions = self.repeat(raw, path, when)
         if "timezone" in raw and when is not None and not isinstance(when[0], datetime):
@@ -426,6 +473,8 @@ class _Reader(FieldChecker):
             return None
         self.unknown_keys(raw, path, NEWS_KEYS)
         entry_id = self.identity(raw, path, "news")
+        if entry_id is not None:
+            self.digests[f"news:{entry_id}"] = history.content_hash(raw)
         event_ids = self.ids["event"]
         title = self.required(raw, path, "title", self.text)
         published = self.optional(raw, path, "date", self.day)

@@ -30,7 +30,7 @@ import json
 import os
 import tempfile
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -55,9 +55,14 @@ def history_path(content: str | os.PathLike[str]) -> Path:
     return path.with_name((path.name if path.is_dir() else path.stem) + ".history.json")
 
 
-def content_hash(item: Event | NewsEntry) -> str:
-    """A digest of what an item says: its position in the file (`source`) is not part of it."""
-    return hashlib.blake2b(repr(replace(item, source="")).encode(), digest_size=16).hexdigest()
+def content_hash(raw: object) -> str:
+    """A digest of what an item says in the YAML: its mapping as written, keys sorted.
+
+    Taken from the YAML rather than the model, so a new calfeed version that adds
+    a field to `Event` does not look like an edit of every event.
+    """
+    text = json.dumps(raw, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+    return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
 
 
 def read(path: Path) -> dict[str, Record]:
@@ -98,27 +103,30 @@ def write(path: Path, records: Mapping[str, Record]) -> None:
 
 def revise(
     items: Iterable[tuple[Event | NewsEntry, datetime]],
+    digests: Mapping[str, str],
     records: Mapping[str, Record],
     mtimes: Mapping[str, datetime],
 ) -> tuple[dict[str, Revision], dict[str, Record]]:
     """Return each item's revision, and the records that ``calfeed stamp`` would write.
 
-    `items` pairs each item with its publication time; `mtimes` maps a content
-    file name (an item's `source` before the colon) to its modification time.
+    `items` pairs each item with its publication time; `digests` maps an item's key
+    to its `content_hash`; `mtimes` maps a content file name (an item's `source`) to
+    its modification time.
     """
     revisions: dict[str, Revision] = {}
     stamped: dict[str, Record] = {}
     for item, published in items:
-        name, digest = item_key(item), content_hash(item)
+        name = item_key(item)
+        digest = digests[name]
         record = records.get(name)
         if record is None:
             revision = Revision(0, published)
         elif record.hash == digest:
             revision = Revision(record.sequence, record.modified)
         else:
-            edited = mtimes.get(item.source.rpartition(":")[0], record.modified)
+            edited = mtimes.get(item.source, record.modified)
             revision = Revision(record.sequence + 1, max(edited, record.modified + timedelta(seconds=1)))
-        revisions[name] = revision
+        revisions[name] = revision = Revision(revision.sequence, revision.modified, digest)
         stamped[name] = Record(digest, revision.sequence, revision.modified)
     return revisions, stamped
 
@@ -136,8 +144,9 @@ def stamp(site: Site, content: str | os.PathLike[str]) -> int:
     records = read(where)
     items: list[Event | NewsEntry] = [*site.events, *site.news]
     current = {
-        item_key(item): Record(content_hash(item), site.revision(item).sequence, site.revision(item).modified)
+        item_key(item): Record(revision.digest, revision.sequence, revision.modified)
         for item in items
+        if (revision := site.revision(item)).digest
     }
     changed = sum(1 for name, record in current.items() if records.get(name) != record)
     if changed or not where.exists():

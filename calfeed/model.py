@@ -81,6 +81,14 @@ class Location:
 
 
 @dataclass(frozen=True, slots=True)
+class Organizer:
+    """Who runs an event: a name, an email address, or both (iCalendar ORGANIZER)."""
+
+    name: str | None = None
+    email: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Event:
     id: str
     title: Text
@@ -98,7 +106,8 @@ class Event:
     status: Status = Status.CONFIRMED
     repeat: str | None = None  # an RFC 5545 RRULE value, validated by content.py
     exceptions: tuple[date | datetime, ...] = ()
-    source: str = ""  # "events.yaml:12", for messages
+    organizer: Organizer | None = None
+    source: str = ""  # the content file it was read from, for messages
 
     @property
     def all_day(self) -> bool:
@@ -148,6 +157,9 @@ class CalendarSettings:
     timezone: str
     languages: tuple[str, ...]
     description: Text | None = None
+    refresh: timedelta = timedelta(hours=6)  # how often subscribed clients should poll the calendar
+    past_days: int | None = None  # calendars keep only events that ended at most this many days ago; None: all
+    feed_limit: int = 50  # entries per feed, newest first
 
     @property
     def default_language(self) -> str:
@@ -170,6 +182,7 @@ class Revision:
 
     sequence: int
     modified: datetime
+    digest: str = ""  # the content hash it was computed for (see calfeed/history.py)
 
 
 @dataclass(frozen=True, slots=True)

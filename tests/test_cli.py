@@ -81,3 +81,30 @@ def test_a_bad_setting_is_named_not_a_traceback(runner):
     assert result.exit_code == 1
     assert "Error: CALFEED_MAX_BYTES='lots' is not a whole number" in result.output
     assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+def test_stamp_records_changes_and_check_reminds_until_it_is_run(runner, tmp_path):
+    events = tmp_path / "events.yaml"
+    events.write_text(BUNDLED.read_text(encoding="utf-8"), encoding="utf-8")
+    first = runner.invoke(main, ["stamp", str(events)])
+    assert first.exit_code == 0, first.output
+    assert first.stdout == f"{tmp_path / 'events.history.json'}: 10 items stamped\n"
+    assert runner.invoke(main, ["stamp", str(events)]).stdout.endswith(": up to date\n")
+
+    events.write_text(events.read_text(encoding="utf-8").replace("city: Kütahya", "city: Kutahya"), encoding="utf-8")
+    check = runner.invoke(main, ["check", str(events)])
+    assert check.exit_code == 0
+    assert "warning: 1 item changed since the last `calfeed stamp` (run it and commit" in check.stderr
+    assert runner.invoke(main, ["check", "--strict", str(events)]).exit_code == 1  # CI can insist on stamping
+    assert runner.invoke(main, ["stamp", str(events)]).stdout.endswith(": 1 item stamped\n")
+    assert "changed since" not in runner.invoke(main, ["check", str(events)]).stderr
+
+
+def test_a_broken_history_file_is_a_problem_not_a_traceback(runner, tmp_path):
+    events = tmp_path / "events.yaml"
+    events.write_text(BUNDLED.read_text(encoding="utf-8"), encoding="utf-8")
+    (tmp_path / "events.history.json").write_text("{not json", encoding="utf-8")
+    result = runner.invoke(main, ["check", str(events)])
+    assert result.exit_code == 1
+    assert "events.history.json: " in result.stderr and "not a calfeed history file" in result.stderr
+    assert "Traceback" not in result.output

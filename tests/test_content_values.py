@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from calfeed.cli import main
 from calfeed.content import read_content
+from calfeed.model import Organizer
 
 
 def _where(problem):
@@ -75,3 +76,42 @@ def test_check_honours_calfeed_max_bytes(runner, content_dir):
     result = runner.invoke(main, ["check", "repeat_exceptions.yaml"], env={"CALFEED_MAX_BYTES": "100"})
     assert result.exit_code == 1, result.output
     assert "repeat_exceptions.yaml: content is over 100 bytes" in result.stderr
+
+
+def test_calendar_options_and_organizers_are_read(content_dir):
+    site, problems = read_content("calendar_options.yaml")
+    assert problems == [] and site is not None
+    assert site.calendar.refresh == timedelta(hours=12)
+    assert (site.calendar.past_days, site.calendar.feed_limit) == (365, 20)
+    board, forum = site.events
+    assert board.organizer == Organizer(name="UCLG World Secretariat", email="events@example.org")
+    assert forum.organizer == Organizer(name="Forum team")
+
+
+def test_calendar_options_default_to_six_hours_every_event_and_fifty_entries(content_dir):
+    site, _ = read_content("istanbul_timed_event.yaml")
+    assert site is not None
+    assert (site.calendar.refresh, site.calendar.past_days, site.calendar.feed_limit) == (timedelta(hours=6), None, 50)
+
+
+def test_wrong_calendar_options_and_organizer_email_are_reported(content_dir):
+    site, problems = read_content("calendar_options_wrong.yaml")
+    assert site is None
+    assert [(_where(p), p.message) for p in problems] == [
+        (
+            ("calendar_options_wrong.yaml", 4, 18, "calendar.refresh_hours"),
+            "0 is out of range (expected a number from 0.25 to 720)",
+        ),
+        (
+            ("calendar_options_wrong.yaml", 5, 14, "calendar.past_days"),
+            "'1.5' is not a whole number (expected a whole number from 0 to 36500)",
+        ),
+        (
+            ("calendar_options_wrong.yaml", 6, 15, "calendar.feed_limit"),
+            "'many' is not a whole number (expected a whole number from 1 to 10000)",
+        ),
+        (
+            ("calendar_options_wrong.yaml", 12, 37, "events[0].organizer.email"),
+            "'not-an-address' is not an email address (expected e.g. events@example.org)",
+        ),
+    ]
