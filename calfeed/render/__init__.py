@@ -92,7 +92,7 @@ FORMATS: Mapping[str, Format] = MappingProxyType(
             Format("event", HTML, "/events/{item}/", html.render_event, daily=True, items=_event_ids),
             Format("news", HTML, "/news/", html.render_news),
             Format("archive", HTML, "/archive/{item}/", html.render_archive, items=archive_years),
-            Format("calendar", CALENDAR, "/calendar.ics", ics.render_calendar, tagged=True, headers=SHARED),
+            Format("calendar", CALENDAR, "/calendar.ics", ics.render_calendar, tagged=True, daily=True, headers=SHARED),
             Format(
                 "event-ics",
                 CALENDAR,
