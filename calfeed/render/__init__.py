@@ -122,7 +122,17 @@ FORMATS: Mapping[str, Format] = MappingProxyType(
                 headers=SHARED,
             ),
             Format("embed", HTML, "/embed/", embed.render_embed, tagged=True, daily=True),
+            Format("style", "text/css; charset=utf-8", "/style.css", html.render_style, localized=False),
+            Format("script", "text/javascript; charset=utf-8", "/script.js", html.render_script, localized=False),
             Format("embed-js", "text/javascript; charset=utf-8", "/embed.js", embed.render_script, localized=False),
+            Format(
+                "embed-frame-js",
+                "text/javascript; charset=utf-8",
+                "/embed-frame.js",
+                embed.render_frame_script,
+                localized=False,
+            ),
+            Format("embed-css", "text/css; charset=utf-8", "/embed.css", embed.render_stylesheet, localized=False),
         )
     }
 )

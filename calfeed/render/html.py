@@ -1,109 +1,350 @@
-"""Site -> HTML pages, from the site's own Jinja templates.
+"""Site -> HTML pages (and their stylesheet and script), from the site's own Jinja templates.
 
-Templates present; this module computes what they show (which events are
-upcoming, how past ones group by month) and gives them small filters.
+Templates present; this module decides what they show (which events are upcoming, how
+past ones group by month, what goes to the archive) and hands them a `Localizer` (``t``):
+content in the page's language with field-by-field fallback, dates for that language, and
+the page's links. Interface text goes through gettext (see `i18n`).
+
+Links: in-site navigation, the stylesheet and the script are *relative to the page*
+("../../events/x/"), so the same bytes work at the public address, in a local preview and in
+a static export under any path. Everything meant to leave the page (canonical and alternate
+links, Open Graph, JSON-LD, feed and calendar addresses, subscribe links) is absolute, from
+``calendar.url``.
 """
 
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from babel.support import NullTranslations
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context, select_autoescape
+from jinja2.runtime import Context
+from markupsafe import Markup
 
-from ..model import Event, NewsEntry, Site
-from .text import MONTHS, event_page, format_day, format_span, news_link, site_url
+from ..model import Event, Image, NewsEntry, Site, Text
+from . import i18n, jsonld
+from .markup import to_html
+from .text import (
+    absolute,
+    event_page,
+    format_day,
+    format_month,
+    format_span,
+    google_event,
+    google_subscribe,
+    outlook_subscribe,
+    site_url,
+    webcal,
+    zone_name,
+)
 
 if TYPE_CHECKING:
     from . import View
 
-RECENT_NEWS = 10
+RECENT_NEWS = 10  # news posts on the agenda; /news/ has them all
+HOME_UPCOMING = 30  # upcoming events on the agenda; later ones are on their year's archive page
+HOME_PAST = 30  # most recent past events on the agenda; older ones are on the archive pages
 
 
 @dataclass(frozen=True, slots=True)
 class Month:
-    label: str  # "October 2021"
-    key: str  # "2021-10", for <time datetime>
+    label: str  # "October 2021", in the page's language
+    key: str  # "2021-10", for <time datetime> and ids
     events: tuple[Event, ...]
 
 
+@dataclass(frozen=True, slots=True)
+class Alternate:
+    """This page in one language, for the language switcher and <link rel="alternate" hreflang>."""
+
+    lang: str
+    name: str  # the language's name in itself
+    href: str  # relative to the page
+    url: str  # absolute
+    current: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Subscription:
+    """Every way to follow one calendar (the whole site's or one tag's), in one language."""
+
+    name: str
+    calendar: str  # https address of the .ics
+    webcal: str
+    google: str
+    outlook: str
+    atom: str
+    rss: str
+    json: str
+
+
 def make_environment(templates: Path) -> Environment:
-    """Return a Jinja environment reading `templates`, autoescaping, failing on undefined names."""
+    """Return a Jinja environment reading `templates`, autoescaping HTML, failing on undefined names.
+
+    It has the i18n extension (``{% trans %}``, ``_()``), translating with each page's catalog,
+    and the filters ``day`` and ``span`` (in the page's language).
+    """
     environment = Environment(
         loader=FileSystemLoader(templates),
-        autoescape=select_autoescape(default=True, default_for_string=True),
+        autoescape=select_autoescape(disabled_extensions=("css", "js", "txt"), default=True, default_for_string=True),
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    environment.filters["day"] = format_day
-    environment.filters["span"] = format_span
+    i18n.install(environment)
+    environment.filters["day"] = _day_filter
+    environment.filters["span"] = _span_filter
+    environment.filters["markdown"] = lambda text: Markup(to_html(text))
     return environment
 
 
+@pass_context
+def _day_filter(context: Context, day: date) -> str:
+    return format_day(day, context.get("lang") or "en")
+
+
+@pass_context
+def _span_filter(context: Context, event: Event) -> str:
+    return format_span(event, context.get("lang") or "en")
+
+
+# -- the renderers of FORMATS ---------------------------------------------------------------
+
+
 def render_agenda(site: Site, view: View) -> bytes:
-    """The agenda: upcoming events, then recent news, then past events by month (newest first)."""
-    return agenda_page(site, view.environment(), lang=view.lang, today=view.today).encode()
+    """The agenda (or one tag's): upcoming events, recent news, then recent past events by month.
+
+    Past the first `HOME_UPCOMING` upcoming and `HOME_PAST` past events, the page links each
+    year's archive page instead, so it stays small with thousands of events.
+    """
+    events = view.events(site)
+    upcoming = [event for event in events if event.last_day >= view.today]
+    past = list(itertools.islice((e for e in reversed(events) if e.last_day < view.today), HOME_PAST))
+    shown = upcoming[:HOME_UPCOMING] + past
+    context = page_context(
+        site,
+        view,
+        section="agenda",
+        upcoming=upcoming[:HOME_UPCOMING],
+        more_upcoming=len(upcoming) > HOME_UPCOMING,
+        news=view.news(site)[:RECENT_NEWS],
+        months=by_month(past, view.lang),
+        more_past=len(events) - len(upcoming) > len(past),
+        years=sorted({event.first_day.year for event in events}, reverse=True),
+        structured=jsonld.graph([jsonld.event(site, event, view.lang) for event in shown]),
+    )
+    return _render(view, "agenda.html", context)
 
 
 def render_event(site: Site, view: View) -> bytes:
-    raise NotImplementedError("issue 5: an event's page")
+    """One event's page: everything about it, related news, and ways to add it to a calendar."""
+    event = site.event(view.item or "")
+    if event is None:
+        raise LookupError(f"no event {view.item!r}")
+    context = page_context(
+        site,
+        view,
+        section="event",
+        event=event,
+        related=[entry for entry in site.news if event.id in entry.events],
+        google=google_event(site, event, view.lang),
+        ics=site_url(site, view.lang, f"events/{event.id}.ics"),
+        structured=jsonld.document(jsonld.event(site, event, view.lang)),
+    )
+    return _render(view, "event.html", context)
 
 
 def render_news(site: Site, view: View) -> bytes:
-    raise NotImplementedError("issue 5: the news page")
-
-
-def render_archive(site: Site, view: View) -> bytes:
-    raise NotImplementedError("issue 5: one year's past events")
-
-
-def agenda_page(site: Site, templates: Environment, *, lang: str, today: date) -> str:
-    """Return the agenda: upcoming events, then recent news, then past events by month (newest first)."""
-    upcoming = [event for event in site.events if event.last_day >= today]
-    past = [event for event in reversed(site.events) if event.last_day < today]
-    months = [
-        Month(f"{MONTHS[month - 1]} {year}", f"{year:04d}-{month:02d}", tuple(group))
-        for (year, month), group in itertools.groupby(past, key=lambda e: (e.first_day.year, e.first_day.month))
-    ]
-    return templates.get_template("agenda.html").render(
-        site=site,
-        lang=lang,
-        t=_Localizer(site, lang),
-        upcoming=upcoming,
-        news=site.news[:RECENT_NEWS],
-        months=months,
+    """Every news post, newest first."""
+    news = view.news(site)
+    items = [jsonld.article(site, entry, view.lang) for entry in news]
+    return _render(
+        view, "news.html", page_context(site, view, section="news", news=news, structured=jsonld.graph(items))
     )
 
 
-class _Localizer:
-    """What a template needs to show content in one language with field-by-field fallback."""
+def render_archive(site: Site, view: View) -> bytes:
+    """Every event that starts in one year (view.item), by month, in date order."""
+    year = int(view.item or "0")
+    events = [event for event in site.events if event.first_day.year == year]
+    years = sorted({event.first_day.year for event in site.events}, reverse=True)
+    context = page_context(
+        site,
+        view,
+        section="archive",
+        year=year,
+        months=by_month(events, view.lang),
+        years=years,
+        structured=jsonld.graph([jsonld.event(site, event, view.lang) for event in events]),
+    )
+    return _render(view, "archive.html", context)
 
-    def __init__(self, site: Site, lang: str) -> None:
+
+def render_style(site: Site, view: View) -> bytes:
+    """The pages' stylesheet, ``templates/style.css``: a site restyles by editing it."""
+    return view.environment().get_template("style.css").render().encode()
+
+
+def render_script(site: Site, view: View) -> bytes:
+    """The pages' one script, ``templates/script.js``: progressive enhancement (copy buttons) only."""
+    return view.environment().get_template("script.js").render().encode()
+
+
+def render_error_page(
+    templates: Environment, *, status: int, title: str, message: str, problems: Sequence[str], lang: str = "en"
+) -> str:
+    """The site's ``error.html`` with its interface text in `lang` (for the web app's error handlers)."""
+    return templates.get_template("error.html").render(
+        status=status,
+        title=title,
+        message=message,
+        problems=problems,
+        lang=lang,
+        translations=i18n.translations(lang),
+    )
+
+
+# -- what templates get ---------------------------------------------------------------------
+
+
+def page_context(site: Site, view: View, **values: Any) -> dict[str, Any]:
+    """The names every page template gets: ``site``, ``lang``, ``t``, ``page``, plus `values`.
+
+    The embed view may use it too, to render the same partials (``_event.html``) in an iframe.
+    """
+    t = Localizer(site, view.lang, view.path)
+    tag_prefix = f"tags/{view.tag}/" if view.tag is not None else ""
+    title = site.calendar.title.get(view.lang, site.calendar.default_language)
+    if view.tag is not None:
+        title = f"{site.tag_label(view.tag, view.lang)} · {title}"
+    subscription = subscribe(site, view.lang, tag_prefix, title)
+    context: dict[str, Any] = {
+        "site": site,
+        "lang": view.lang,
+        "tag": view.tag,
+        "t": t,
+        "translations": t.translations,
+        "canonical": site_url(site, view.lang, t.rest),
+        "alternates": t.alternates(),
+        "subscription": subscription,
+        "structured": None,
+        "section": "",  # "agenda", "event", "news" or "archive": marks the current item of the site's menu
+    }
+    context.update(values)
+    return context
+
+
+def subscribe(site: Site, lang: str, tag_prefix: str, name: str) -> Subscription:
+    """Every address of the calendar and feeds at `tag_prefix` ("" or "tags/<tag>/") in `lang`."""
+    calendar = site_url(site, lang, f"{tag_prefix}calendar.ics")
+    return Subscription(
+        name=name,
+        calendar=calendar,
+        webcal=webcal(calendar),
+        google=google_subscribe(calendar),
+        outlook=outlook_subscribe(calendar, name),
+        atom=site_url(site, lang, f"{tag_prefix}feed.atom"),
+        rss=site_url(site, lang, f"{tag_prefix}feed.rss"),
+        json=site_url(site, lang, f"{tag_prefix}feed.json"),
+    )
+
+
+def by_month(events: Iterable[Event], lang: str) -> list[Month]:
+    """Group `events` (in the order given) by the month they start in."""
+    return [
+        Month(format_month(year, month, lang), f"{year:04d}-{month:02d}", tuple(group))
+        for (year, month), group in itertools.groupby(events, key=lambda e: (e.first_day.year, e.first_day.month))
+    ]
+
+
+def _render(view: View, template: str, context: dict[str, Any]) -> bytes:
+    return view.environment().get_template(template).render(context).encode()
+
+
+class Localizer:
+    """What a template needs to show one page's content in its language, with field-by-field fallback.
+
+    `path` is the URL path of the page being rendered; with it, in-site links are relative to the
+    page. Without it (``Localizer(site, lang)``), every link is absolute.
+    """
+
+    def __init__(self, site: Site, lang: str, path: str | None = None) -> None:
         self.site = site
         self.lang = lang
         self.default = site.calendar.default_language
+        self.path = path
+        self.translations: NullTranslations = i18n.translations(lang)
+        self._up = "../" * (path.count("/") - 1) if path is not None else None
+        self.rest = self._unprefixed(path or "/")
 
-    def __call__(self, text: object) -> str:
-        return text.get(self.lang, self.default) if text is not None else ""  # type: ignore[attr-defined]
+    def __call__(self, text: Text | None) -> str:
+        return text.get(self.lang, self.default) if text is not None else ""
 
-    def lang_of(self, text: object) -> str:
-        return text.lang_of(self.lang, self.default)  # type: ignore[attr-defined]
+    def lang_of(self, text: Text) -> str:
+        return text.lang_of(self.lang, self.default)
+
+    def lang_attr(self, text: Text | None) -> dict[str, str]:
+        """``{"lang": "en"}`` when `text` falls back to another language than the page's (for ``xmlattr``)."""
+        if text is None:
+            return {}
+        found = text.lang_of(self.lang, self.default)
+        return {"lang": found} if found != self.lang else {}
 
     def tag(self, tag: str) -> str:
         return self.site.tag_label(tag, self.lang)
 
+    def tag_lang_attr(self, tag: str) -> dict[str, str]:
+        label = self.site.tags.get(tag)
+        return self.lang_attr(label) if label is not None else {}
+
+    # links
+
     def url(self, path: str = "") -> str:
+        """The absolute address of `path` in the page's language."""
         return site_url(self.site, self.lang, path)
 
+    def link(self, path: str = "") -> str:
+        """An in-site link to `path` in the page's language: relative to the page when it is known."""
+        if self._up is None:
+            return self.url(path)
+        prefix = "" if self.lang == self.default else f"{self.lang}/"
+        return f"{self._up}{prefix}{path}" or "./"
+
+    def asset(self, path: str) -> str:
+        """A link to a file that exists once for every language (style.css, script.js)."""
+        if self._up is None:
+            return self.site.calendar.url + path
+        return f"{self._up}{path}"
+
     def event_url(self, event: Event) -> str:
+        return self.link(f"events/{event.id}/")
+
+    def event_absolute(self, event: Event) -> str:
         return event_page(self.site, event, self.lang)
 
     def news_url(self, entry: NewsEntry) -> str:
-        return news_link(self.site, entry, self.lang)
+        """The "read more" address: the post's own url, else its place on the news page."""
+        return entry.url or self.link(f"news/#news-{entry.id}")
+
+    def image_src(self, image: Image) -> str:
+        return absolute(self.site, image.src or "")
+
+    def alternates(self) -> list[Alternate]:
+        """This page in every language of the site, for the switcher (the current one marked)."""
+        found = []
+        for lang in self.site.calendar.languages:
+            prefix = "" if lang == self.default else f"{lang}/"
+            url = site_url(self.site, lang, self.rest)
+            href = (f"{self._up}{prefix}{self.rest}" or "./") if self._up is not None else url
+            found.append(Alternate(lang, i18n.language_name(lang), href, url, lang == self.lang))
+        return found
+
+    # content
 
     def related(self, entry: NewsEntry) -> list[Event]:
         """The events a news post is about, in the order the post names them."""
@@ -111,3 +352,31 @@ class _Localizer:
 
     def place(self, event: Event) -> str:
         return event.location.one_line(self.lang, self.default) if event.location else ""
+
+    def place_lang_attr(self, event: Event) -> dict[str, str]:
+        name = event.location.name if event.location else None
+        return self.lang_attr(name)
+
+    def span(self, event: Event) -> str:
+        return format_span(event, self.lang)
+
+    def day(self, day: date) -> str:
+        return format_day(day, self.lang)
+
+    def zone(self, event: Event) -> str:
+        return zone_name(event)
+
+    @property
+    def og_locale(self) -> str:
+        """The page's locale as Open Graph writes it: "en_GB", "es_ES", "fr_FR"."""
+        locale = i18n.date_locale(self.lang)
+        territory = locale.territory or (locale.language.upper() if locale.language != "en" else "GB")
+        return f"{locale.language}_{territory}"
+
+    def _unprefixed(self, path: str) -> str:
+        """`path` without its leading slash and language prefix: "/es/news/" → "news/"."""
+        rest = path.lstrip("/")
+        first = rest.split("/", 1)[0]
+        if first in self.site.calendar.languages and rest.startswith(f"{first}/"):
+            rest = rest[len(first) + 1 :]
+        return rest

@@ -1,10 +1,20 @@
-"""Small pieces of text and addresses that several renderers share."""
+"""Small pieces of text and addresses that several renderers share.
+
+Dates are formatted for a language with Babel (`i18n.date_locale`): "5–8 October 2021",
+"5–8 de octubre de 2021", "5–8 octobre 2021". Times are shown in the event's own zone,
+and the zone is named.
+"""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
+from urllib.parse import quote, urlencode
+
+from babel.dates import format_date, format_interval, format_skeleton, format_time
 
 from ..model import Event, NewsEntry, Site
+from .i18n import date_locale
+from .markup import to_plain
 
 MONTHS = (
     "January",
@@ -28,6 +38,11 @@ def site_url(site: Site, lang: str, path: str = "") -> str:
     return f"{site.calendar.url}{prefix}{path}"
 
 
+def absolute(site: Site, src: str) -> str:
+    """An image or link address as an absolute URL: relative ones are relative to calendar.url."""
+    return src if "://" in src or src.startswith("data:") else site.calendar.url + src.lstrip("/")
+
+
 def event_page(site: Site, event: Event, lang: str) -> str:
     return site_url(site, lang, f"events/{event.id}/")
 
@@ -44,23 +59,108 @@ def plain_summary(event: Event, lang: str, default: str) -> str:
     return "\n\n".join(parts)
 
 
-def format_day(day: date) -> str:
-    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
+# -- dates ------------------------------------------------------------------------------
 
 
-def format_span(event: Event) -> str:
-    """Return "5–8 October 2021", "30 September – 2 October 2021" or a timed range with its zone."""
+def format_day(day: date, lang: str = "en") -> str:
+    """Return one day in words: "5 October 2021", "5 de octubre de 2021", "5 octobre 2021"."""
+    return format_date(day, "long", locale=date_locale(lang))
+
+
+def format_month(year: int, month: int, lang: str = "en") -> str:
+    """Return a month heading: "October 2021", "octubre de 2021", "octobre 2021"."""
+    return format_skeleton("yMMMM", date(year, month, 1), locale=date_locale(lang))
+
+
+def format_time_of_day(moment: datetime, lang: str = "en") -> str:
+    return format_time(moment, "short", locale=date_locale(lang))
+
+
+def zone_name(event: Event) -> str:
+    """The zone an event's times are given in: its IANA name, else its fixed offset ("UTC+02:00")."""
+    if event.timezone:
+        return event.timezone
+    offset = event.start.utcoffset() if isinstance(event.start, datetime) else None
+    if not offset:
+        return "UTC"
+    sign = "-" if offset < timedelta(0) else "+"
+    minutes = abs(int(offset.total_seconds())) // 60
+    return f"UTC{sign}{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def format_span(event: Event, lang: str = "en") -> str:
+    """Return when `event` happens, for people reading `lang`.
+
+    All-day: "5–8 October 2021", "30 September – 2 October 2021", "30 December 2021 – 2 January 2022".
+    Timed, in the event's zone, named: "9 September 2021, 10:00–12:00 (Europe/Istanbul)".
+    """
+    locale = date_locale(lang)
     start, end = event.start, event.end
     if isinstance(start, datetime) and isinstance(end, datetime):
-        zone = event.timezone or "UTC"
+        zone = zone_name(event)
         if start.date() == end.date():
-            return f"{format_day(start.date())}, {start:%H:%M}–{end:%H:%M} ({zone})"
-        return f"{format_day(start.date())} {start:%H:%M} – {format_day(end.date())} {end:%H:%M} ({zone})"
+            return f"{format_day(start.date(), lang)}, {format_time(start, 'short', locale=locale)}–" + (
+                f"{format_time(end, 'short', locale=locale)} ({zone})"
+            )
+        return (
+            f"{format_day(start.date(), lang)}, {format_time(start, 'short', locale=locale)} – "
+            f"{format_day(end.date(), lang)}, {format_time(end, 'short', locale=locale)} ({zone})"
+        )
     first, last = event.first_day, event.last_day
     if first == last:
-        return format_day(first)
+        return format_day(first, lang)
+    day_first = str(locale.date_formats["long"].pattern).lstrip("'").startswith("d")
+    if not day_first:  # a locale that writes the month first: let Babel's interval patterns decide
+        return format_interval(first, last, "yMMMd", locale=locale)
     if (first.year, first.month) == (last.year, last.month):
-        return f"{first.day}–{last.day} {MONTHS[last.month - 1]} {last.year}"
+        return f"{first.day}–{format_day(last, lang)}"
     if first.year == last.year:
-        return f"{first.day} {MONTHS[first.month - 1]} – {format_day(last)}"
-    return f"{format_day(first)} – {format_day(last)}"
+        return f"{format_skeleton('MMMMd', first, locale=locale)} – {format_day(last, lang)}"
+    return f"{format_day(first, lang)} – {format_day(last, lang)}"
+
+
+# -- links to calendar apps (links only: calfeed never calls these services) --------------------
+
+
+def webcal(url: str) -> str:
+    """The webcal:// form of an http(s) calendar address, which calendar apps open as a subscription."""
+    for scheme in ("https://", "http://"):
+        if url.startswith(scheme):
+            return "webcal://" + url[len(scheme) :]
+    return url
+
+
+def google_subscribe(calendar_url: str) -> str:
+    """Google Calendar's "add by URL" link; its `cid` must be the webcal:// address."""
+    return "https://calendar.google.com/calendar/r?" + urlencode({"cid": webcal(calendar_url)}, quote_via=quote)
+
+
+def outlook_subscribe(calendar_url: str, name: str) -> str:
+    """Outlook.com's "add from web" link for a calendar address and the name it gets there."""
+    query = urlencode({"url": calendar_url, "name": name}, quote_via=quote)
+    return f"https://outlook.live.com/calendar/0/addfromweb?{query}"
+
+
+def google_event(site: Site, event: Event, lang: str) -> str:
+    """Google Calendar's "add this event" template link: title, dates, details and place prefilled."""
+    default = site.calendar.default_language
+    if isinstance(event.start, datetime) and isinstance(event.end, datetime):
+        dates = f"{_utc_stamp(event.start)}/{_utc_stamp(event.end)}"
+    else:
+        dates = f"{event.first_day:%Y%m%d}/{event.end_exclusive:%Y%m%d}"
+    details = [event.summary.get(lang, default)] if event.summary else []
+    if event.description:
+        details.append(to_plain(event.description.get(lang, default)))
+    details.append(event_page(site, event, lang))
+    place = event.location.one_line(lang, default) if event.location else (event.online_url or "")
+    query = {"action": "TEMPLATE", "text": event.title.get(lang, default), "dates": dates}
+    query["details"] = "\n\n".join(details)
+    if place:
+        query["location"] = place
+    if event.timezone:
+        query["ctz"] = event.timezone
+    return "https://calendar.google.com/calendar/render?" + urlencode(query, quote_via=quote)
+
+
+def _utc_stamp(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")

@@ -1,0 +1,97 @@
+"""How big and how fast the HTML pages are with many events: the agenda and the largest archive page.
+
+Generates the same realistic content as ``benchmarks/load.py`` (1,000 and 10,000 events over
+six years, a news post per 10 events) in a temporary folder, loads it once, then renders
+
+* ``/``: the agenda, with "today" in the middle of the content (upcoming and past events);
+* ``/archive/<year>/``: every year's page, reporting the largest;
+
+each several times, and prints the best render time and the size in bytes. Rendering is the
+pure function the server and the export call (``FORMATS[name].render(site, view)``); the
+server caches its output per content version and day, so this is the cost of a cache miss.
+
+Run from the repository root::
+
+    .venv/bin/python benchmarks/pages.py                  # 1,000 and 10,000 events
+    .venv/bin/python benchmarks/pages.py --sizes 10000 --repeat 10
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from calfeed.content import load_site
+from calfeed.model import Site
+from calfeed.render import FORMATS, View, archive_years
+from calfeed.render.html import make_environment
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+TEMPLATES = ROOT / "templates"
+
+
+def _load_generator() -> Callable[..., Any]:
+    """benchmarks/load.py's content generator, imported by path ."""
+    spec = importlib.util.spec_from_file_location("calfeed_bench_load", HERE / "load.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module.write_content
+
+
+def best(site: Site, name: str, view: View, repeat: int) -> tuple[int, float]:
+    """Render once to warm the templates, then `repeat` times: the size and the fastest time."""
+    spec = FORMATS[name]
+    size = len(spec.render(site, view))
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        spec.render(site, view)
+        times.append(time.perf_counter() - started)
+    return size, min(times)
+
+
+def run(n_events: int, repeat: int) -> list[tuple[str, int, float]]:
+    with tempfile.TemporaryDirectory() as folder:
+        content = _load_generator()(Path(folder) / "events.yaml", n_events)
+        started = time.perf_counter()
+        site = load_site(content.path)
+        print(f"{n_events:,} events: loaded in {time.perf_counter() - started:.2f} s", file=sys.stderr)
+    environment = make_environment(TEMPLATES)
+    days = sorted(event.first_day for event in site.events)
+    today = days[len(days) // 2]
+    rows = []
+    size, seconds = best(site, "agenda", View(lang="en", today=today, path="/", templates=environment), repeat)
+    rows.append(("/", size, seconds))
+    largest = ("", 0, 0.0)
+    for year in archive_years(site):
+        path = f"/archive/{year}/"
+        view = View(lang="en", today=today, item=year, path=path, templates=environment)
+        size, seconds = best(site, "archive", view, max(1, repeat // 3))
+        if size > largest[1]:
+            largest = (path, size, seconds)
+    rows.append(largest)
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="1000,10000", help="comma-separated event counts (default 1000,10000)")
+    parser.add_argument("--repeat", type=int, default=5, help="renders per page; the fastest counts (default 5)")
+    args = parser.parse_args()
+    print(f"{'events':>8}  {'page':<16} {'bytes':>11}  {'render ms':>9}")
+    for n_events in (int(size) for size in args.sizes.split(",")):
+        for path, size, seconds in run(n_events, args.repeat):
+            print(f"{n_events:>8,}  {path:<16} {size:>11,}  {seconds * 1000:>9.1f}", flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,88 @@
+/* calfeed embed.js: put the agenda on another site with one tag,
+
+     <script src="https://agenda.example.org/embed.js" data-tag="culture" data-lang="es" async></script>
+
+   It inserts an iframe right after that tag, showing /embed/ (or /<lang>/tags/<tag>/embed/) from the
+   same place the script came from, as wide as its container and as tall as the agenda. The agenda
+   posts its height; only messages from that iframe, from its origin and of the expected shape are
+   obeyed. See docs/embed.md. */
+(function () {
+  "use strict";
+  var config = {{ config | tojson }};
+  var MESSAGE = {{ message | tojson }};
+  var MAX_HEIGHT = 100000;
+  var TAG = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+
+  function embedUrl(script) {
+    var base = new URL(".", script.src);
+    var lang = script.getAttribute("data-lang");
+    var tag = script.getAttribute("data-tag");
+    var path = "";
+    if (lang && config.languages.indexOf(lang) < 0) {
+      console.warn("calfeed embed.js: unknown data-lang \"" + lang + "\"; using " + config["default"]);
+      lang = null;
+    }
+    if (lang && lang !== config["default"]) {
+      path += lang + "/";
+    }
+    if (tag) {
+      if (!TAG.test(tag)) {
+        console.warn("calfeed embed.js: data-tag \"" + tag + "\" is not a tag id; showing every event");
+      } else {
+        path += "tags/" + tag + "/";
+      }
+    }
+    return {
+      url: new URL(path + "embed/", base),
+      lang: lang || config["default"],
+      tag: tag && TAG.test(tag) ? tag : null,
+    };
+  }
+
+  function insert(script) {
+    script.setAttribute("data-calfeed-embedded", "");
+    var target = embedUrl(script);
+    var frame = document.createElement("iframe");
+    frame.src = target.url.href;
+    var label = target.tag ? config.tags[target.lang][target.tag] || target.tag : null;
+    frame.title = (label ? label + " \u00b7 " : "") + config.titles[target.lang]; // "Culture · UCLG Events"
+    frame.setAttribute("lang", config.title_langs[target.lang]); // the language of the title, maybe a fallback
+    frame.setAttribute(
+      "sandbox",
+      "allow-scripts allow-same-origin allow-popups allow-popups-to-escape-sandbox " +
+        "allow-top-navigation-by-user-activation"
+    );
+    frame.style.display = "block";
+    frame.style.width = "100%";
+    frame.style.height = "24rem"; // until the agenda says how tall it is
+    frame.style.border = "0";
+    script.parentNode.insertBefore(frame, script.nextSibling);
+
+    var origin = target.url.origin;
+    window.addEventListener("message", function (event) {
+      if (event.origin !== origin || event.source !== frame.contentWindow) {
+        return;
+      }
+      var data = event.data;
+      if (!data || typeof data !== "object" || data.type !== MESSAGE) {
+        return;
+      }
+      var height = data.height;
+      if (typeof height !== "number" || !isFinite(height) || height < 0 || height > MAX_HEIGHT) {
+        return;
+      }
+      frame.style.height = Math.ceil(height) + "px";
+    });
+  }
+
+  var scripts = document.currentScript ? [document.currentScript] : document.querySelectorAll("script[src]");
+  for (var i = 0; i < scripts.length; i++) {
+    var script = scripts[i];
+    if (script.hasAttribute("data-calfeed-embedded") || !script.parentNode) {
+      continue;
+    }
+    if (script === document.currentScript || /\/embed\.js(?:[?#].*)?$/.test(script.src)) {
+      insert(script);
+    }
+  }
+})();

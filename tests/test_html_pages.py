@@ -1,0 +1,418 @@
+"""The HTML pages: what each kind shows, in three languages, and links that lead somewhere real."""
+
+from __future__ import annotations
+
+import json
+import re
+from html.parser import HTMLParser
+from urllib.parse import parse_qs, urljoin, urlsplit
+
+import pytest
+
+from calfeed.render.html import render_error_page
+from calfeed.routes import every_route
+from calfeed.routes import path as route_path
+
+from conftest import CONTENT
+
+KINDS = CONTENT / "html-kinds.yaml"
+BASE = "https://agenda.example.org"
+
+
+class Page(HTMLParser):
+    """An HTML page as a list of (tag, attributes, text inside) for the elements tests look at."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.elements: list[tuple[str, dict[str, str | None]]] = []
+        self.texts: dict[int, str] = {}
+        self._open: list[int] = []
+        self.feed(text)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.elements.append((tag, dict(attrs)))
+        if tag not in ("meta", "link", "img", "input", "br"):
+            self._open.append(len(self.elements) - 1)
+            self.texts[len(self.elements) - 1] = ""
+
+    def handle_endtag(self, tag: str) -> None:
+        while self._open:
+            index = self._open.pop()
+            if self.elements[index][0] == tag:
+                break
+
+    def handle_data(self, data: str) -> None:
+        for index in self._open:
+            self.texts[index] += data
+
+    def find(self, tag: str, **attrs: str) -> list[tuple[dict[str, str | None], str]]:
+        """Elements named `tag` whose attributes contain `attrs` (class_ matches one class)."""
+        found = []
+        for index, (name, attributes) in enumerate(self.elements):
+            if name != tag:
+                continue
+            wanted = {key.rstrip("_"): value for key, value in attrs.items()}
+            classes = (attributes.get("class") or "").split()
+            if all(
+                (value in classes) if key == "class" else attributes.get(key) == value for key, value in wanted.items()
+            ):
+                found.append((attributes, " ".join(self.texts.get(index, "").split())))
+        return found
+
+    def headings(self) -> list[tuple[int, str]]:
+        return [
+            (int(name[1]), " ".join(self.texts[index].split()))
+            for index, (name, _) in enumerate(self.elements)
+            if re.fullmatch(r"h[1-6]", name)
+        ]
+
+    def structured(self) -> list[dict[str, object]]:
+        """Every JSON-LD item on the page, @graph flattened."""
+        items: list[dict[str, object]] = []
+        for _, text in self.find("script", type="application/ld+json"):
+            data = json.loads(text)
+            items.extend(data["@graph"] if "@graph" in data else [data])
+        return items
+
+
+@pytest.fixture
+def kinds(make_app):
+    return make_app(KINDS).test_client()
+
+
+def get(client, path: str) -> Page:
+    response = client.get(path)
+    assert response.status_code == 200, path
+    assert response.content_type == "text/html; charset=utf-8"
+    return Page(response.get_data(as_text=True))
+
+
+# -- the bundled example ----------------------------------------------------------------------
+
+
+def test_home_says_nothing_is_upcoming_and_lists_past_events_by_month(client):
+    page = get(client, "/")
+    assert ("p", "No upcoming events at the moment. Past events are listed below.") in [
+        (tag, text) for tag in ("p",) for _, text in page.find(tag, class_="empty")
+    ]
+    months = [text for attrs, text in page.find("h3") if (attrs.get("id") or "").startswith("month-")]
+    assert months == ["November 2022", "October 2021", "September 2021"]
+    # the archive years are linked from the agenda
+    years = [(attrs["href"], text) for attrs, text in page.find("a") if "archive/" in (attrs["href"] or "")]
+    assert years == [("archive/2022/", "Events in 2022"), ("archive/2021/", "Events in 2021")]
+
+
+@pytest.mark.parametrize(
+    ("path", "expected"),
+    [
+        ("/", ["5–8 October 2021", "9–11 September 2021", "16–19 November 2022"]),
+        ("/es/", ["5–8 de octubre de 2021", "9–11 de septiembre de 2021", "16–19 de noviembre de 2022"]),
+        ("/fr/", ["5–8 octobre 2021", "9–11 septembre 2021", "16–19 novembre 2022"]),
+    ],
+)
+def test_dates_are_formatted_for_the_page_language(client, path, expected):
+    page = get(client, path)
+    spans = [text for _, text in page.find("time", class_="dt-start")]
+    for text in expected:
+        assert text in spans
+    months = {"/": "October 2021", "/es/": "octubre de 2021", "/fr/": "octobre 2021"}[path]
+    assert (3, months) in page.headings()
+
+
+@pytest.mark.parametrize(
+    ("path", "lang", "heading"),
+    [("/", "en", "Upcoming events"), ("/es/", "es", "Próximos eventos"), ("/fr/", "fr", "Événements à venir")],
+)
+def test_interface_text_and_html_lang_follow_the_page_language(client, path, lang, heading):
+    page = get(client, path)
+    assert page.find("html")[0][0]["lang"] == lang
+    assert (2, heading) in page.headings()
+
+
+def test_json_ld_describes_the_four_bundled_events(client):
+    events = {item["@id"]: item for item in get(client, "/").structured() if item["@type"] == "Event"}
+    assert len(events) == 4
+    by_name = {item["name"]: item for item in events.values()}
+    forum = by_name["Second World Forum of Intermediary Cities: “Life Systems for a Resilient Future”"]
+    assert (forum["startDate"], forum["endDate"]) == ("2021-10-05", "2021-10-08")
+    assert forum["location"]["address"] == {
+        "@type": "PostalAddress",
+        "addressLocality": "Kütahya",
+        "addressCountry": "Turkey",
+    }
+    assert forum["eventAttendanceMode"] == "https://schema.org/OfflineEventAttendanceMode"
+    assert forum["url"] == f"{BASE}/events/intermediary-cities-forum-2021/"
+    summit = by_name["4th UCLG Culture Summit"]
+    assert (summit["startDate"], summit["endDate"]) == ("2021-09-09", "2021-09-11")
+    assert summit["eventAttendanceMode"] == "https://schema.org/MixedEventAttendanceMode"
+    assert [place["@type"] for place in summit["location"]] == ["Place", "VirtualLocation"]
+    training = by_name["Resilient City training program"]
+    assert training["location"]["@type"] == "VirtualLocation"
+    assert by_name["Culturopolis: International Days on Cultural Rights"]["location"]["name"] == "Barcelona, Spain"
+    assert all(item["eventStatus"] == "https://schema.org/EventScheduled" for item in events.values())
+    # each event's own page carries the same object
+    for event_id, item in events.items():
+        path = urlsplit(event_id).path
+        assert get(client, path).structured() == [{"@context": "https://schema.org", **item}]
+
+
+def test_news_page_describes_news_articles(client):
+    articles = [item for item in get(client, "/news/").structured() if item["@type"] == "NewsArticle"]
+    assert len(articles) == 6
+    wethe15 = next(item for item in articles if item["headline"] == "WeThe15 adds UCLG as its 19th partner")
+    assert wethe15["datePublished"] == "2022-12-02"
+    undated = next(item for item in articles if item["headline"].startswith("Peer Learning Note 30"))
+    assert "datePublished" not in undated  # the source gave no date: none is claimed
+
+
+@pytest.mark.parametrize("path", ["/", "/es/news/", "/fr/events/culture-summit-2021/", "/tags/accessibility/"])
+def test_language_switcher_links_to_the_same_page_in_each_language(client, path):
+    page = get(client, path)
+    links = {attrs["lang"]: attrs for attrs, _ in page.find("a") if attrs.get("hreflang")}
+    assert set(links) == {"en", "es", "fr"}
+    rest = re.sub(r"^/(es|fr|en)/", "/", path)
+    for lang, attrs in links.items():
+        target = urlsplit(urljoin(f"{BASE}{path}", attrs["href"])).path
+        assert target == (rest if lang == "en" else f"/{lang}{rest}")
+        assert get(client, target).find("html")[0][0]["lang"] == lang
+    current = [lang for lang, attrs in links.items() if attrs.get("aria-current") == "page"]
+    assert current == [re.match(r"^/(es|fr)/", path).group(1) if re.match(r"^/(es|fr)/", path) else "en"]
+
+
+def contract_paths(app) -> set[str]:
+    """Every path of the URL contract for the app's content."""
+    return {route_path(route) for route in every_route(app.extensions["calfeed.store"].current.site)}
+
+
+def test_every_in_site_link_leads_to_a_page_that_exists(app, client):
+    paths = contract_paths(app)
+    seen: set[str] = set()
+    todo = ["/", "/es/", "/fr/tags/intermediary-cities/"]
+    while todo:
+        path = todo.pop()
+        if path in seen:
+            continue
+        seen.add(path)
+        assert path in paths
+        if not path.endswith(("/", ".css", ".js")):
+            continue  # calendars and feeds: their own tests read them
+        response = client.get(path)
+        assert response.status_code == 200, path
+        if not response.content_type.startswith("text/html"):
+            continue
+        page = Page(response.get_data(as_text=True))
+        refs = [attrs.get("href") for tag in ("a", "link") for attrs, _ in page.find(tag)]
+        refs += [attrs.get("src") for attrs, _ in page.find("script") if attrs.get("src")]
+        for ref in refs:
+            url = urlsplit(urljoin(f"{BASE}{path}", ref or ""))
+            if url.scheme == "https" and url.netloc == "agenda.example.org":
+                todo.append(url.path)
+    assert {"/style.css", "/script.js", "/news/", "/archive/2021/", "/es/archive/2022/", "/fr/news/"} <= seen
+    assert len(seen) > 40
+
+
+def test_pages_advertise_the_feeds_and_calendar_of_their_language_and_tag(app, client):
+    page = get(client, "/es/tags/accessibility/")
+    alternates = {attrs["type"]: attrs["href"] for attrs, _ in page.find("link", rel="alternate") if attrs.get("type")}
+    assert alternates == {
+        "application/atom+xml": f"{BASE}/es/tags/accessibility/feed.atom",
+        "application/rss+xml": f"{BASE}/es/tags/accessibility/feed.rss",
+        "application/feed+json": f"{BASE}/es/tags/accessibility/feed.json",
+        "text/calendar": f"{BASE}/es/tags/accessibility/calendar.ics",
+    }
+    assert {urlsplit(href).path for href in alternates.values()} <= contract_paths(app)
+    assert page.find("h1")[0][1] == "Etiqueta: accesibilidad"
+    og = {attrs["property"]: attrs["content"] for attrs, _ in page.find("meta") if attrs.get("property")}
+    assert og["og:url"] == f"{BASE}/es/tags/accessibility/"
+    assert og["og:locale"] == "es_ES"
+    assert page.find("link", rel="canonical")[0][0]["href"] == f"{BASE}/es/tags/accessibility/"
+
+
+def test_subscribe_block_offers_webcal_google_outlook_feeds_and_a_copyable_address(client):
+    page = get(client, "/fr/")
+    links = {text: attrs["href"] for attrs, text in page.find("a")}
+    assert links["S’abonner dans votre application d’agenda"] == "webcal://agenda.example.org/fr/calendar.ics"
+    google = urlsplit(links["S’abonner dans Google Agenda"])
+    assert (google.netloc, google.path) == ("calendar.google.com", "/calendar/r")
+    assert parse_qs(google.query) == {"cid": ["webcal://agenda.example.org/fr/calendar.ics"]}
+    outlook = urlsplit(links["S’abonner dans Outlook.com"])
+    assert outlook.netloc + outlook.path == "outlook.live.com/calendar/0/addfromweb"
+    assert parse_qs(outlook.query) == {"url": [f"{BASE}/fr/calendar.ics"], "name": ["UCLG Events and News"]}
+    assert links["Flux Atom"] == f"{BASE}/fr/feed.atom"
+    # Without JavaScript the address is in a read-only field; the copy button appears only with the script.
+    (field, _) = page.find("input", id="calendar-address")[0]
+    assert field["value"] == f"{BASE}/fr/calendar.ics" and "readonly" in field
+    (button, _) = page.find("button", class_="copy-button")[0]
+    assert "hidden" in button and button["data-copy"] == "calendar-address"
+    assert page.find("label", for_="calendar-address")
+
+
+def test_pages_need_no_inline_style_or_script_and_load_nothing_from_elsewhere(client, kinds):
+    for page in [get(client, "/"), get(kinds, "/es/events/hybrid-congress-2031/"), get(kinds, "/fr/news/")]:
+        assert not page.find("style")
+        for tag, attrs in page.elements:
+            assert "style" not in attrs, tag
+            assert not [name for name in attrs if name.startswith("on")], tag
+        for attrs, text in page.find("script"):
+            assert attrs.get("type") == "application/ld+json" or (attrs.get("src") and not text.strip())
+            assert "://" not in (attrs.get("src") or "")
+        stylesheets = page.find("link", rel="stylesheet")
+        assert [attrs["href"].rsplit("/", 1)[-1] for attrs, _ in stylesheets] == ["style.css"]
+        assert all("://" not in attrs["href"] for attrs, _ in stylesheets)
+
+
+def test_stylesheet_and_script_are_served_once_for_every_language(client):
+    style = client.get("/style.css")
+    assert style.status_code == 200 and style.content_type == "text/css; charset=utf-8"
+    assert b"prefers-color-scheme: dark" in style.data and b"@media print" in style.data
+    assert b"focus-visible" in style.data
+    script = client.get("/script.js")
+    assert script.status_code == 200 and script.content_type == "text/javascript; charset=utf-8"
+    assert client.get("/es/style.css").status_code == 404
+
+
+def test_pages_have_one_h1_headings_in_order_and_time_elements_with_datetime(client, kinds):
+    pages = [get(client, p) for p in ("/", "/news/", "/archive/2021/", "/events/culture-summit-2021/")]
+    pages += [get(kinds, p) for p in ("/es/", "/events/hybrid-congress-2031/", "/fr/events/cancelled-forum-2031/")]
+    for page in pages:
+        levels = [level for level, _ in page.headings()]
+        assert levels.count(1) == 1 and levels[0] == 1
+        assert all(later <= earlier + 1 for earlier, later in zip(levels, levels[1:], strict=False)), levels
+        assert all(attrs.get("datetime") for attrs, _ in page.find("time"))
+        assert all("alt" in attrs for attrs, _ in page.find("img"))
+        assert page.find("main", id="main") and page.find("a", href="#main")
+        assert page.find("header") and page.find("footer") and page.find("nav")
+        # no bare "(+)" or "read more" without the item's name
+        for attrs, text in page.find("a"):
+            assert text and text not in {"(+)", "+", "Read more", "here"}, attrs
+
+
+# -- every kind of event ----------------------------------------------------------------------
+
+
+def test_timed_online_event_names_its_time_zone_and_links_the_stream(kinds):
+    page = get(kinds, "/events/timed-webinar-2031/")
+    (when, text) = page.find("time", class_="dt-start")[0]
+    assert when["datetime"] == "2031-03-04T15:00:00+03:00"
+    assert text == "4 March 2031, 15:00–16:30 (Europe/Istanbul)"
+    assert "Times are in the event's time zone, Europe/Istanbul." in [t for _, t in page.find("span", class_="zone")]
+    assert ("https://stream.example.org/housing", "Join online: Housing webinar") in [
+        (attrs["href"], text) for attrs, text in page.find("a")
+    ]
+    item = page.structured()[0]
+    assert item["startDate"] == "2031-03-04T15:00+03:00" and item["endDate"] == "2031-03-04T16:30+03:00"
+    assert item["location"] == {"@type": "VirtualLocation", "url": "https://stream.example.org/housing"}
+    es = get(kinds, "/es/events/timed-webinar-2031/")
+    assert es.find("time", class_="dt-start")[0][1] == "4 de marzo de 2031, 15:00–16:30 (Europe/Istanbul)"
+
+
+def test_hybrid_event_page_shows_everything_about_it(kinds):
+    page = get(kinds, "/events/hybrid-congress-2031/")
+    assert page.find("h1")[0][1] == "World Congress"
+    assert page.find("time", class_="dt-start")[0][1] == "28 May – 2 June 2031"
+    assert (
+        page.find("dd", class_="p-location")[0][1] == "Congress Hall, Avinguda Reina Maria Cristina, Barcelona, Spain"
+    )
+    (image, _) = page.find("img", class_="u-photo")[0]
+    assert (image["src"], image["alt"]) == (f"{BASE}/images/congress.png", "The congress hall")
+    description = page.find("div", class_="e-content")[0][1]
+    assert description.startswith("Programme The congress elects the board.")
+    assert page.find("strong") and ("h3", "Programme") in [("h3", t) for _, t in page.find("h3")]
+    tags = [(attrs["href"], text) for attrs, text in page.find("a", class_="p-category")]
+    assert tags[:2] == [("../../tags/culture/", "Culture"), ("../../tags/housing/", "Housing")]
+    assert [text for _, text in page.find("h3", class_="news-title")] == ["The World Congress is announced"]
+    links = {text: attrs["href"] for attrs, text in page.find("a")}
+    assert links["Download this event (.ics)"] == "../../events/hybrid-congress-2031.ics"
+    google = urlsplit(links["Add this event to Google Calendar"])
+    query = parse_qs(google.query)
+    assert google.netloc + google.path == "calendar.google.com/calendar/render"
+    assert query["action"] == ["TEMPLATE"] and query["text"] == ["World Congress"]
+    assert query["dates"] == ["20310528/20310603"]  # all day: the end is exclusive
+    assert query["location"] == ["Congress Hall, Avinguda Reina Maria Cristina, Barcelona, Spain"]
+    assert query["details"][0].endswith(f"{BASE}/events/hybrid-congress-2031/")
+    assert links["More about this event: World Congress"] == "https://www.example.org/congress"
+    item = page.structured()[0]
+    assert item["eventAttendanceMode"] == "https://schema.org/MixedEventAttendanceMode"
+    assert item["location"][0]["geo"] == {"@type": "GeoCoordinates", "latitude": 41.3726, "longitude": 2.1519}
+    assert item["image"] == [f"{BASE}/images/congress.png"]
+    og = {attrs["property"]: attrs["content"] for attrs, _ in page.find("meta") if attrs.get("property")}
+    assert og["og:image"] == f"{BASE}/images/congress.png" and og["og:type"] == "article"
+
+
+def test_content_falls_back_field_by_field_with_lang_attributes(kinds):
+    page = get(kinds, "/fr/events/hybrid-congress-2031/")
+    assert page.find("h1")[0] == ({"class": "p-name"}, "Congrès mondial")  # French title: no lang attribute
+    assert page.find("p", class_="p-summary")[0][0]["lang"] == "en"  # no French summary: English, marked
+    assert page.find("dd", class_="p-location")[0][0]["lang"] == "en"
+    assert page.find("img", class_="u-photo")[0][0]["lang"] == "en"
+    assert page.find("a", href="../../../fr/tags/housing/")[0] == (
+        {"class": "p-category", "href": "../../../fr/tags/housing/", "lang": "en"},
+        "Housing",
+    )
+    es = get(kinds, "/es/events/hybrid-congress-2031/")
+    assert es.find("img", class_="u-photo")[0][0]["alt"] == "El palacio de congresos"
+    assert "lang" not in es.find("img", class_="u-photo")[0][0]
+    assert es.find("dd", class_="p-location")[0][1].startswith("Palacio de Congresos")
+
+
+def test_cancelled_event_says_so_prominently(kinds):
+    page = get(kinds, "/es/events/cancelled-forum-2031/")
+    notice = page.find("p", class_="notice-cancelled")
+    assert notice and notice[0][1].startswith("Este evento está cancelado.")
+    assert page.find("title")[0][1].startswith("Cancelado: Forum on Culture")
+    assert page.structured()[0]["eventStatus"] == "https://schema.org/EventCancelled"
+    agenda = get(kinds, "/")
+    (article, _) = agenda.find("article", id="event-cancelled-forum-2031")[0]
+    assert "is-cancelled" in article["class"]
+    assert "Cancelled" in [text for _, text in agenda.find("strong", class_="badge-cancelled")]
+
+
+def test_tentative_event_and_dates_across_years(kinds):
+    page = get(kinds, "/fr/events/tentative-retreat-2031/")
+    assert page.find("p", class_="notice")[0][1].startswith("Provisoire")
+    assert page.find("time", class_="dt-start")[0][1] == "30 décembre 2031 – 2 janvier 2032"
+
+
+def test_agenda_with_upcoming_events_lists_them_in_date_order(kinds):
+    page = get(kinds, "/")
+    upcoming = [text for _, text in page.find("a", class_="p-name")][:4]
+    assert upcoming == ["Housing webinar", "World Congress", "Forum on Culture", "Board retreat"]
+    tagged = get(kinds, "/tags/housing/")
+    assert [text for _, text in tagged.find("a", class_="p-name")] == ["Housing webinar", "World Congress"]
+
+
+def test_news_page_lists_every_post_with_an_anchor_the_agenda_links_to(kinds):
+    page = get(kinds, "/news/")
+    assert [attrs["id"] for attrs, _ in page.find("article", class_="news")] == [
+        "news-congress-announced",
+        "news-course-report",
+    ]
+    links = {text: attrs["href"] for attrs, text in page.find("a")}
+    assert links["Read more: The World Congress is announced"] == "https://www.example.org/news/congress"
+    assert links["Online course"] == "../events/online-course-2020/"
+
+
+def test_archive_page_lists_one_year_by_month(kinds):
+    page = get(kinds, "/es/archive/2031/")
+    assert page.headings()[:3] == [(1, "Eventos de 2031"), (2, "marzo de 2031"), (3, "Seminario web sobre vivienda")]
+    assert [attrs["href"] for attrs, _ in page.find("a", **{"aria-current": "page"}) if "archive" in attrs["href"]]
+    assert get(kinds, "/archive/2020/").find("a", class_="p-name")[0][1] == "Online course"
+    assert kinds.get("/archive/1999/").status_code == 404
+
+
+# -- error pages ------------------------------------------------------------------------------
+
+
+def test_not_found_page_is_a_page_of_the_site(client):
+    response = client.get("/events/no-such-event/")
+    assert response.status_code == 404
+    page = Page(response.get_data(as_text=True))
+    assert page.find("h1")[0][1] == "Page not found"
+    assert page.find("link", rel="stylesheet")[0][0]["href"] == "/style.css"
+
+
+def test_error_page_in_another_language(app):
+    templates = app.extensions["calfeed.templates"]
+    page = Page(render_error_page(templates, status=404, title="Not Found", message="", problems=[], lang="fr"))
+    assert page.find("html")[0][0]["lang"] == "fr"
+    assert page.find("h1")[0][1] == "Page introuvable"
