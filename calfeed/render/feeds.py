@@ -1,109 +1,93 @@
-"""Site -> Atom 1.0 and RSS 2.0 bytes, built with `feedgen`.
+"""Site -> Atom 1.0 and RSS 2.0 bytes, written with `feedgen`.
 
-feedgen's quirks stay in this module: its getter/setter methods, its habit of
-prepending entries and of stamping feeds with the current time.
+What a feed says is decided in `feed_entries.plan_feed`; this module only maps a
+`FeedPlan` onto feedgen, and `feed_xml` adds what feedgen cannot write. feedgen's
+quirks stay here: its getter/setter methods, its prepend-by-default entry order,
+its habit of stamping feeds with the current time (every date is passed in), and
+its one-generator-for-both-formats model (each format gets its own generator, so
+RSS and Atom can say different things where they must).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date
+import html
 from typing import TYPE_CHECKING
 
 from feedgen.feed import FeedGenerator
 
-from ..model import Site, midnight_utc
-from .text import event_page, format_span, news_link, site_url
+from ..model import Site
+from .feed_entries import FeedEntry, FeedPlan, plan_feed
+from .feed_xml import NAME, CalfeedEntryExtension, CalfeedExtension
 
 if TYPE_CHECKING:
+    from feedgen.entry import FeedEntry as FeedgenEntry
+
     from . import View
 
-FEED_LIMIT = 50
-
-
-@dataclass(frozen=True, slots=True)
-class _Entry:
-    id: str
-    title: str
-    link: str
-    summary: str
-    published: date
-    categories: tuple[str, ...]
+GENERATOR = "calfeed"
+HTML = "text/html"
 
 
 def render_atom(site: Site, view: View) -> bytes:
-    """Return news and events as an Atom 1.0 feed, newest first."""
-    return _feed(site, view.lang, "feed.atom").atom_str(pretty=True)
+    """Return the view's news and events (its language, its tag) as an Atom 1.0 feed, newest first."""
+    plan = plan_feed(site, view, "feed.atom")
+    feed = _generator(plan, "application/atom+xml")
+    feed.link(href=plan.home_url, rel="alternate", type=HTML)
+    feed.link(href=plan.archive_url, rel="related", type=HTML, title=plan.archive_title)
+    feed.updated(plan.updated)
+    for entry in plan.entries:
+        item = _add(feed, plan, entry)
+        item.updated(entry.updated)
+        # The entry's links (alternate, the .ics, the image) are written by feed_xml: feedgen 1.0 drops
+        # every attribute of an entry's <link> but href.
+        item.summary(entry.summary or entry.title, type="text")
+        item.content(entry.content_html, type="html")
+    return bytes(feed.atom_str(pretty=True))
 
 
 def render_rss(site: Site, view: View) -> bytes:
-    """Return news and events as an RSS 2.0 feed, newest first."""
-    return _feed(site, view.lang, "feed.rss").rss_str(pretty=True)
+    """Return the view's news and events (its language, its tag) as an RSS 2.0 feed, newest first."""
+    plan = plan_feed(site, view, "feed.rss")
+    feed = _generator(plan, "application/rss+xml")
+    feed.link(href=plan.home_url, rel="alternate")
+    getattr(feed, NAME).links.append(
+        {"rel": "related", "type": HTML, "href": plan.archive_url, "title": plan.archive_title}
+    )
+    feed.lastBuildDate(plan.updated)
+    for entry in plan.entries:
+        item = _add(feed, plan, entry)
+        item.guid(entry.id, permalink=True)
+        item.link(href=entry.link)
+        item.description(html.escape(entry.summary or entry.title, quote=False))
+        item.content(entry.content_html)
+        if entry.image is not None and entry.image.media_type:
+            # RSS wants a length; calfeed does not know the file's size, and 0 is the RSS Board's "unknown".
+            item.enclosure(url=entry.image.url, length="0", type=entry.image.media_type)
+    return bytes(feed.rss_str(pretty=True))
 
 
-def _entries(site: Site, lang: str) -> list[_Entry]:
-    """One entry per news post and per event, newest first, then by id.
-
-    An event is dated by its publication (`Site.published`), never by its own
-    start, which readers would sort as news.
-    """
-    default = site.calendar.default_language
-    entries = [
-        _Entry(
-            id=news_link(site, news, default) if news.url else site_url(site, default, f"news/#{news.id}"),
-            title=news.title.get(lang, default),
-            link=news_link(site, news, lang),
-            summary=news.summary.get(lang, default) if news.summary else "",
-            published=news.date,
-            categories=tuple(site.tag_label(tag, lang) for tag in news.tags),
-        )
-        for news in site.news
-    ]
-    for event in site.events:
-        place = event.location.one_line(lang, default) if event.location else ("Online" if event.online else "")
-        heading = " · ".join(part for part in (format_span(event), place) if part)
-        if event.status.value == "cancelled":
-            heading = f"Cancelled: {heading}"
-        summary = event.summary.get(lang, default) if event.summary else ""
-        entries.append(
-            _Entry(
-                id=event_page(site, event, default),
-                title=event.title.get(lang, default),
-                link=event.url or event_page(site, event, lang),
-                summary=f"{heading}. {summary}".strip() if summary else heading,
-                published=site.published(event),
-                categories=tuple(site.tag_label(tag, lang) for tag in event.tags),
-            )
-        )
-    entries.sort(key=lambda entry: entry.id)
-    entries.sort(key=lambda entry: entry.published, reverse=True)
-    return entries[:FEED_LIMIT]
-
-
-def _feed(site: Site, lang: str, filename: str) -> FeedGenerator:
-    default = site.calendar.default_language
+def _generator(plan: FeedPlan, self_type: str) -> FeedGenerator:
     feed = FeedGenerator()
-    title = site.calendar.title.get(lang, default)
-    feed.id(site_url(site, lang))
-    feed.title(title)
-    feed.subtitle(site.calendar.description.get(lang, default) if site.calendar.description else title)
-    feed.author({"name": title})
-    feed.link(href=site_url(site, lang, filename), rel="self")
-    feed.link(href=site_url(site, lang), rel="alternate")
-    feed.language(lang)
-    feed.updated(site.updated)
-    feed.lastBuildDate(site.updated)
-    feed.generator("calfeed")
-    for entry in _entries(site, lang):
-        stamp = midnight_utc(entry.published)
-        item = feed.add_entry(order="append")
-        item.id(entry.id)
-        item.guid(entry.id, permalink=False)
-        item.title(entry.title)
-        item.link(href=entry.link, rel="alternate")
-        item.summary(entry.summary or entry.title)
-        item.published(stamp)
-        item.updated(stamp)
-        for label in entry.categories:
-            item.category(term=label)
+    feed.register_extension(NAME, CalfeedExtension, CalfeedEntryExtension)
+    feed.id(plan.feed_id)
+    feed.title(plan.title)
+    feed.subtitle(plan.description)
+    feed.description(plan.description)
+    feed.author({"name": plan.author, "uri": plan.site_url})
+    feed.link(href=plan.self_url, rel="self", type=self_type)
+    feed.language(plan.lang)
+    feed.generator(GENERATOR)
     return feed
+
+
+def _add(feed: FeedGenerator, plan: FeedPlan, entry: FeedEntry) -> FeedgenEntry:
+    item = feed.add_entry(order="append")
+    extension: CalfeedEntryExtension = getattr(item, NAME)
+    extension.entry, extension.feed_lang = entry, plan.lang
+    item.id(entry.id)
+    item.title(entry.title)
+    item.published(entry.published)
+    # Readers show a category's term (few show its label): the term is the tag's label in the feed's language.
+    for _tag, label in entry.tags:
+        item.category(term=label, scheme=plan.tags_url)
+    return item

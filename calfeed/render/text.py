@@ -8,7 +8,7 @@ and the zone is named.
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
-from urllib.parse import quote, urlencode
+from urllib.parse import quote, urlencode, urljoin
 
 from babel.dates import format_date, format_interval, format_skeleton, format_time
 
@@ -39,8 +39,9 @@ def site_url(site: Site, lang: str, path: str = "") -> str:
 
 
 def absolute(site: Site, src: str) -> str:
-    """An image or link address as an absolute URL: relative ones are relative to calendar.url."""
-    return src if "://" in src or src.startswith("data:") else site.calendar.url + src.lstrip("/")
+    """An image or link address as an absolute URL, resolved against calendar.url as a browser would
+    (so "/img/x.png" is at the host's root, as docs/content.md says)."""
+    return urljoin(site.calendar.url, src)
 
 
 def event_page(site: Site, event: Event, lang: str) -> str:

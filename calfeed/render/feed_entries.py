@@ -1,0 +1,256 @@
+"""What every feed says, decided once for Atom, RSS and JSON Feed alike.
+
+`plan_feed(site, view)` returns a `FeedPlan`: the feed's own title, addresses and
+clock, and its entries (one per news post and one per event, newest first by
+publication date, at most ``calendar.feed_limit``). `feeds.py` writes a plan with
+feedgen, `jsonfeed.py` as JSON; neither decides anything about content.
+
+The choices (docs/feeds.md says why):
+
+- an entry's id is its permalink in the default language, built from the item's
+  id (``events/<id>/``, ``news/#<id>``), so no edit and no language changes it;
+- `published` is the news date or the event's first publication (`Site.published`),
+  `updated` its last change (`Site.revision`), never the event's own start;
+- the event's dates, place and status lead its summary ("5–8 October 2021 ·
+  Kütahya, Turkey"), and are also given as structured data (`EventFacts`);
+- every address is absolute, built from ``calendar.url``;
+- text that XML 1.0 cannot carry (control characters, U+FFFE/U+FFFF, lone
+  surrogates) is dropped here, so no renderer can write a broken document.
+"""
+
+from __future__ import annotations
+
+import html
+import mimetypes
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import TYPE_CHECKING
+from urllib.parse import urljoin
+
+from ..model import Event, Image, NewsEntry, Site, Status, Text, midnight_utc
+from .i18n import translations
+from .markup import to_html
+from .text import event_page, format_span, site_url
+
+if TYPE_CHECKING:
+    from . import View
+
+# Characters XML 1.0 cannot carry, and C1 controls, which it can but which no text means.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_safe(text: str) -> str:
+    """Return `text` without the characters an XML 1.0 document cannot contain."""
+    return _NOT_XML.sub("", text)
+
+
+@dataclass(frozen=True, slots=True)
+class FeedImage:
+    url: str  # absolute
+    alt: str
+    media_type: str | None  # guessed from the file name; None when it cannot be
+
+
+@dataclass(frozen=True, slots=True)
+class EventFacts:
+    """An event's own dates and place, for structured data (mod_event, GeoRSS, JSON Feed ``_event``)."""
+
+    start: date | datetime
+    end: date | datetime  # all-day: the last day, inclusive; timed: the end instant
+    all_day: bool
+    timezone: str | None  # the IANA zone of a timed event; None for all-day events and fixed offsets
+    location: str  # one line, "" when there is none
+    lat: float | None
+    lon: float | None
+    online: bool
+    online_url: str | None
+    status: str  # "confirmed", "tentative" or "cancelled"
+    organizer: str | None
+    ics_url: str  # the event alone as iCalendar
+
+
+@dataclass(frozen=True, slots=True)
+class FeedEntry:
+    id: str  # permanent: the item's permalink in the default language
+    title: str
+    lang: str  # the language the title is actually in (the default one when it is not translated)
+    link: str  # the HTML page for the item in the feed's language
+    external_url: str | None  # the item's own "read more" address, when it has one
+    published: datetime
+    updated: datetime
+    summary: str  # plain text
+    content_html: str  # sanitised HTML
+    tags: tuple[tuple[str, str], ...]  # (tag id, label in the feed's language)
+    image: FeedImage | None
+    image_alt: str | None  # the image's description, also when it has no file yet
+    event: EventFacts | None
+
+
+@dataclass(frozen=True, slots=True)
+class FeedPlan:
+    lang: str
+    title: str
+    description: str
+    author: str
+    site_url: str  # the site's front page in the feed's language: the author's address
+    home_url: str  # the HTML page this feed follows (the agenda, or the tag's page)
+    archive_url: str  # every news post: the "full archive" page
+    archive_title: str
+    self_url: str  # where this variant is served (view.path), for rel="self"
+    feed_id: str  # the canonical address of this feed: the same for /feed.atom and /en/feed.atom
+    tags_url: str  # tag ids are relative to this (Atom category scheme)
+    updated: datetime
+    entries: tuple[FeedEntry, ...]
+
+
+def plan_feed(site: Site, view: View, filename: str) -> FeedPlan:
+    """Everything a feed variant says: `view`'s language and tag, `filename` being "feed.atom" etc."""
+    lang, default = view.lang, site.calendar.default_language
+    gettext = translations(lang).gettext
+    prefix = f"tags/{view.tag}/" if view.tag else ""
+    title = site.calendar.title.get(lang, default)
+    if view.tag:
+        title = f"{title}: {site.tag_label(view.tag, lang)}"
+    # Newest first by publication, then by id; only the entries shown are built.
+    items: list[tuple[date, str, Event | NewsEntry]] = [
+        (news.date, site_url(site, default, f"news/#{news.id}"), news) for news in view.news(site)
+    ]
+    items += [(site.published(event), event_page(site, event, default), event) for event in view.events(site)]
+    items.sort(key=lambda item: item[1])
+    items.sort(key=lambda item: item[0], reverse=True)
+    shown = tuple(
+        _event_entry(site, item, lang) if isinstance(item, Event) else _news_entry(site, item, lang)
+        for _published, _id, item in items[: site.calendar.feed_limit]
+    )
+    description = site.calendar.description.get(lang, default) if site.calendar.description else title
+    feed_id = site_url(site, lang, prefix + filename)
+    return FeedPlan(
+        lang=lang,
+        title=xml_safe(title),
+        description=xml_safe(description),
+        author=xml_safe(site.calendar.title.get(lang, default)),
+        site_url=site_url(site, lang),
+        home_url=site_url(site, lang, prefix),
+        archive_url=site_url(site, lang, "news/"),
+        archive_title=gettext("All news"),
+        # The address this variant is served at; a View built without one gets the canonical address.
+        self_url=site.calendar.url.rstrip("/") + view.path if view.path.endswith(filename) else feed_id,
+        feed_id=feed_id,
+        tags_url=site_url(site, lang, "tags/"),
+        updated=max((entry.updated for entry in shown), default=site.updated),
+        entries=shown,
+    )
+
+
+def _text(value: Text | None, lang: str, default: str) -> str:
+    return xml_safe(value.get(lang, default)) if value else ""
+
+
+def _url(value: str | None) -> str | None:
+    return xml_safe(value) if value else None
+
+
+def _organizer(event: Event) -> str | None:
+    """Who runs the event, by name, else by address."""
+    if event.organizer is None:
+        return None
+    return xml_safe(event.organizer.name or event.organizer.email or "") or None
+
+
+def _tags(site: Site, tags: tuple[str, ...], lang: str) -> tuple[tuple[str, str], ...]:
+    return tuple((tag, xml_safe(site.tag_label(tag, lang))) for tag in tags)
+
+
+def _image(site: Site, image: Image | None, lang: str) -> tuple[FeedImage | None, str | None]:
+    if image is None:
+        return None, None
+    alt = _text(image.alt, lang, site.calendar.default_language)
+    if not image.src:
+        return None, alt
+    url = urljoin(site.calendar.url, xml_safe(image.src))  # relative to calendar.url, as a browser would
+    return FeedImage(url, alt, mimetypes.guess_type(url.split("?", 1)[0])[0]), alt
+
+
+def _paragraphs(*texts: str) -> str:
+    return "".join(f"<p>{html.escape(text, quote=False)}</p>" for text in texts if text)
+
+
+def _img(image: FeedImage | None) -> str:
+    return f'<p><img src="{html.escape(image.url)}" alt="{html.escape(image.alt)}"></p>' if image else ""
+
+
+def _online_link(url: str | None, label: str) -> str:
+    if not url:
+        return ""
+    href = html.escape(url)
+    return f'<p>{html.escape(label, quote=False)}: <a href="{href}">{href}</a></p>'
+
+
+def _news_entry(site: Site, news: NewsEntry, lang: str) -> FeedEntry:
+    default = site.calendar.default_language
+    image, alt = _image(site, news.image, lang)
+    summary = _text(news.summary, lang, default)
+    local = site_url(site, lang, f"news/#{news.id}")
+    return FeedEntry(
+        id=site_url(site, default, f"news/#{news.id}"),
+        title=_text(news.title, lang, default) or news.id,
+        lang=news.title.lang_of(lang, default),
+        link=_url(news.url) or local,
+        external_url=_url(news.url),
+        published=midnight_utc(news.date),
+        updated=site.revision(news).modified,
+        summary=summary,
+        content_html=_img(image) + _paragraphs(summary or _text(news.title, lang, default)),
+        tags=_tags(site, news.tags, lang),
+        image=image,
+        image_alt=alt,
+        event=None,
+    )
+
+
+def _event_entry(site: Site, event: Event, lang: str) -> FeedEntry:
+    default = site.calendar.default_language
+    gettext = translations(lang).gettext
+    image, alt = _image(site, event.image, lang)
+    place = event.location.one_line(lang, default) if event.location else ""
+    online = gettext("Online") if event.online else ""
+    when = " · ".join(part for part in (format_span(event, lang=lang), place, online) if part)
+    status = {Status.CANCELLED: gettext("Cancelled"), Status.TENTATIVE: gettext("Tentative")}.get(event.status)
+    heading = xml_safe(f"{status}: {when}" if status else when)
+    summary = _text(event.summary, lang, default)
+    title = _text(event.title, lang, default) or event.id  # a title of nothing but control characters
+    description = to_html(xml_safe(event.description.get(lang, default))) if event.description else ""
+    ics = site_url(site, lang, f"events/{event.id}.ics")
+    return FeedEntry(
+        id=event_page(site, event, default),
+        title=f"{status}: {title}" if event.status is Status.CANCELLED else title,
+        lang=event.title.lang_of(lang, default),
+        link=event_page(site, event, lang),
+        external_url=_url(event.url),
+        published=midnight_utc(site.published(event)),
+        updated=site.revision(event).modified,
+        summary="\n\n".join(part for part in (heading, summary) if part),
+        content_html=f"<p><strong>{html.escape(heading, quote=False)}</strong></p>"
+        + _img(image)
+        + _paragraphs(summary)
+        + description
+        + _online_link(_url(event.online_url), gettext("Online")),
+        tags=_tags(site, event.tags, lang),
+        image=image,
+        image_alt=alt,
+        event=EventFacts(
+            start=event.start,
+            end=event.end,
+            all_day=event.all_day,
+            timezone=None if event.all_day else event.timezone,
+            location=xml_safe(place),
+            lat=event.location.lat if event.location else None,
+            lon=event.location.lon if event.location else None,
+            online=event.online,
+            online_url=_url(event.online_url),
+            status=event.status.value,
+            organizer=_organizer(event),
+            ics_url=ics,
+        ),
+    )
