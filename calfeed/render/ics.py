@@ -1,75 +1,373 @@
-"""Site -> iCalendar (RFC 5545) bytes, built with `icalendar`."""
+"""Site -> iCalendar (RFC 5545, with RFC 7986's NAME, REFRESH-INTERVAL, IMAGE, CONFERENCE).
+
+What a calendar says is decided once, as `Prop` values: `plan_calendar` and
+`plan_event` for the VCALENDAR, `event_properties` for each VEVENT. Those are
+written by the hand-made serializer in `ics_lines` (fast: each event's VEVENT is
+written once per language and content, kept in `PIECES`, and every calendar variant
+is joined from those pieces); `ics_reference.render` writes the same plan with
+`icalendar`, which stays the reference: a property test holds both to the same
+parsed calendar. VTIMEZONEs come from the zone database through `icalendar`.
+docs/calendar.md explains the choices.
+"""
 
 from __future__ import annotations
 
-from datetime import timedelta
+import html
+import threading
+from collections.abc import Hashable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
+from itertools import islice
 from typing import TYPE_CHECKING
+from urllib.parse import urljoin
+from zoneinfo import ZoneInfo
 
 import icalendar
+from dateutil.rrule import rrulestr
 
-from ..model import Event, Site, midnight_utc
-from .text import event_page, plain_summary
+from ..model import Event, Site
+from .ics_lines import UTC_NAMES, Geo, Prop, Recur, Uri, content_line, zone_id
+from .markup import to_html, to_plain
+from .text import event_page
 
 if TYPE_CHECKING:
     from . import View
 
 PRODID = "-//calfeed//calfeed//EN"
-REFRESH = timedelta(hours=6)
+HEAD = (
+    Prop("PRODID", PRODID),
+    Prop("VERSION", "2.0"),
+    Prop("CALSCALE", "GREGORIAN"),
+    Prop("METHOD", "PUBLISH"),
+)
+IMAGE_TYPES = {"png": "image/png", "jpg": "image/jpeg", "jpeg": "image/jpeg", "gif": "image/gif", "webp": "image/webp"}
+ZONE_YEARS = 30  # a VTIMEZONE covers at most this many years past an event's start (for long or endless rules)
+WALK = 100_000  # occurrences walked to find a rule's last one; past that it counts as endless
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """What one iCalendar object holds: its own properties, a VTIMEZONE per zone used, its events."""
+
+    properties: tuple[Prop, ...]
+    zones: tuple[tuple[str, date, date], ...]  # (TZID, first day, day after): whole years each VTIMEZONE covers
+    events: tuple[Event, ...]
+    lang: str
 
 
 def render_calendar(site: Site, view: View) -> bytes:
-    """Every event of the view as one VCALENDAR, text in its language (falling back field by field)."""
-    return render_ics(site, lang=view.lang)
+    """The view's events (its tag, within calendar.past_days of `view.today`) as one subscribable VCALENDAR."""
+    events = in_window(site, view.events(site), view.today)
+    return compose(site, plan_calendar(site, events, view.lang, view.tag))
 
 
 def render_event(site: Site, view: View) -> bytes:
-    raise NotImplementedError("issue 3: one event as an Outlook-safe download")
+    """One event as a download: no calendar name, so Outlook adds it instead of making a new calendar."""
+    event = site.event(view.item or "")
+    if event is None:
+        raise LookupError(f"no event {view.item!r}")  # the web app answers 404 before it gets here
+    return compose(site, plan_event(site, event, view.lang))
 
 
 def render_ics(site: Site, *, lang: str) -> bytes:
-    """Return every event of `site` as one VCALENDAR, text in `lang` (falling back field by field)."""
+    """Every event of `site` as one VCALENDAR in `lang`, without a window."""
+    return compose(site, plan_calendar(site, site.events, lang, None))
+
+
+# -- what a calendar says ----------------------------------------------------------------
+
+
+def plan_calendar(site: Site, events: tuple[Event, ...], lang: str, tag: str | None) -> Plan:
+    """A subscribable calendar of `events`: named (after its tag too), with its refresh interval."""
     settings = site.calendar
     default = settings.default_language
-    calendar = icalendar.Calendar()
-    calendar.add("prodid", PRODID)
-    calendar.add("version", "2.0")
-    calendar.add("calscale", "GREGORIAN")
-    calendar.add("method", "PUBLISH")
     title = settings.title.get(lang, default)
-    calendar.add("name", title)
-    calendar.add("x-wr-calname", title)
+    if tag is not None:
+        title = f"{title} – {site.tag_label(tag, lang)}"
+    props = [*HEAD, Prop("NAME", title), Prop("X-WR-CALNAME", title)]
     if settings.description:
         description = settings.description.get(lang, default)
-        calendar.add("description", description)
-        calendar.add("x-wr-caldesc", description)
-    calendar.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
-    calendar.add("x-published-ttl", icalendar.vDuration(REFRESH))
-    for event in site.events:
-        calendar.add_component(_component(site, event, lang))
-    calendar.add_missing_timezones()
-    return calendar.to_ical()
+        props += [Prop("DESCRIPTION", description), Prop("X-WR-CALDESC", description)]
+    props += [
+        Prop("REFRESH-INTERVAL", settings.refresh, (("VALUE", "DURATION"),)),
+        Prop("X-PUBLISHED-TTL", settings.refresh),
+    ]
+    if states_its_zone(settings.timezone, events):
+        props.append(Prop("X-WR-TIMEZONE", settings.timezone))
+    return Plan(tuple(props), zones(events), events, lang)
 
 
-def _component(site: Site, event: Event, lang: str) -> icalendar.Event:
-    default = site.calendar.default_language
-    component = icalendar.Event()
-    component.add("uid", f"{event.id}@{site.calendar.host}")
-    component.add("dtstamp", midnight_utc(site.published(event)))
-    component.add("dtstart", event.start)
-    component.add("dtend", event.end_exclusive)
-    component.add("summary", event.title.get(lang, default))
-    if description := plain_summary(event, lang, default):
-        component.add("description", description)
-    if event.location:
-        component.add("location", event.location.one_line(lang, default))
-        if event.location.lat is not None and event.location.lon is not None:
-            component.add("geo", (event.location.lat, event.location.lon))
-    component.add("url", event.url or event_page(site, event, lang))
-    if event.tags:
-        component.add("categories", [site.tag_label(tag, lang) for tag in event.tags])
-    component.add("status", event.status.value.upper())
+def plan_event(site: Site, event: Event, lang: str) -> Plan:
+    """A calendar of one event and nothing that names or schedules the calendar itself."""
+    return Plan(HEAD, zones((event,)), (event,), lang)
+
+
+def states_its_zone(zone: str, events: Iterable[Event]) -> bool:
+    """True when X-WR-TIMEZONE:`zone` tells the truth: every timed event is in that zone.
+
+    Clients that honour X-WR-TIMEZONE (Google, Apple, the x-wr-timezone library) read
+    times through it, so it is left out of calendars that mix zones or hold UTC-only events.
+    """
+    expected = None if zone in UTC_NAMES else zone
+    return all(zone_id(event.start) == expected for event in events if isinstance(event.start, datetime))
+
+
+def event_properties(site: Site, event: Event, lang: str) -> list[Prop]:
+    """Every property of `event`'s VEVENT in `lang` (each text falling back to the default language)."""
+    settings = site.calendar
+    default = settings.default_language
+    revision = site.revision(event)
+    start = _written(event.start)
+    props = [
+        Prop("UID", f"{event.id}@{settings.host}"),
+        Prop("DTSTAMP", revision.modified),
+        Prop("LAST-MODIFIED", revision.modified),
+        Prop("SEQUENCE", revision.sequence),
+        Prop("DTSTART", start),
+        Prop("DTEND", _written(event.end_exclusive)),
+    ]
     if event.repeat:
-        component.add("rrule", icalendar.vRecur.from_ical(event.repeat))
-        for exception in event.exceptions:
-            component.add("exdate", exception)
-    return component
+        props.append(Prop("RRULE", Recur(recurrence_rule(event.repeat, start))))
+        if event.exceptions:
+            props.append(Prop("EXDATE", tuple(_like(exception, start) for exception in event.exceptions)))
+    props.append(Prop("SUMMARY", event.title.get(lang, default)))
+    if description := plain_description(event, lang, default):
+        props.append(Prop("DESCRIPTION", description))
+    if event.description:
+        props.append(Prop("X-ALT-DESC", html_description(event, lang, default), (("FMTTYPE", "text/html"),)))
+    if event.location:
+        if place := event.location.one_line(lang, default):
+            props.append(Prop("LOCATION", place))
+        if event.location.lat is not None and event.location.lon is not None:
+            props.append(Prop("GEO", Geo(round(event.location.lat, 6), round(event.location.lon, 6))))
+    props.append(Prop("URL", Uri(event.url or event_page(site, event, lang))))
+    if event.tags:
+        props.append(Prop("CATEGORIES", tuple(site.tag_label(tag, lang) for tag in event.tags)))
+    props.append(Prop("STATUS", event.status.value.upper()))
+    props.append(Prop("TRANSP", "TRANSPARENT" if event.all_day else "OPAQUE"))
+    if event.organizer and event.organizer.email:
+        name = event.organizer.name
+        props.append(Prop("ORGANIZER", Uri(f"mailto:{event.organizer.email}"), (("CN", name),) if name else ()))
+    if event.online_url:
+        props.append(Prop("CONFERENCE", Uri(event.online_url), (("VALUE", "URI"),)))
+    if event.image and event.image.src:
+        src = urljoin(settings.url, event.image.src)
+        media = IMAGE_TYPES.get(src.rsplit(".", 1)[-1].lower())
+        kind = (("FMTTYPE", media),) if media else ()
+        props += [Prop("ATTACH", Uri(src), kind), Prop("IMAGE", Uri(src), (("VALUE", "URI"), *kind))]
+    return props
+
+
+def plain_description(event: Event, lang: str, default: str) -> str:
+    """The summary, the description as plain text, the online link and an organizer known only by name,
+    a blank line apart."""
+    parts = [event.summary.get(lang, default) if event.summary else ""]
+    parts.append(to_plain(event.description.get(lang, default)) if event.description else "")
+    parts.append(f"Online: {event.online_url}" if event.online_url else "")
+    if event.organizer and event.organizer.name and not event.organizer.email:  # no ORGANIZER without an address
+        parts.append(f"Organizer: {event.organizer.name}")
+    return "\n\n".join(part for part in parts if part)
+
+
+def html_description(event: Event, lang: str, default: str) -> str:
+    """The HTML alternative (X-ALT-DESC, shown by Outlook): the summary, then the sanitised description."""
+    summary = f"<p>{html.escape(event.summary.get(lang, default))}</p>" if event.summary else ""
+    return summary + (to_html(event.description.get(lang, default)) if event.description else "")
+
+
+def recurrence_rule(rule: str, start: date | datetime) -> str:
+    """`rule` with UNTIL in the form RFC 5545 requires: a DATE for all-day events, UTC for timed ones."""
+    parts = rule.removeprefix("RRULE:").split(";")
+    for index, part in enumerate(parts):
+        name, _, until = part.partition("=")
+        if name != "UNTIL":
+            continue
+        if not isinstance(start, datetime):
+            parts[index] = f"UNTIL={until[:8]}"
+        elif not until.endswith("Z"):  # a local day or time, in the event's zone
+            day = datetime.strptime(until[:8], "%Y%m%d")
+            local = datetime.strptime(until, "%Y%m%dT%H%M%S") if "T" in until else day.replace(hour=23, minute=59)
+            parts[index] = f"UNTIL={local.replace(tzinfo=start.tzinfo).astimezone(UTC):%Y%m%dT%H%M%SZ}"
+    return ";".join(parts)
+
+
+def _written(moment: date | datetime) -> date | datetime:
+    """A date as it is; a datetime in its IANA zone (written with TZID), any other in UTC."""
+    if isinstance(moment, datetime) and zone_id(moment) is None:
+        return moment.astimezone(UTC)
+    return moment
+
+
+def _like(exception: date | datetime, start: date | datetime) -> date | datetime:
+    """An EXDATE value in the form of DTSTART, as RFC 5545 requires."""
+    if isinstance(start, datetime):
+        moment = exception if isinstance(exception, datetime) else datetime.combine(exception, start.timetz())
+        return moment.astimezone(start.tzinfo)
+    return exception.date() if isinstance(exception, datetime) else exception
+
+
+# -- which events, which zones -----------------------------------------------------------
+
+
+def in_window(site: Site, events: tuple[Event, ...], today: date) -> tuple[Event, ...]:
+    """The events that end at most calendar.past_days before `today` (every event when that is unset).
+
+    Cancelled events are kept like any other, so a cancellation reaches subscribers.
+    """
+    days = site.calendar.past_days
+    if days is None or today == date.min:
+        return events
+    cutoff = today - timedelta(days=days)
+    zone = ZoneInfo(site.calendar.timezone)
+    return tuple(event for event in events if final_day(event, zone) >= cutoff)
+
+
+def final_day(event: Event, zone: ZoneInfo) -> date:
+    """The last day (in `zone`) on which `event` or its last occurrence takes place; date.max if endless."""
+    start, end = event.start, event.end
+    if event.repeat:
+        last = _last_start(event.repeat, start)
+        if last is None:
+            return date.max
+        if isinstance(start, datetime) and isinstance(end, datetime):
+            end = last + (end - start)
+        elif not isinstance(start, datetime) and not isinstance(end, datetime):
+            end = last.date() + (end - start)
+    return end.astimezone(zone).date() if isinstance(end, datetime) else end
+
+
+@lru_cache(maxsize=4096)
+def _last_start(rule: str, start: date | datetime) -> datetime | None:
+    """The start of a rule's last occurrence (at most its UNTIL), or None when it repeats forever
+    or has more than `WALK` occurrences."""
+    rule = recurrence_rule(rule, start)
+    first = start if isinstance(start, datetime) else datetime.combine(start, time())
+    if "UNTIL=" in rule:  # an upper bound, found without walking the rule
+        until = rule.split("UNTIL=", 1)[1].split(";", 1)[0]
+        if isinstance(start, datetime):
+            return datetime.strptime(until, "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
+        return datetime.strptime(until[:8], "%Y%m%d")
+    if "COUNT=" not in rule:
+        return None
+    occurrences = list(islice(rrulestr(rule, dtstart=first), WALK + 1))
+    if len(occurrences) > WALK:
+        return None
+    return occurrences[-1] if occurrences else first
+
+
+def zones(events: Iterable[Event]) -> tuple[tuple[str, date, date], ...]:
+    """Each TZID the events are written with, and the whole years its VTIMEZONE must cover
+    (whole years, so that small edits keep the same VTIMEZONE)."""
+    spans: dict[str, tuple[int, int]] = {}
+    for event in events:
+        if not isinstance(event.start, datetime):
+            continue
+        for moment in (event.start, event.end):
+            if not isinstance(moment, datetime) or (tzid := zone_id(moment)) is None:
+                continue
+            last = event.end.year if not event.repeat else final_day(event, ZoneInfo(tzid)).year
+            last = min(last, moment.year + ZONE_YEARS, 9998)
+            first, upto = spans.get(tzid, (moment.year, last))
+            spans[tzid] = (min(first, moment.year), max(upto, last))
+    return tuple((tzid, date(first, 1, 1), date(last + 1, 1, 1)) for tzid, (first, last) in sorted(spans.items()))
+
+
+def zone_component(tzid: str, first: date, end: date) -> icalendar.Timezone:
+    """The VTIMEZONE of `tzid` from the zone database, from `first` to the day before `end`.
+
+    icalendar lists the changes of each observance as one multi-valued RDATE; dateutil's
+    VTIMEZONE reader (and so vobject and the clients built on them) takes only its first
+    value and gets every later year wrong. So each change gets an RDATE line of its own.
+    """
+    zone = icalendar.Timezone.from_tzid(tzid, first_date=first, last_date=end)
+    for observance in zone.subcomponents:
+        listed = observance.pop("RDATE", None)
+        for values in listed if isinstance(listed, list) else [listed] if listed else []:
+            for value in values.dts:
+                observance.add("RDATE", value.dt)
+    return zone
+
+
+@lru_cache(maxsize=256)
+def vtimezone(tzid: str, first: date, end: date) -> bytes:
+    return zone_component(tzid, first, end).to_ical()
+
+
+# -- writing it fast ----------------------------------------------------------------------
+
+
+class Pieces:
+    """Each event's VEVENT bytes, by everything they depend on, so a calendar is mostly a join.
+
+    Bounded: when full, the oldest quarter goes. A race between threads can at worst
+    write one piece twice.
+    """
+
+    def __init__(self, limit: int = 65_536) -> None:
+        self.limit = limit
+        self._texts: dict[Hashable, bytes] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable) -> bytes | None:
+        return self._texts.get(key)
+
+    def put(self, key: Hashable, text: bytes) -> None:
+        with self._lock:
+            if len(self._texts) >= self.limit:
+                for old in list(self._texts)[: self.limit // 4]:
+                    del self._texts[old]
+            self._texts[key] = text
+
+    def clear(self) -> None:
+        with self._lock:
+            self._texts.clear()
+
+    def __len__(self) -> int:
+        return len(self._texts)
+
+
+PIECES = Pieces()
+
+
+def piece_key(site: Site, event: Event, lang: str) -> Hashable:
+    """Everything an event's VEVENT depends on.
+
+    The content hash of the event's YAML (`Revision.digest`) stands for the event
+    itself; its start and end are added because they also depend on the calendar's
+    default zone. A hand-built `Site` has no digests: its events stand for themselves.
+    """
+    settings = site.calendar
+    revision = site.revision(event)
+    return (
+        lang,
+        revision.digest or repr(event),
+        event.start,
+        event.end,
+        revision.sequence,
+        revision.modified,
+        settings.url,
+        settings.default_language,
+        tuple(site.tag_label(tag, lang) for tag in event.tags),
+    )
+
+
+def vevent(site: Site, event: Event, lang: str) -> bytes:
+    """The VEVENT of `event` in `lang`, written once and then taken from `PIECES`."""
+    key = piece_key(site, event, lang)
+    text = PIECES.get(key)
+    if text is None:
+        lines = b"".join(content_line(prop) for prop in event_properties(site, event, lang))
+        text = b"BEGIN:VEVENT\r\n" + lines + b"END:VEVENT\r\n"
+        PIECES.put(key, text)
+    return text
+
+
+def compose(site: Site, plan: Plan) -> bytes:
+    """Write `plan` as an iCalendar object: CRLF, folded lines, UTF-8."""
+    parts = [b"BEGIN:VCALENDAR\r\n"]
+    parts += [content_line(prop) for prop in plan.properties]
+    parts += [vtimezone(tzid, first, end) for tzid, first, end in plan.zones]
+    parts += [vevent(site, event, plan.lang) for event in plan.events]
+    parts.append(b"END:VCALENDAR\r\n")
+    return b"".join(parts)

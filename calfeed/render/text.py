@@ -53,16 +53,6 @@ def news_link(site: Site, entry: NewsEntry, lang: str) -> str:
     return entry.url or site_url(site, lang, f"news/#{entry.id}")
 
 
-def plain_summary(event: Event, lang: str, default: str) -> str:
-    parts = [text.get(lang, default) for text in (event.summary, event.description) if text]
-    if event.online_url:
-        parts.append(f"Online: {event.online_url}")
-    return "\n\n".join(parts)
-
-
-# -- dates ------------------------------------------------------------------------------
-
-
 def format_day(day: date, lang: str = "en") -> str:
     """Return one day in words: "5 October 2021", "5 de octubre de 2021", "5 octobre 2021"."""
     return format_date(day, "long", locale=date_locale(lang))
