@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import re
+import threading
 from functools import lru_cache
 
 import markdown
@@ -23,13 +24,16 @@ SCHEMES = frozenset({"http", "https", "mailto", "tel"})
 _BLOCK_END = re.compile(r"</(p|li|h[3-6]|blockquote|pre)>|<br\s*/?>")
 _TAG = re.compile(r"<[^>]+>")
 _BLANK_LINES = re.compile(r"\n{3,}")
+_CONVERTER = markdown.Markdown(output_format="html")
+_CONVERTER_LOCK = threading.Lock()
 _LINK = re.compile(r'<a [^>]*href="([^"]*)"[^>]*>(.*?)</a>', re.DOTALL)
 
 
 @lru_cache(maxsize=4096)
 def to_html(text: str) -> str:
     """Return `text` (Markdown) as sanitised HTML: an allowlist of tags, safe link schemes only."""
-    raw = markdown.markdown(text, output_format="html")
+    with _CONVERTER_LOCK:  # one Markdown instance, reset per text: building one costs more than converting
+        raw = _CONVERTER.reset().convert(text)
     return nh3.clean(
         raw,
         tags=set(TAGS),
