@@ -21,8 +21,8 @@ check: $(BIN)/calfeed
 	$(BIN)/calfeed check events.yaml
 
 lint: $(BIN)/calfeed
-	$(BIN)/ruff check calfeed tests benchmarks wsgi.py
-	$(BIN)/ruff format --check calfeed tests benchmarks wsgi.py
+	$(BIN)/ruff check calfeed tests benchmarks wsgi.py gunicorn.conf.py
+	$(BIN)/ruff format --check calfeed tests benchmarks wsgi.py gunicorn.conf.py
 	$(BIN)/mypy
 
 # The Nu Html Checker, from the npm registry (the tests run it on Java).
@@ -32,8 +32,13 @@ $(VNU):
 test: lint $(VNU)
 	CALFEED_VNU=$(VNU) $(BIN)/pytest
 
+# Every benchmark in turn (several minutes); each prints its figures. See benchmarks/README.md.
 bench: $(BIN)/calfeed
 	$(BIN)/python benchmarks/load.py
+	$(BIN)/python benchmarks/ics.py
+	$(BIN)/python benchmarks/feeds.py
+	$(BIN)/python benchmarks/pages.py
+	$(BIN)/python benchmarks/serving.py
 
 clean:
 	rm -rf $(VENV) .cache .pytest_cache .mypy_cache .ruff_cache

@@ -22,10 +22,9 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-# Import calfeed from this checkout, and not this folder's modules in place of the standard
-# library's (benchmarks/http.py would shadow `http`).
+# Import calfeed from this checkout, installed or not.
 ROOT = Path(__file__).resolve().parent.parent
-sys.path[0] = str(ROOT)
+sys.path.insert(0, str(ROOT))
 
 import argparse  # noqa: E402
 import json  # noqa: E402

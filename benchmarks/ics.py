@@ -37,8 +37,7 @@ from types import ModuleType
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-# Run as a script, this folder comes first on sys.path, where benchmarks/html.py would hide the standard html.
-sys.path[:] = [entry for entry in sys.path if Path(entry or ".").resolve() != HERE]
+sys.path.insert(0, str(ROOT))  # this checkout's calfeed, installed or not
 
 from calfeed.content import load_site  # noqa: E402
 from calfeed.model import Site  # noqa: E402

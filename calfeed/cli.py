@@ -1,17 +1,18 @@
-"""The `calfeed` command: check, stamp, serve. Each command parses options, calls one function, reports."""
+"""The `calfeed` command: check, stamp, serve, build. Each command parses options, calls one function, reports."""
 
 from __future__ import annotations
 
 import logging
 import os
 import sys
+from datetime import datetime
 
 import click
 
 from . import history
 from .content import read_content
 from .model import Site
-from .problems import Problem
+from .problems import ContentError, Problem
 from .settings import Settings, SettingsError
 
 DEFAULT_PATH = "events.yaml"
@@ -91,6 +92,40 @@ def serve(path: str, host: str, port: int, templates: str) -> None:
     except SettingsError as error:
         raise click.ClickException(str(error)) from None
     app.run(host=host, port=port, threaded=True, use_reloader=False)
+
+
+@main.command()
+@click.argument("outdir", type=click.Path(file_okay=False))
+@click.argument("path", default=DEFAULT_PATH, envvar="CALFEED_EVENTS", type=click.Path())
+@click.option("--templates", default="", help="Templates folder [default: templates/ beside PATH].")
+@click.option(
+    "--today",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="The day pages treat as today [default: the build day in the calendar's time zone].",
+)
+def build(outdir: str, path: str, templates: str, today: datetime | None) -> None:
+    """Write every page, feed and calendar of PATH into OUTDIR as static files.
+
+    The files hold the bytes `calfeed serve` and gunicorn send, with .gz/.br encodings,
+    a _headers file and an nginx snippet (_nginx.conf) for the host; see docs/deploy.md.
+    OUTDIR is replaced whole once the build is complete: a failed build leaves it as it was.
+    Pages that list upcoming events show the build day, so rebuild daily.
+    """
+    from .export import build as build_site
+
+    overrides = {"CALFEED_EVENTS": path, **({"CALFEED_TEMPLATES": templates} if templates else {})}
+    try:
+        built = build_site(outdir, Settings.from_mapping({**os.environ, **overrides}), today=today and today.date())
+    except SettingsError as error:
+        raise click.ClickException(str(error)) from None
+    except ContentError as error:
+        click.echo(error.report(), err=True)
+        click.echo(f"{path}: {_count(error.problems, 'problem')} found; {outdir} was left as it was.", err=True)
+        sys.exit(1)
+    for problem in built.warnings:
+        click.echo(str(problem), err=True)
+    click.echo(f"{outdir}: {built.routes} routes, {built.files} files, {built.size / 1e6:.1f} MB")
 
 
 def summary(site: Site) -> str:

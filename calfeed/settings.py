@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from .content import MAX_BYTES
 
@@ -30,6 +31,21 @@ class Settings:
     max_bytes: int = MAX_BYTES
     """CALFEED_MAX_BYTES: the most content (all files together) calfeed will read."""
 
+    base_url: str = ""
+    """CALFEED_BASE_URL: the public base URL to publish at instead of calendar.url (links, UIDs); empty keeps it."""
+
+    max_age: int = 300
+    """CALFEED_MAX_AGE: seconds browsers, proxies and CDNs may reuse an output without asking again."""
+
+    stale_while_revalidate: int = 60
+    """CALFEED_STALE_WHILE_REVALIDATE: seconds past max-age a cache may serve a stale copy while it refetches."""
+
+    stale_if_error: int = 86400
+    """CALFEED_STALE_IF_ERROR: seconds past max-age a cache may serve a stale copy when calfeed is down."""
+
+    embed_ancestors: str = "*"
+    """CALFEED_EMBED_ANCESTORS: who may frame /embed/ pages, a CSP frame-ancestors list ("*", "https://a.org")."""
+
     @classmethod
     def from_mapping(cls, environ: Mapping[str, Any]) -> Settings:
         """Return settings from ``CALFEED_*`` keys of `environ` (a mapping or os.environ), defaults elsewhere."""
@@ -45,6 +61,18 @@ class Settings:
                     raise SettingsError(f"{key}={environ[key]!r} is not {kind}") from None
                 if convert is not str and values[spec.name] < 0:
                     raise SettingsError(f"{key}={environ[key]!r} is negative (expected 0 or more)")
+        base_url = values.get("base_url", "")
+        if base_url:
+            parts = urlsplit(base_url)
+            if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
+                raise SettingsError(f"CALFEED_BASE_URL={base_url!r} is not an http:// or https:// URL")
+            values["base_url"] = base_url if base_url.endswith("/") else base_url + "/"
+        ancestors = values.get("embed_ancestors", "*")
+        if not ancestors.strip() or any(c in ancestors for c in ";,\r\n"):
+            raise SettingsError(
+                f"CALFEED_EMBED_ANCESTORS={ancestors!r} is not a frame-ancestors source list "
+                "(space-separated origins, '*' or 'none')"
+            )
         return cls(**values)
 
     def templates_path(self) -> Path:

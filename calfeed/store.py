@@ -11,43 +11,89 @@ import logging
 import os
 import threading
 import time
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from .content import MAX_BYTES, content_files, read_content
 from .history import history_path
 from .model import Site
 from .problems import Problem
 
+if TYPE_CHECKING:
+    from .http import Output
+
 log = logging.getLogger("calfeed")
 
 
 @dataclass(frozen=True)
 class Published:
-    """One content version and the outputs rendered from it so far."""
+    """One content version and the outputs rendered from it so far, by URL path.
+
+    `modified` is when its files last changed (seconds since the epoch): outputs' Last-Modified.
+    `outputs` only grows while the version serves; `render_lock` lets one thread render a path
+    while others wait for it instead of rendering it too.
+    """
 
     site: Site
-    rendered: dict[tuple[object, ...], bytes] = field(default_factory=dict, compare=False)
+    modified: float = 0.0
+    outputs: dict[str, Output] = field(default_factory=dict, compare=False)
+    render_lock: threading.Lock = field(default_factory=threading.Lock, compare=False, repr=False)
+
+
+def with_base_url(site: Site, base_url: str) -> Site:
+    """`site` as published at `base_url` (CALFEED_BASE_URL) instead of its calendar.url; "" keeps it."""
+    if not base_url or base_url == site.calendar.url:
+        return site
+    return replace(site, calendar=replace(site.calendar, url=base_url))
+
+
+def content_modified(path: str | os.PathLike[str]) -> float:
+    """When any content file (or the history file) at `path` last changed, in whole seconds since the epoch."""
+    return _modified(_signature(Path(path)))
+
+
+def _modified(signature: Any) -> float:
+    return float(max((mtime for _, mtime, _ in signature or ()), default=0) // 1_000_000_000)
 
 
 class ContentStore:
-    def __init__(self, path: str | os.PathLike[str], *, max_bytes: int = MAX_BYTES) -> None:
+    def __init__(self, path: str | os.PathLike[str], *, max_bytes: int = MAX_BYTES, base_url: str = "") -> None:
         self.path = Path(path)
         self.max_bytes = max_bytes
+        self.base_url = base_url
         self.current: Published | None = None  # replaced whole, never mutated in place
         self.problems: tuple[Problem, ...] = ()  # of the latest attempt
+        self.last_error: str | None = None  # the first error of the latest attempt that failed, until one succeeds
         self._seen: object = None
+        self._pending: object = None  # a change seen by the watcher, loaded once the files stop changing
         self._lock = threading.Lock()
+        # Called with (new, old) before a reloaded version replaces the current one (web.py renders in it).
+        self.prepare: Callable[[Published, Published | None], None] | None = None
 
-    def refresh(self) -> bool:
-        """Load the content if its files changed since the last look; return True if a new version is serving."""
+    def refresh(self, *, settle: bool = False) -> bool:
+        """Load the content if its files changed since the last look; return True if a new version is serving.
+
+        With `settle`, a change is only loaded once two looks in a row see the same files, so that a
+        file being written (an editor saving, a git checkout) is not read half-written.
+        """
         with self._lock:
-            signature = self._signature()
+            signature = _signature(self.path)
             if signature == self._seen:
+                self._pending = None
                 return False
-            self._seen = signature
+            if settle and signature != self._pending:
+                self._pending = signature
+                return False
             site, problems = read_content(self.path, max_bytes=self.max_bytes)
+            after = _signature(self.path)
+            # Files that changed while being read are read again at the next look; their newest time dates this.
+            self._seen = signature if after == signature else None
+            self._pending = None
             self.problems = tuple(problems)
+            errors = [problem for problem in problems if problem.severity == "error"]
+            self.last_error = str(errors[0]) if errors else (None if site is not None else "no content")
             for problem in problems:
                 (log.error if problem.severity == "error" else log.warning)("%s", problem)
             if site is None:
@@ -58,7 +104,20 @@ class ContentStore:
                 return False
             if self.current is not None and self.current.site.version == site.version:
                 return False
-            self.current = Published(site)
+            published = Published(with_base_url(site, self.base_url), _modified(after))
+            if self.prepare is not None and self.current is not None:
+                started = time.perf_counter()
+                try:
+                    self.prepare(published, self.current)
+                except Exception:  # a renderer's bug: log it whole; the path will fail (500) when requested
+                    log.exception("rendering content version %s in advance failed", site.version)
+                log.info(
+                    "rendered %d outputs of version %s in %.2f s",
+                    len(published.outputs),
+                    site.version,
+                    time.perf_counter() - started,
+                )
+            self.current = published
             log.info(
                 "serving content version %s: %d events, %d news posts", site.version, len(site.events), len(site.news)
             )
@@ -70,18 +129,20 @@ class ContentStore:
         def loop() -> None:
             while True:
                 time.sleep(interval)
-                self.refresh()
+                try:
+                    self.refresh(settle=True)
+                except Exception:  # a bug in loading must not stop reloading for the life of the process
+                    log.exception("reloading %s failed", self.path)
 
         thread = threading.Thread(target=loop, name="calfeed-watch", daemon=True)
         thread.start()
         return thread
 
-    def _signature(self) -> object:
-        """What changes when any content file is edited, added or removed (mtime and size of each)."""
-        try:
-            files = [*content_files(self.path), history_path(self.path)]
-            return tuple(
-                (str(file), (stat := file.stat()).st_mtime_ns, stat.st_size) for file in files if file.exists()
-            )
-        except OSError:
-            return None
+
+def _signature(path: Path) -> Any:
+    """What changes when any content file is edited, added or removed (mtime and size of each)."""
+    try:
+        files = [*content_files(path), history_path(path)]
+        return tuple((str(file), (stat := file.stat()).st_mtime_ns, stat.st_size) for file in files if file.exists())
+    except OSError:
+        return None

@@ -3,23 +3,25 @@
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Mapping
-from datetime import date, datetime
+from functools import partial
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from flask import Blueprint, Flask, Response, abort, current_app
+from flask import Blueprint, Flask, Response, abort, current_app, request
 from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import BaseConverter
 
-from .render import FORMATS, Format, View
-from .render.html import make_environment
-from .routes import path, resolve
+from .http import HTML_POLICY, REFERRER_POLICY, Output, Policy, Responder, answer, render_output, today_in
+from .render import FORMATS, Format
+from .render.html import make_environment, render_error_page
+from .routes import resolve
 from .settings import Settings
 from .store import ContentStore, Published
 
 site = Blueprint("site", __name__)
+WARM_LIMIT = 64  # outputs rendered before a reloaded version serves: the first paths the previous one served
 
 
 class LanguageConverter(BaseConverter):
@@ -38,62 +40,91 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     `config` keys are the same names as the environment variables
     (``{"CALFEED_EVENTS": "tests/content/x.yaml", "CALFEED_RELOAD_INTERVAL": 0}``).
     The content is loaded before this returns; a broken first version is served
-    as 503 pages listing its problems until an edit fixes it.
+    as 503 pages listing its problems until an edit fixes it. Each output is rendered
+    on its first request and then answered from memory by `calfeed.http.Responder`
+    until the content changes (or, for pages that show "upcoming", until midnight).
     """
     settings = Settings.from_mapping({**os.environ, **(config or {})})
     templates = settings.templates_path()
     app = Flask(__name__)
     app.config["CALFEED"] = settings
-    store = ContentStore(settings.events, max_bytes=settings.max_bytes)
+    store = ContentStore(settings.events, max_bytes=settings.max_bytes, base_url=settings.base_url)
     store.refresh()
+    store.prepare = partial(_warm, app)
     if settings.reload_interval > 0:
         store.watch(settings.reload_interval)
     app.extensions["calfeed.store"] = store
     app.extensions["calfeed.templates"] = make_environment(templates)
+    app.extensions["calfeed.policy"] = Policy.from_settings(settings)
     app.url_map.converters["language"] = LanguageConverter
     app.register_blueprint(site)
     app.register_error_handler(NoContent, _no_content)
     app.register_error_handler(HTTPException, _http_error)
+    app.after_request(_secure)
+    app.wsgi_app = Responder(app.wsgi_app, partial(_rendered, store))  # type: ignore[method-assign]
     return app
 
 
+def _warm(app: Flask, new: Published, old: Published | None) -> None:
+    """Before a reloaded version serves, render the paths the one it replaces had rendered (the first
+    `WARM_LIMIT`), so that no request waits for a render after a reload. Runs in the watcher thread."""
+    if old is None:
+        return
+    adapter = app.url_map.bind("localhost")
+    today = today_in(new.site.calendar.timezone)
+    templates, policy = app.extensions["calfeed.templates"], app.extensions["calfeed.policy"]
+    for url_path in list(old.outputs)[:WARM_LIMIT]:
+        try:
+            _, args = adapter.match(url_path, method="GET")
+        except HTTPException:  # a redirect or an unknown path: nothing to render
+            continue
+        route = resolve(new.site, args["name"], args.get("lang"), args.get("tag"), args.get("item"))
+        if route is not None:  # an event or tag may be gone
+            new.outputs[url_path] = render_output(new, route, today, templates, policy)
+
+
+def _rendered(store: ContentStore, url_path: str) -> Output | None:
+    """The current version's output at `url_path` if it was rendered and has not expired, else None."""
+    published = store.current
+    return None if published is None else _rendered_in(published, url_path)
+
+
 @site.get("/healthz")
-def healthz() -> tuple[dict[str, Any], int]:
+def healthz() -> tuple[dict[str, Any], int, dict[str, str]]:
+    """200 with the content version serving and the latest load's error, if any; 503 while none ever loaded."""
     store: ContentStore = current_app.extensions["calfeed.store"]
     body = {
         "status": "ok" if store.current else "no valid content",
         "version": store.current.site.version if store.current else None,
+        "last_error": store.last_error,
         "problems": [str(problem) for problem in store.problems if problem.severity == "error"],
     }
-    return body, 200 if store.current else 503
+    return body, 200 if store.current else 503, {"Cache-Control": "no-store"}
 
 
 def _serve(name: str, lang: str | None = None, tag: str | None = None, item: str | None = None) -> Response:
-    """Return one output of the current content, rendering it once per version, path and (for pages) day."""
+    """Render one output of the current content on its first request; later ones are answered by `Responder`."""
     published = _published()
-    site_ = published.site
-    route = resolve(site_, name, lang, tag, item)
-    if route is None:
-        return _not_found(name)
-    spec = route.spec
-    today = datetime.now(ZoneInfo(site_.calendar.timezone)).date() if spec.daily else date.min
-    url_path = path(route)
-    key = (url_path, today)
-    body = published.rendered.get(key)
-    if body is None:
-        view = View(
-            lang=route.lang,
-            today=today,
-            tag=route.tag,
-            item=route.item,
-            path=url_path,
-            templates=current_app.extensions["calfeed.templates"],
-        )
-        body = published.rendered[key] = spec.render(site_, view)
-    response = Response(body, content_type=spec.media_type, headers=dict(spec.headers))
-    if spec.download:
-        response.headers["Content-Disposition"] = f'attachment; filename="{url_path.rsplit("/", 1)[-1]}"'
-    return response
+    url_path = request.environ.get("PATH_INFO", "")
+    output = _rendered_in(published, url_path)
+    if output is None:
+        route = resolve(published.site, name, lang, tag, item)
+        if route is None:
+            return _not_found(name)
+        with published.render_lock:  # one thread renders a path; the others then find it done
+            output = _rendered_in(published, url_path)
+            if output is None:
+                today = today_in(published.site.calendar.timezone)
+                templates = current_app.extensions["calfeed.templates"]
+                output = render_output(published, route, today, templates, current_app.extensions["calfeed.policy"])
+                published.outputs[url_path] = output
+    status, headers, body = answer(output, request.environ)
+    return Response(body, status=int(status[:3]), headers=list(headers))
+
+
+def _rendered_in(published: Published, url_path: str) -> Output | None:
+    output = published.outputs.get(url_path)
+    return None if output is None or output.expires <= time.time() else output
 
 
 def _not_found(name: str) -> Response:
@@ -133,11 +164,38 @@ def _no_content(error: NoContent) -> tuple[str, int]:
 def _http_error(error: HTTPException) -> ResponseReturnValue:
     if error.code is None or error.code < 400:
         return error.get_response()
-    return _error_page(error.code, error.name, error.description or "", [])
+    page, status = _error_page(error.code, error.name, error.description or "", [])
+    return page, status, [(name, value) for name, value in error.get_headers() if name == "Allow"]  # 405
+
+
+def _secure(response: Response) -> Response:
+    """Headers every response needs; outputs carry theirs already, this completes error pages and /healthz."""
+    headers = response.headers
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("Referrer-Policy", REFERRER_POLICY)
+    if response.mimetype == "text/html":
+        headers.setdefault("Content-Security-Policy", HTML_POLICY.format(ancestors="'none'"))
+    if response.status_code in (404, 410):
+        headers.setdefault("Cache-Control", "public, max-age=60")
+    elif response.status_code >= 300:
+        headers.setdefault("Cache-Control", "no-store")
+    return response
 
 
 def _error_page(status: int, title: str, message: str, problems: list[str]) -> tuple[str, int]:
-    """Render the site's error.html: no traceback ever reaches a visitor."""
+    """Render the site's error.html in the language of the URL: no traceback ever reaches a visitor."""
     templates = current_app.extensions["calfeed.templates"]
-    page = templates.get_template("error.html").render(status=status, title=title, message=message, problems=problems)
+    page = render_error_page(
+        templates, status=status, title=title, message=message, problems=problems, lang=_request_language()
+    )
     return page, status
+
+
+def _request_language() -> str:
+    """The language a URL asked for ("/fr/…"), else the site's default, else English."""
+    store: ContentStore = current_app.extensions["calfeed.store"]
+    if store.current is None:
+        return "en"
+    languages = store.current.site.calendar.languages
+    first = request.path.strip("/").split("/", 1)[0]
+    return first if first in languages else languages[0]

@@ -50,6 +50,43 @@ def test_server_reloads_on_save_and_logs_broken_edits(make_app, tmp_path, caplog
     _wait_for(lambda: b"DTSTART;VALUE=DATE:20211004" in client.get("/calendar.ics").data)
 
 
+def test_the_watcher_loads_a_change_once_the_files_settle(tmp_path):
+    events = tmp_path / "events.yaml"
+    events.write_text(GOOD, encoding="utf-8")
+    store = ContentStore(events)
+    assert store.refresh()
+    _edit(events, GOOD.replace("start: 2021-10-05", "start: 2021-10-04"))
+    assert not store.refresh(settle=True)  # the file just changed: it may still be being written
+    assert store.refresh(settle=True)  # the same at the next look: read it
+    assert store.current.site.event("intermediary-cities-forum-2021").start.day == 4
+    assert not store.refresh(settle=True)
+
+
+def test_a_reloaded_version_renders_what_was_being_served_before_it_serves(make_app, tmp_path):
+    events = tmp_path / "events.yaml"
+    events.write_text(GOOD, encoding="utf-8")
+    app = make_app(events)
+    client, store = app.test_client(), app.extensions["calfeed.store"]
+    for url in ("/calendar.ics", "/fr/feed.atom", "/events/culturopolis-2022/", "/no-such-page/"):
+        client.get(url)
+    _edit(events, GOOD.replace("start: 2021-10-05", "start: 2021-10-04"))
+    assert store.refresh()
+    assert set(store.current.outputs) == {"/calendar.ics", "/fr/feed.atom", "/events/culturopolis-2022/"}
+    assert b"DTSTART;VALUE=DATE:20211004" in store.current.outputs["/calendar.ics"].body
+
+
+def test_healthz_and_base_url_come_from_the_store(tmp_path):
+    events = tmp_path / "events.yaml"
+    events.write_text(GOOD, encoding="utf-8")
+    store = ContentStore(events, base_url="https://preview.example.net/")
+    assert store.refresh()
+    assert store.current.site.calendar.url == "https://preview.example.net/"
+    assert store.last_error is None
+    _edit(events, GOOD.replace("start: 2021-10-05", "start: [broken"))
+    assert not store.refresh()
+    assert "YAML syntax error" in store.last_error
+
+
 def _edit(path, text):
     """Write like an editor saves; make sure the modification time moves even on coarse clocks."""
     before = path.stat().st_mtime_ns

@@ -61,6 +61,7 @@ class Format:
     items: Callable[[Site], Iterable[str]] | None = None  # the values of {item}, when the pattern has one
     headers: Mapping[str, str] = field(default_factory=dict)  # fixed extra headers
     download: bool = False  # served with Content-Disposition: attachment; filename="<item>.<ext>"
+    frameable: bool = False  # partner pages may put it in an iframe (CSP frame-ancestors: CALFEED_EMBED_ANCESTORS)
 
     @property
     def filename(self) -> str:
@@ -121,7 +122,7 @@ FORMATS: Mapping[str, Format] = MappingProxyType(
                 tagged=True,
                 headers=SHARED,
             ),
-            Format("embed", HTML, "/embed/", embed.render_embed, tagged=True, daily=True),
+            Format("embed", HTML, "/embed/", embed.render_embed, tagged=True, daily=True, frameable=True),
             Format("style", "text/css; charset=utf-8", "/style.css", html.render_style, localized=False),
             Format("script", "text/javascript; charset=utf-8", "/script.js", html.render_script, localized=False),
             Format("embed-js", "text/javascript; charset=utf-8", "/embed.js", embed.render_script, localized=False),

@@ -1,0 +1,281 @@
+"""How fast calfeed answers under gunicorn, next to nginx serving the static export of the same bytes.
+
+Generates 10,000 events (benchmarks/load.py's generator) in a temporary folder, starts gunicorn with
+gunicorn.conf.py (2 workers by default) and nginx with the export's own _nginx.conf, checks that both send
+the same bytes, then runs wrk on loopback, each run bounded by --duration:
+
+* full body: ``GET /calendar.ics``, plain and with ``Accept-Encoding: gzip``;
+* 304: the same with ``If-None-Match`` set to the ETag each server gave;
+
+and, unless --no-baseline, the same against the issue's reference point: a plain Flask route returning the
+cached bytes under gunicorn with 2 sync workers (werkzeug's ``make_conditional``).
+
+Access logs are off on both sides. Each run is repeated --rounds times, alternating the servers, and the
+median (by requests/s) is shown with its p99 latency, and the gunicorn/nginx ratios.
+Needs wrk and nginx (Debian packages; .ci/run installs them). Run from the repository root::
+
+    .venv/bin/python benchmarks/serving.py                       # 10,000 events, 3 rounds of 8 runs of 5 s
+    .venv/bin/python benchmarks/serving.py --events 1000 --duration 3 --workers 2 --connections 8
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+import argparse  # noqa: E402
+import contextlib  # noqa: E402
+import gzip  # noqa: E402
+import importlib.util  # noqa: E402
+import os  # noqa: E402
+import re  # noqa: E402
+import shutil  # noqa: E402
+import socket  # noqa: E402
+import subprocess  # noqa: E402
+import tempfile  # noqa: E402
+import time  # noqa: E402
+import urllib.error  # noqa: E402
+import urllib.request  # noqa: E402
+from collections.abc import Iterator  # noqa: E402
+
+ROOT = HERE.parent
+sys.path.insert(0, str(ROOT))
+
+from calfeed.export import build  # noqa: E402
+from calfeed.settings import Settings  # noqa: E402
+
+_spec = importlib.util.spec_from_file_location("calfeed_bench_load", HERE / "load.py")
+assert _spec is not None and _spec.loader is not None
+load = sys.modules["calfeed_bench_load"] = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(load)  # benchmarks/load.py: its content generator
+
+NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if os.access("/usr/sbin/nginx", os.X_OK) else None)
+WRK = shutil.which("wrk")
+URL_PATH = "/calendar.ics"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def fetch(url: str, headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], bytes]:
+    request = urllib.request.Request(url, headers=headers or {})
+    try:
+        with urllib.request.urlopen(request, timeout=120) as response:
+            return response.status, dict(response.headers.items()), response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, dict(error.headers.items()), error.read()
+
+
+def wait_for(url: str, process: subprocess.Popen, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            fetch(url)
+            return
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise SystemExit(f"{url} did not come up") from None
+            time.sleep(0.2)
+
+
+@contextlib.contextmanager
+def gunicorn(events: Path, workers: int, extra: str = "") -> Iterator[str]:
+    port = free_port()
+    env = {
+        **os.environ,
+        "CALFEED_EVENTS": str(events),
+        "CALFEED_TEMPLATES": str(ROOT / "templates"),
+        "CALFEED_RELOAD_INTERVAL": "0",
+        "CALFEED_ACCESS_LOG": "off",
+        "GUNICORN_BIND": f"127.0.0.1:{port}",
+        "WEB_CONCURRENCY": str(workers),
+        "GUNICORN_LOG_LEVEL": "warning",
+        "GUNICORN_CMD_ARGS": extra,
+    }
+    command = [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py"), "wsgi:app"]
+    server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL)
+    try:
+        wait_for(f"http://127.0.0.1:{port}/healthz", server)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+BASELINE = """\
+# The issue's reference point: a plain Flask route returning cached bytes, werkzeug's conditional handling.
+import os
+from flask import Flask, Response, request
+
+BODY = open(os.environ["BASELINE_BODY"], "rb").read()
+GZIP = open(os.environ["BASELINE_BODY"] + ".gz", "rb").read()
+app = Flask(__name__)
+
+
+@app.get("/calendar.ics")
+def calendar():
+    zipped = "gzip" in request.headers.get("Accept-Encoding", "")
+    response = Response(GZIP if zipped else BODY, content_type="text/calendar; charset=utf-8")
+    if zipped:
+        response.headers["Content-Encoding"] = "gzip"
+    response.headers["Vary"] = "Accept-Encoding"
+    response.set_etag("gz" if zipped else "id")
+    return response.make_conditional(request)
+"""
+
+
+@contextlib.contextmanager
+def baseline(folder: Path, body: Path, workers: int) -> Iterator[str]:
+    """The plain Flask route under gunicorn with sync workers, as in the issue's reference figures."""
+    (folder / "baseline.py").write_text(BASELINE)
+    port = free_port()
+    env = {**os.environ, "BASELINE_BODY": str(body), "GUNICORN_CMD_ARGS": ""}
+    command = [sys.executable, "-m", "gunicorn", "-w", str(workers), "-k", "sync", "-b", f"127.0.0.1:{port}"]
+    command += ["--no-control-socket", "--log-level", "warning", "baseline:app"]
+    server = subprocess.Popen(command, cwd=folder, env=env, stdout=subprocess.DEVNULL)
+    try:
+        wait_for(f"http://127.0.0.1:{port}{URL_PATH}", server)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+@contextlib.contextmanager
+def nginx(site: Path, folder: Path, workers: int) -> Iterator[str]:
+    port = free_port()
+    for name in ("client", "proxy", "fastcgi", "uwsgi", "scgi"):
+        (folder / name).mkdir(parents=True, exist_ok=True)
+    conf = folder / "nginx.conf"
+    conf.write_text(
+        ("user root;\n" if os.geteuid() == 0 else "")
+        + f"""daemon off;
+worker_processes {workers};
+pid {folder}/nginx.pid;
+error_log {folder}/error.log warn;
+events {{ worker_connections 1024; }}
+http {{
+    include /etc/nginx/mime.types;
+    access_log off;
+    sendfile on;
+    tcp_nopush on;
+    client_body_temp_path {folder}/client;
+    proxy_temp_path {folder}/proxy;
+    fastcgi_temp_path {folder}/fastcgi;
+    uwsgi_temp_path {folder}/uwsgi;
+    scgi_temp_path {folder}/scgi;
+    server {{ listen 127.0.0.1:{port}; root {site}; include {site}/_nginx.conf; }}
+}}
+"""
+    )
+    server = subprocess.Popen([str(NGINX), "-p", str(folder), "-c", str(conf), "-e", str(folder / "error.log")])
+    try:
+        wait_for(f"http://127.0.0.1:{port}/", server)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def wrk(url: str, headers: dict[str, str], args: argparse.Namespace) -> tuple[float, float, str]:
+    """Requests/s and p99 latency (ms) of one wrk run, and the command."""
+    command = [str(WRK), f"-t{args.threads}", f"-c{args.connections}", f"-d{args.duration}s", "--latency"]
+    for name, value in headers.items():
+        command += ["-H", f"{name}: {value}"]
+    command.append(url + URL_PATH)
+    result = subprocess.run(command, capture_output=True, text=True, timeout=args.duration + 60, check=True)
+    output = result.stdout
+    if "Non-2xx or 3xx" in output or "Socket errors" in output:
+        print(output, file=sys.stderr)
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))  # type: ignore[union-attr]
+    value, unit = re.search(r"\s99%\s+([\d.]+)(us|ms|s)\b", output).groups()  # type: ignore[union-attr]
+    p99 = float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+    return rate, p99, " ".join(f"'{part}'" if " " in part else part for part in command)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--events", type=int, default=10_000)
+    parser.add_argument("--duration", type=int, default=5, help="seconds per wrk run (8 runs per round)")
+    parser.add_argument("--rounds", type=int, default=3, help="runs of each, alternating servers; the median counts")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers and nginx worker processes")
+    parser.add_argument("--threads", type=int, default=2, help="wrk threads")
+    parser.add_argument("--connections", type=int, default=8, help="wrk connections")
+    parser.add_argument("--gunicorn-args", default="", help='more gunicorn options, e.g. "--threads 8"')
+    parser.add_argument("--no-baseline", action="store_true", help="skip the plain Flask route (saves a third)")
+    args = parser.parse_args(argv)
+    if WRK is None or NGINX is None:
+        raise SystemExit("needs wrk and nginx (Debian packages wrk, nginx)")
+
+    with tempfile.TemporaryDirectory(prefix="calfeed-http-") as tmp:
+        folder = Path(tmp)
+        content = load.write_content(folder / "events.yaml", args.events)
+        print(f"{content.events:,} events, {content.megabytes:.1f} MB of YAML", file=sys.stderr)
+        settings = Settings(events=str(content.path), templates=str(ROOT / "templates"))
+        started = time.perf_counter()
+        build(folder / "site", settings, only=lambda route: route.format == "calendar" and route.tag is None)
+        print(f"static export of /calendar.ics: {time.perf_counter() - started:.1f} s", file=sys.stderr)
+
+        with contextlib.ExitStack() as servers:
+            app = servers.enter_context(gunicorn(content.path, args.workers, args.gunicorn_args))
+            web = servers.enter_context(nginx(folder / "site", folder / "nginx", args.workers))
+            targets = {"gunicorn": app, "nginx": web}
+            if not args.no_baseline:
+                exported = folder / "site" / "calendar.ics"
+                targets["flask"] = servers.enter_context(baseline(folder, exported, args.workers))
+            started = time.perf_counter()
+            for _ in range(args.workers * 4):  # each worker renders once; warm them all, both encodings
+                fetch(app + URL_PATH, {"Accept-Encoding": "gzip"})
+            print(f"first renders: {time.perf_counter() - started:.1f} s", file=sys.stderr)
+            plain, zipped = {"Accept-Encoding": "identity"}, {"Accept-Encoding": "gzip"}
+            bodies = {}
+            tags = {}
+            for name, base in targets.items():
+                for label, headers in (("plain", plain), ("gzip", zipped)):
+                    status, response_headers, body = fetch(base + URL_PATH, headers)
+                    assert status == 200, (name, label, status)
+                    if response_headers.get("Content-Encoding") == "gzip":
+                        body = gzip.decompress(body)
+                    bodies[name, label] = body
+                    tags[name, label] = response_headers["ETag"]
+            assert len(set(bodies.values())) == 1, "the servers send different bytes"
+            size = len(bodies["gunicorn", "plain"])
+            print(f"/calendar.ics: {size / 1e6:.2f} MB, identical from every server", file=sys.stderr)
+
+            rows = []
+            for scenario, label, headers in (
+                ("full body", "plain", plain),
+                ("full body", "gzip", zipped),
+                ("304", "plain", plain),
+                ("304", "gzip", zipped),
+            ):
+                runs: dict[str, list[tuple[float, float, str]]] = {name: [] for name in targets}
+                for _ in range(args.rounds):  # alternate the servers, so that a noisy moment hits all
+                    for name, base in targets.items():
+                        sent = {**headers, **({"If-None-Match": tags[name, label]} if scenario == "304" else {})}
+                        runs[name].append(wrk(base, sent, args))
+                results = {name: sorted(found)[len(found) // 2] for name, found in runs.items()}  # the median
+                rows.append((scenario, label, results))
+
+    print(f"\nGET {URL_PATH}, {args.events:,} events ({size / 1e6:.2f} MB), loopback, {os.cpu_count()} CPUs")
+    print(f"gunicorn: gunicorn.conf.py {args.gunicorn_args}, {args.workers} workers; nginx: {args.workers} workers")
+    names = list(rows[0][2])
+    print(f"{'run':<16}" + "".join(f"{name + ' req/s':>15} {'p99 ms':>7}" for name in names), end="")
+    print(f" {'gunicorn/nginx':>15}" + (f" {'gunicorn/flask':>15}" if "flask" in names else ""))
+    for scenario, label, results in rows:
+        line = f"{scenario + ' ' + label:<16}"
+        line += "".join(f"{results[name][0]:>15,.0f} {results[name][1]:>7.2f}" for name in names)
+        line += f" {results['gunicorn'][0] / results['nginx'][0]:>15.0%}"
+        if "flask" in names:
+            line += f" {results['gunicorn'][0] / results['flask'][0]:>14.1f}x"
+        print(line)
+    print("\ncommand, e.g.:", rows[-1][2]["gunicorn"][2])
+
+
+if __name__ == "__main__":
+    main()
