@@ -201,12 +201,15 @@ class Site:
     revisions: Mapping[str, Revision] = field(default_factory=dict)  # by history.key(); see calfeed/history.py
 
     _events_by_id: Mapping[str, Event] = field(init=False, repr=False, compare=False)
+    _tag_ids: tuple[str, ...] = field(init=False, repr=False, compare=False)
     _published: Mapping[str, date] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "tags", MappingProxyType(dict(self.tags)))
         object.__setattr__(self, "revisions", MappingProxyType(dict(self.revisions)))
         object.__setattr__(self, "_events_by_id", MappingProxyType({event.id: event for event in self.events}))
+        used = {tag for event in self.events for tag in event.tags} | {tag for entry in self.news for tag in entry.tags}
+        object.__setattr__(self, "_tag_ids", tuple(sorted(used | set(self.tags))))
         # An event is published with the first news post about it, else with the oldest content.
         epoch = min([entry.date for entry in self.news] + [event.first_day for event in self.events], default=EPOCH)
         published: dict[str, date] = {}
@@ -243,6 +246,11 @@ class Site:
         """The tag's label in `lang` (falling back to the default language), or the id itself."""
         label = self.tags.get(tag)
         return label.get(lang, self.calendar.default_language) if label else tag
+
+    @property
+    def tag_ids(self) -> tuple[str, ...]:
+        """Every tag that has pages, sorted: those used by an event or news post, and those given labels."""
+        return self._tag_ids
 
     def event(self, event_id: str) -> Event | None:
         return self._events_by_id.get(event_id)

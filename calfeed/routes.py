@@ -36,17 +36,11 @@ def path(route: Route) -> str:
     return prefix + route.spec.pattern.replace("{item}", route.item or "")
 
 
-def tag_ids(site: Site) -> list[str]:
-    """Every tag that has a page: those used by an event or news post, and those given labels."""
-    used = {tag for event in site.events for tag in event.tags} | {tag for entry in site.news for tag in entry.tags}
-    return sorted(used | set(site.tags))
-
-
 def every_route(site: Site) -> Iterator[Route]:
     """Every route of the URL contract for `site`, in a stable order."""
     default = site.calendar.default_language
     prefixes = [(default, False)] + [(lang, True) for lang in site.calendar.languages]
-    tags = tag_ids(site)
+    tags = site.tag_ids
     for spec in FORMATS.values():
         for lang, prefixed in prefixes if spec.localized else [(default, False)]:
             items = list(spec.items(site)) if spec.items else [None]
@@ -60,8 +54,8 @@ def resolve(site: Site, name: str, lang: str | None, tag: str | None, item: str 
     spec = FORMATS[name]
     if lang is not None and (lang not in site.calendar.languages or not spec.localized):
         return None
-    if tag is not None and (not spec.tagged or tag not in tag_ids(site)):
+    if tag is not None and (not spec.tagged or tag not in site.tag_ids):
         return None
-    if (item is None) != (spec.items is None) or (item is not None and spec.items and item not in spec.items(site)):
+    if (item is None) != (spec.items is None) or (item is not None and not spec.has_item(site, item)):
         return None
     return Route(name, lang or site.calendar.default_language, lang is not None, tag, item)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from calfeed.content import load_site
-from calfeed.routes import every_route, path, tag_ids
+from calfeed.routes import every_route, path
 
 from conftest import BUNDLED
 
@@ -28,7 +28,7 @@ def test_every_route_of_the_bundled_example_has_a_unique_path():
     ):
         assert expected in paths
     assert "/es/embed.js" not in paths  # one script for every language: it reads data-lang
-    assert tag_ids(site) == ["accessibility", "intermediary-cities"]
+    assert site.tag_ids == ("accessibility", "intermediary-cities")
 
 
 @pytest.mark.parametrize(

@@ -63,6 +63,12 @@ class Format:
     download: bool = False  # served with Content-Disposition: attachment; filename="<item>.<ext>"
     frameable: bool = False  # partner pages may put it in an iframe (CSP frame-ancestors: CALFEED_EMBED_ANCESTORS)
 
+    def has_item(self, site: Site, item: str) -> bool:
+        """Whether `item` is one of this format's items (an event id, a year): an event is found by id."""
+        if self.items is _event_ids:
+            return site.event(item) is not None
+        return self.items is not None and item in self.items(site)
+
     @property
     def filename(self) -> str:
         """The file a static export writes for this path: folders get index.html."""
