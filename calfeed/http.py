@@ -116,6 +116,11 @@ class Output:
         return self.identity
 
     @property
+    def size(self) -> int:
+        """The bytes it holds in memory, every encoding together."""
+        return sum(len(r.body) for r in (self.identity, self.gzip, self.br) if r is not None)
+
+    @property
     def headers(self) -> Headers:
         """The headers of a 200 in the identity encoding."""
         return self.identity.ok

@@ -32,14 +32,26 @@ class Published:
     """One content version and the outputs rendered from it so far, by URL path.
 
     `modified` is when its files last changed (seconds since the epoch): outputs' Last-Modified.
-    `outputs` only grows while the version serves; `render_lock` lets one thread render a path
-    while others wait for it instead of rendering it too.
+    `outputs` only grows while the version serves, up to a budget of bytes (`keep`); `render_lock`
+    lets one thread render a path while others wait for it instead of rendering it too.
     """
 
     site: Site
     modified: float = 0.0
     outputs: dict[str, Output] = field(default_factory=dict, compare=False)
     render_lock: threading.Lock = field(default_factory=threading.Lock, compare=False, repr=False)
+    kept_bytes: list[int] = field(default_factory=lambda: [0], compare=False, repr=False)  # a cell: frozen
+
+    def keep(self, url_path: str, output: Output, budget: int) -> bool:
+        """Store `output` for later requests unless that would pass `budget` bytes (a crawl of every page
+        of a big site then costs CPU per request instead of memory). Call with `render_lock` held."""
+        previous = self.outputs.get(url_path)
+        total = self.kept_bytes[0] + output.size - (previous.size if previous else 0)
+        if total > budget:
+            return False
+        self.outputs[url_path] = output
+        self.kept_bytes[0] = total
+        return True
 
 
 def with_base_url(site: Site, base_url: str) -> Site:

@@ -80,7 +80,13 @@ def _warm(app: Flask, new: Published, old: Published | None) -> None:
             continue
         route = resolve(new.site, args["name"], args.get("lang"), args.get("tag"), args.get("item"))
         if route is not None:  # an event or tag may be gone
-            new.outputs[url_path] = render_output(new, route, today, templates, policy)
+            with new.render_lock:
+                new.keep(url_path, render_output(new, route, today, templates, policy), _budget(app))
+
+
+def _budget(app: Flask) -> int:
+    settings: Settings = app.config["CALFEED"]
+    return settings.cache_bytes
 
 
 def _rendered(store: ContentStore, url_path: str) -> Output | None:
@@ -117,7 +123,7 @@ def _serve(name: str, lang: str | None = None, tag: str | None = None, item: str
                 today = today_in(published.site.calendar.timezone)
                 templates = current_app.extensions["calfeed.templates"]
                 output = render_output(published, route, today, templates, current_app.extensions["calfeed.policy"])
-                published.outputs[url_path] = output
+                published.keep(url_path, output, _budget(current_app))
     status, headers, body = answer(output, request.environ)
     return Response(body, status=int(status[:3]), headers=list(headers))
 

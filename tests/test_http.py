@@ -306,3 +306,19 @@ def test_serving_settings_are_checked():
     ]:
         with pytest.raises(SettingsError, match=key):
             Settings.from_mapping({key: value})
+
+
+def test_outputs_are_kept_in_memory_only_up_to_the_budget(make_app):
+    app = make_app(CALFEED_CACHE_BYTES="30000")
+    client, published = app.test_client(), app.extensions["calfeed.store"].current
+    first = client.get("/calendar.ics")
+    assert "/calendar.ics" in published.outputs
+    pages = ["/", "/es/", "/fr/", "/news/", "/es/news/", "/fr/news/"]
+    responses = [client.get(url) for url in pages]
+    assert all(response.status_code == 200 for response in responses)
+    assert sum(output.size for output in published.outputs.values()) <= 30_000
+    assert set(pages) - set(published.outputs)  # some were not kept: the budget is full
+    for url, response in zip(pages, responses, strict=True):  # ...and are still served, and validated
+        again = client.get(url, headers={"If-None-Match": response.headers["ETag"]})
+        assert again.status_code == 304, url
+    assert client.get("/calendar.ics").data == first.data
