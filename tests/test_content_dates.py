@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
-from calfeed import content
+from calfeed import sections
 from calfeed.content import load_site, read_content
 
 
@@ -134,7 +134,7 @@ def test_an_exception_far_along_a_fine_grained_rule_is_not_walked_to(tmp_path, m
         "     except: [2024-01-01 00:00]}\n"
     )
     walked = []
-    real_occurs = content._occurs
+    real_occurs = sections._occurs
 
     def counting(occurrences, moment, limit=100_000):
         def counted():
@@ -144,7 +144,7 @@ def test_an_exception_far_along_a_fine_grained_rule_is_not_walked_to(tmp_path, m
 
         return real_occurs(counted(), moment, limit)
 
-    monkeypatch.setattr(content, "_occurs", counting)
+    monkeypatch.setattr(sections, "_occurs", counting)
     site, problems = read_content(path)
     assert problems == [] and site is not None
     assert len(walked) == 100_000
