@@ -48,13 +48,16 @@ def browser() -> Iterator[Browser]:
 
 @pytest.fixture
 def open_page(browser: Browser, site: str) -> Iterator[Callable[..., Page]]:
-    """`open_page(path, width=1280, status=200, scheme="light")`: a fresh browser tab on `path` (which must
-    answer `status`), in that colour scheme; fails the test on any request that leaves the site."""
+    """`open_page(path, width=1280, status=200, scheme="light", locale=None)`: a fresh browser tab on `path`
+    (which must answer `status`), in that colour scheme and locale (``navigator.languages`` and
+    ``Accept-Language``); fails the test on any request that leaves the site."""
     requested: list[str] = []
     contexts = []
 
-    def open_(path: str, width: int = 1280, status: int = 200, scheme: str = "light") -> Page:
-        context = browser.new_context(viewport={"width": width, "height": 800}, color_scheme=scheme)
+    def open_(
+        path: str, width: int = 1280, status: int = 200, scheme: str = "light", locale: str | None = None
+    ) -> Page:
+        context = browser.new_context(viewport={"width": width, "height": 800}, color_scheme=scheme, locale=locale)
         contexts.append(context)
         context.on("request", lambda request: requested.append(request.url))
         page = context.new_page()
@@ -119,7 +122,8 @@ def test_language_switcher_keeps_the_page(open_page, site, path):
 def test_tab_reaches_every_link_with_a_visible_focus(open_page, path):
     page = open_page(path)
     links = page.evaluate(
-        "() => [...document.querySelectorAll('a[href]')].map((a, i) => { a.dataset.tabTest = i; return a.href; })"
+        "() => [...document.querySelectorAll('a[href]')].filter(a => a.getClientRects().length)"  # not hidden ones
+        ".map((a, i) => { a.dataset.tabTest = i; return a.href; })"
     )
     assert links, f"{path} has no links"
     reached: dict[int, bool] = {}
@@ -159,3 +163,65 @@ def _assert_no_violations(page: Page) -> None:
     """Run axe-core (injected from axe-playwright-python's bundled axe.min.js) with the WCAG 2.2 AA rules."""
     results = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG_22_AA}, "resultTypes": ["violations"]})
     assert results.violations_count == 0, results.generate_report()
+
+
+# -- the language suggestion (script.js shows the hidden offer of the visitor's language) ---------------
+
+
+def _suggestions(page: Page) -> list[str]:
+    """The languages of the suggestions the visitor sees (hidden ones are not in the accessibility tree)."""
+    return [offer.get_attribute("data-lang") or "" for offer in page.get_by_role("complementary").all()]
+
+
+def test_suggestion_offers_the_visitors_language_early_and_by_keyboard(open_page, site):
+    page = open_page("/", locale="es-ES")
+    assert page.evaluate("navigator.languages[0]") == "es-ES"
+    offer = page.get_by_role("complementary", name="Sugerencia de idioma")
+    assert _suggestions(page) == ["es"] and offer.is_visible()
+    link = offer.get_by_role("link", name="Ver esta página en español", exact=True)
+    page.keyboard.press("Tab")  # the skip link
+    page.keyboard.press("Tab")  # then the offer, before the site's menu
+    assert page.evaluate("document.activeElement.textContent.trim()") == "Ver esta página en español"
+    assert page.url == f"{site}/"  # offered, never redirected
+    link.click()
+    page.wait_for_url(f"{site}/es/")
+    assert page.evaluate("document.documentElement.lang") == "es"
+    assert _suggestions(page) == []  # the page is in the visitor's language: nothing to offer
+
+
+@pytest.mark.parametrize(("path", "locale"), [("/", "en-US"), ("/es/", "es"), (EVENT, "en-GB")])
+def test_no_suggestion_when_the_page_is_in_the_visitors_first_language(open_page, path, locale):
+    page = open_page(path, locale=locale)
+    assert _suggestions(page) == []
+    assert page.locator("aside.language-suggestion:not([hidden])").count() == 0
+
+
+def test_suggestion_follows_the_first_preference_the_site_has(open_page):
+    page = open_page(f"/es{EVENT}", locale="de-DE")
+    assert _suggestions(page) == []  # German is not a language of the site
+    page.add_init_script("Object.defineProperty(navigator, 'languages', {get: () => ['de-DE', 'fr-CH', 'en-GB']})")
+    page.reload()
+    assert _suggestions(page) == ["fr"]  # French before English; one offer at most
+    assert page.get_by_role("link", name="Voir cette page en français").get_attribute("href") == f"../../../fr{EVENT}"
+
+
+def test_dismissed_suggestion_stays_hidden(open_page, site):
+    page = open_page("/", locale="es-ES")
+    dismiss = page.get_by_role("complementary").get_by_role("button", name="No, gracias")
+    dismiss.focus()
+    page.keyboard.press("Enter")
+    assert _suggestions(page) == []
+    assert page.url == f"{site}/"
+    assert page.evaluate("document.activeElement.closest('.site-header') !== null")  # focus not lost to <body>
+    page.reload()
+    assert page.evaluate("document.documentElement.lang") == "en"
+    assert _suggestions(page) == []
+    page.goto(f"{site}/news/")
+    assert _suggestions(page) == []
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_axe_finds_no_wcag_22_aa_violations_with_the_suggestion_shown(open_page, scheme):
+    page = open_page("/", scheme=scheme, locale="es-ES")
+    assert _suggestions(page) == ["es"]
+    _assert_no_violations(page)

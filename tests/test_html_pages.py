@@ -416,3 +416,67 @@ def test_error_page_in_another_language(app):
     page = Page(render_error_page(templates, status=404, title="Not Found", message="", problems=[], lang="fr"))
     assert page.find("html")[0][0]["lang"] == "fr"
     assert page.find("h1")[0][1] == "Page introuvable"
+
+
+# -- the language suggestion ------------------------------------------------------------------
+
+SUGGESTION = {
+    "en": "View this page in English",
+    "es": "Ver esta página en español",
+    "fr": "Voir cette page en français",
+}
+SUGGESTION_LABEL = {"en": "Language suggestion", "es": "Sugerencia de idioma", "fr": "Suggestion de langue"}
+SUGGESTION_DISMISS = {"en": "No, thanks", "es": "No, gracias", "fr": "Non merci"}
+
+
+@pytest.mark.parametrize(
+    "path", ["/", "/es/", "/fr/events/culture-summit-2021/", "/tags/accessibility/", "/es/news/", "/archive/2021/"]
+)
+def test_pages_carry_a_hidden_suggestion_in_each_other_language_of_the_same_page(client, path):
+    page = get(client, path)
+    own = page.find("html")[0][0]["lang"]
+    others = sorted(set(SUGGESTION) - {own})
+    asides = page.find("aside", class_="language-suggestion")
+    assert [attrs["data-lang"] for attrs, _ in asides] == others
+    rest = re.sub(r"^/(es|fr|en)/", "/", path)
+    for (attrs, text), lang in zip(asides, others, strict=True):
+        assert "hidden" in attrs  # script.js shows at most one; without script, nothing shows
+        assert attrs["lang"] == lang  # written in the language it offers, landmark name included
+        assert attrs["aria-label"] == SUGGESTION_LABEL[lang]
+        assert text == f"{SUGGESTION[lang]} {SUGGESTION_DISMISS[lang]}"
+        (link, link_text) = page.find("a", hreflang=lang)[0]  # the first link to `lang` on the page is the offer
+        assert link_text == SUGGESTION[lang] and link["lang"] == lang
+        target = urlsplit(urljoin(f"{BASE}{path}", link["href"])).path
+        assert target == (rest if lang == "en" else f"/{lang}{rest}")
+        assert get(client, target).find("html")[0][0]["lang"] == lang
+    buttons = page.find("button", class_="language-dismiss")
+    assert [(attrs["type"], text) for attrs, text in buttons] == [
+        ("button", SUGGESTION_DISMISS[lang]) for lang in others
+    ]
+    names = [name for name, _ in page.elements]
+    skip = next(i for i, (name, attrs) in enumerate(page.elements) if "skip-link" in (attrs.get("class") or ""))
+    assert skip < names.index("aside") < names.index("header")  # found early: right after the skip link
+
+
+def test_home_page_bytes_do_not_depend_on_accept_language(make_app):
+    """Rendered once per content version, whoever asks first: no redirect, no Vary, one strong ETag."""
+    answers = []
+    for first in ("es-ES,es;q=0.9,en;q=0.5", "fr-CA", None):  # a fresh app each time: rendered under that header
+        client = make_app().test_client()
+        for language in (first, "de, en;q=0.1"):
+            headers = {"Accept-Language": language} if language else {}
+            answers.append(client.get("/", headers=headers))
+    for response in answers:
+        assert response.status_code == 200 and "Location" not in response.headers
+        assert "accept-language" not in response.headers.get("Vary", "").lower()
+        assert response.headers["Cache-Control"].startswith("public")
+    assert len({response.data for response in answers}) == 1
+    assert len({response.headers["ETag"] for response in answers}) == 1
+
+
+@pytest.mark.parametrize("path", ["/feed.atom", "/calendar.ics", "/es/feed.json", "/events/culture-summit-2021.ics"])
+def test_feeds_and_calendars_ignore_accept_language(client, path):
+    plain = client.get(path)
+    asked = client.get(path, headers={"Accept-Language": "fr-FR,fr;q=0.9"})
+    assert plain.status_code == asked.status_code == 200
+    assert plain.data == asked.data and plain.headers["ETag"] == asked.headers["ETag"]

@@ -70,6 +70,21 @@ class Alternate:
 
 
 @dataclass(frozen=True, slots=True)
+class Suggestion:
+    """An offer to read this page in another language, written in that language ("Ver esta página en español").
+
+    Every page carries one per other language, hidden: ``script.js`` shows the one that matches the
+    visitor's preferred languages (``navigator.languages``). The HTML never depends on the request.
+    """
+
+    lang: str
+    href: str  # this page in `lang`, relative to the page
+    label: str  # the accessible name of the offer's landmark ("Sugerencia de idioma")
+    text: str
+    dismiss: str  # the label of the button that hides the offer ("No, gracias")
+
+
+@dataclass(frozen=True, slots=True)
 class Subscription:
     """Every way to follow one calendar (the whole site's or one tag's), in one language."""
 
@@ -191,7 +206,7 @@ def render_style(site: Site, view: View) -> bytes:
 
 
 def render_script(site: Site, view: View) -> bytes:
-    """The pages' one script, ``templates/script.js``: progressive enhancement (copy buttons) only."""
+    """The pages' one script, ``templates/script.js``: progressive enhancement (copy buttons, language suggestion)."""
     return view.environment().get_template("script.js").render().encode()
 
 
@@ -231,6 +246,7 @@ def page_context(site: Site, view: View, **values: Any) -> dict[str, Any]:
         "translations": t.translations,
         "canonical": site_url(site, view.lang, t.rest),
         "alternates": t.alternates(),
+        "suggestions": t.suggestions(),
         "subscription": subscription,
         "structured": None,
         "section": "",  # "agenda", "event", "news" or "archive": marks the current item of the site's menu
@@ -342,6 +358,18 @@ class Localizer:
             url = site_url(self.site, lang, self.rest)
             href = (f"{self._up}{prefix}{self.rest}" or "./") if self._up is not None else url
             found.append(Alternate(lang, i18n.language_name(lang), href, url, lang == self.lang))
+        return found
+
+    def suggestions(self) -> list[Suggestion]:
+        """This page in every other language of the site, each offered in its own language (its own catalog)."""
+        found = []
+        for alternate in self.alternates():
+            if alternate.current:
+                continue
+            catalog = i18n.translations(alternate.lang)
+            text = catalog.ugettext("View this page in %(language)s") % {"language": i18n.own_name(alternate.lang)}
+            label = catalog.ugettext("Language suggestion")
+            found.append(Suggestion(alternate.lang, alternate.href, label, text, catalog.ugettext("No, thanks")))
         return found
 
     # content

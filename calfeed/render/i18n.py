@@ -62,11 +62,16 @@ def date_locale(lang: str) -> Locale:
 
 def language_name(lang: str) -> str:
     """The name of `lang` in itself, capitalised for a menu: "English", "Español", "Français"."""
-    try:
-        name = Locale.parse(lang.replace("-", "_")).get_display_name(lang.replace("-", "_")) or lang
-    except (UnknownLocaleError, ValueError):
-        name = lang
+    name = own_name(lang)
     return name[:1].upper() + name[1:]
+
+
+def own_name(lang: str) -> str:
+    """The name of `lang` in itself as written mid-sentence: "English", "español", "français"."""
+    try:
+        return Locale.parse(lang.replace("-", "_")).get_display_name(lang.replace("-", "_")) or lang
+    except (UnknownLocaleError, ValueError):
+        return lang
 
 
 def _catalog(context: Context) -> NullTranslations:
