@@ -8,9 +8,11 @@ so a wrong VTIMEZONE shows up as a wrong hour. Repeats are expanded by
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+import io
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+import dateutil.tz
 import icalendar
 import pytest
 import recurring_ical_events
@@ -18,8 +20,8 @@ import vobject
 
 from calfeed.content import load_site
 from calfeed.model import CalendarSettings, Event, Site, Text
-from calfeed.render import View
-from calfeed.render.ics import recurrence_rule, render_calendar
+from calfeed.render import View, ics_zones
+from calfeed.render.ics import recurrence_rule, render_calendar, zone_component
 
 from conftest import CONTENT
 
@@ -140,3 +142,103 @@ def test_an_endless_weekly_event_keeps_its_summer_hour_years_later_in_our_vtimez
     summer = event.getrruleset().after(datetime(2045, 7, 1, tzinfo=UTC))
     assert summer.astimezone(UTC) == datetime(2045, 7, 3, 16, tzinfo=UTC)  # 18:00 CEST
     assert len(body) < 8_000  # the zone's rules for decades, not for every year to 9999
+
+
+# -- VTIMEZONEs: icalendar's, found without its long scan, and right when read back -------
+
+ZONES = (
+    "Europe/Brussels",
+    "Europe/Berlin",
+    "Europe/Istanbul",  # no DST since 2016
+    "America/Sao_Paulo",  # no DST since 2019
+    "Australia/Lord_Howe",  # 30-minute DST
+    "Asia/Kolkata",  # no DST
+    "Pacific/Apia",  # skipped 30 December 2011
+    "America/New_York",
+    "Africa/Casablanca",  # DST suspended for Ramadan, then +01 with +00 in Ramadan
+)
+RANGES = (
+    (date(2005, 1, 1), date(2031, 1, 1)),
+    (date(2021, 1, 1), date(2027, 1, 1)),
+    (date(2011, 1, 1), date(2012, 1, 1)),
+)
+
+
+def observed(component: icalendar.Timezone) -> set[tuple[str, datetime, timedelta, timedelta]]:
+    """Each change a VTIMEZONE lists, read back by icalendar: observance, instant (UTC), offsets from and to."""
+    parsed = icalendar.Timezone.from_ical(component.to_ical())
+    found = set()
+    for observance in parsed.walk():
+        if observance.name not in ("STANDARD", "DAYLIGHT"):
+            continue
+        before, after = observance.TZOFFSETFROM, observance.TZOFFSETTO
+        rdates = observance.get("RDATE", [])
+        onsets = [observance.DTSTART] + [
+            value.dt for rdate in (rdates if isinstance(rdates, list) else [rdates]) for value in rdate.dts
+        ]
+        found |= {(observance.name, onset - before, before, after) for onset in onsets}
+    return found
+
+
+@pytest.mark.parametrize("first, end", RANGES)
+@pytest.mark.parametrize("tzid", ZONES)
+def test_our_vtimezone_is_the_one_icalendar_scans_for_where_that_scan_finds_every_change(
+    tzid: str, first: date, end: date
+):
+    ours = ics_zones.zone(tzid, first, end)
+    theirs = icalendar.Timezone.from_tzid(tzid, first_date=first, last_date=end)
+    assert observed(zone_component(tzid, first, end)) == observed(ours)  # one RDATE a line says the same
+    if tzid == "Africa/Casablanca" and end.year > 2012:
+        # icalendar's 64-day steps jump over some of its Ramadan months at +00 (2024 among them): it lists
+        # only changes we list too, and misses some (the test below shows that ours are right)
+        assert observed(theirs) < observed(ours)
+        assert {(name, instant.year) for name, instant, _, _ in observed(ours) - observed(theirs)} >= {
+            ("DAYLIGHT", 2024),
+            ("STANDARD", 2024),
+        }
+    else:
+        assert ours.to_ical() == theirs.to_ical()
+
+
+def changes(zone: ZoneInfo, first: datetime, end: datetime) -> list[datetime]:
+    """The instants (UTC) at which `zone`'s offset, DST or name changes, found hour by hour and then to the second."""
+
+    def state(moment: datetime) -> tuple[object, ...]:
+        local = moment.astimezone(zone)
+        return local.utcoffset(), local.dst(), local.tzname()
+
+    found = []
+    moment = first
+    while moment < end:
+        later = moment + timedelta(hours=1)
+        if state(later) != state(moment):
+            low, high = moment, later  # state(low) differs from state(high): bisect to the second
+            while high - low > timedelta(seconds=1):
+                middle = low + (high - low) // 2
+                low, high = (middle, high) if state(middle) == state(low) else (low, middle)
+            found.append(high)
+        moment = later
+    return found
+
+
+@pytest.mark.parametrize("first, end", RANGES[:2])
+@pytest.mark.parametrize("tzid", ZONES)
+def test_our_vtimezone_read_by_dateutil_gives_zoneinfos_offsets(tzid: str, first: date, end: date):
+    """dateutil reads our VTIMEZONE on its own (no zone database): each local time, daily at four
+    hours and a second either side of every change, has the offset zoneinfo gives it."""
+    zone = ZoneInfo(tzid)
+    ours = dateutil.tz.tzical(io.StringIO(zone_component(tzid, first, end).to_ical().decode())).get(tzid)
+    start = datetime.combine(first, time(), zone).astimezone(UTC)
+    stop = datetime.combine(end, time(), zone).astimezone(UTC)
+    daily = (start + timedelta(days=day, hours=hour) for day in range((stop - start).days) for hour in (1, 7, 13, 19))
+    around = [change + timedelta(seconds=s) for change in changes(zone, start, stop) for s in (-1, 0, 1)]
+    assert around or tzid == "Asia/Kolkata" or first.year > 2019  # Istanbul and Sao Paulo keep one offset now
+    checked = 0
+    for moment in [*daily, *around]:
+        local = moment.astimezone(zone)
+        if not start <= moment < stop:
+            continue
+        read = local.replace(tzinfo=ours)  # the same wall time and fold, read through our VTIMEZONE
+        assert (local, read.utcoffset()) == (local, local.utcoffset())
+        checked += 1
+    assert checked > 4 * 365 * (end.year - first.year) - 8

@@ -6,7 +6,8 @@ written by the hand-made serializer in `ics_lines` (fast: each event's VEVENT is
 written once per language and content, kept in `PIECES`, and every calendar variant
 is joined from those pieces); `ics_reference.render` writes the same plan with
 `icalendar`, which stays the reference: a property test holds both to the same
-parsed calendar. VTIMEZONEs come from the zone database through `icalendar`.
+parsed calendar. VTIMEZONEs come from the zone database, found by `ics_zones` and
+written as `icalendar` writes them.
 docs/calendar.md explains the choices.
 """
 
@@ -27,6 +28,7 @@ import icalendar
 from dateutil.rrule import rrulestr
 
 from ..model import Event, Site
+from . import ics_zones
 from .ics_lines import UTC_NAMES, Geo, Prop, Recur, Uri, content_line, zone_id
 from .markup import to_html, to_plain
 from .text import event_page
@@ -280,7 +282,7 @@ def zone_component(tzid: str, first: date, end: date) -> icalendar.Timezone:
     VTIMEZONE reader (and so vobject and the clients built on them) takes only its first
     value and gets every later year wrong. So each change gets an RDATE line of its own.
     """
-    zone = icalendar.Timezone.from_tzid(tzid, first_date=first, last_date=end)
+    zone = ics_zones.zone(tzid, first, end)  # what icalendar.Timezone.from_tzid writes, found faster
     for observance in zone.subcomponents:
         listed = observance.pop("RDATE", None)
         for values in listed if isinstance(listed, list) else [listed] if listed else []:
