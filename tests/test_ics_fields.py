@@ -68,10 +68,13 @@ def test_an_image_without_a_file_is_not_attached_and_an_absolute_one_is_kept():
     assert events["remote-image-2030"]["IMAGE"].params["FMTTYPE"] == "image/jpeg"
 
 
-def test_an_organizer_known_only_by_name_is_named_in_the_description():
-    event = events_of(render_calendar(load_site(EVERY_FIELD), View("en")))["cancelled-forum-2030"]
+def test_an_organizer_known_only_by_name_is_named_in_the_description_in_its_language():
+    site = load_site(EVERY_FIELD)
+    event = events_of(render_calendar(site, View("en")))["cancelled-forum-2030"]
     assert "ORGANIZER" not in event  # ORGANIZER needs an address
-    assert str(event["DESCRIPTION"]) == "Organizer: Forum team"
+    assert str(event["DESCRIPTION"]) == "Organiser: Forum team"
+    spanish = events_of(render_calendar(site, View("es", path="/es/calendar.ics")))["cancelled-forum-2030"]
+    assert str(spanish["DESCRIPTION"]) == "Organización: Forum team"
 
 
 def test_a_cancelled_event_stays_in_every_calendar_as_cancelled():

@@ -29,6 +29,7 @@ from dateutil.rrule import rrulestr
 
 from ..model import Event, Site
 from . import ics_zones
+from .i18n import translations
 from .ics_lines import UTC_NAMES, Geo, Prop, Recur, Uri, content_line, zone_id
 from .markup import to_html, to_plain
 from .text import event_page
@@ -164,11 +165,12 @@ def event_properties(site: Site, event: Event, lang: str) -> list[Prop]:
 def plain_description(event: Event, lang: str, default: str) -> str:
     """The summary, the description as plain text, the online link and an organizer known only by name,
     a blank line apart."""
+    gettext = translations(lang).gettext  # the labels in the calendar's language, from the site's catalogs
     parts = [event.summary.get(lang, default) if event.summary else ""]
     parts.append(to_plain(event.description.get(lang, default)) if event.description else "")
-    parts.append(f"Online: {event.online_url}" if event.online_url else "")
+    parts.append(f"{gettext('Online')}: {event.online_url}" if event.online_url else "")
     if event.organizer and event.organizer.name and not event.organizer.email:  # no ORGANIZER without an address
-        parts.append(f"Organizer: {event.organizer.name}")
+        parts.append(f"{gettext('Organiser')}: {event.organizer.name}")
     return "\n\n".join(part for part in parts if part)
 
 
