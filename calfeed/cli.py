@@ -123,6 +123,11 @@ def build(outdir: str, path: str, templates: str, today: datetime | None) -> Non
         click.echo(error.report(), err=True)
         click.echo(f"{path}: {_count(error.problems, 'problem')} found; {outdir} was left as it was.", err=True)
         sys.exit(1)
+    except OSError as error:  # the output folder, or the folder it is in, cannot be written
+        where = error.filename or outdir
+        raise click.ClickException(
+            f"{where}: {error.strerror or error} (expected a folder calfeed can write; {outdir} was left as it was)"
+        ) from None
     for problem in built.warnings:
         click.echo(str(problem), err=True)
     click.echo(f"{outdir}: {built.routes} routes, {built.files} files, {built.size / 1e6:.1f} MB")

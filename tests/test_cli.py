@@ -108,3 +108,13 @@ def test_a_broken_history_file_is_a_problem_not_a_traceback(runner, tmp_path):
     assert result.exit_code == 1
     assert "events.history.json: " in result.stderr and "not a calfeed history file" in result.stderr
     assert "Traceback" not in result.output
+
+
+def test_build_into_a_place_that_cannot_be_written_is_a_message_not_a_traceback(runner, tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder", encoding="utf-8")
+    result = runner.invoke(main, ["build", str(blocker / "site"), str(BUNDLED)])
+    assert result.exit_code == 1
+    assert "expected a folder calfeed can write" in result.output
+    assert "Traceback" not in result.output and result.exception is None or isinstance(result.exception, SystemExit)
+    assert blocker.read_text(encoding="utf-8") == "not a folder"
