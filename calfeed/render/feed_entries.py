@@ -26,12 +26,11 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING
-from urllib.parse import urljoin
 
 from ..model import Event, Image, NewsEntry, Site, Status, Text, midnight_utc
 from .i18n import translations
 from .markup import to_html
-from .text import event_page, format_span, site_url
+from .text import absolute, event_page, format_span, site_url
 
 if TYPE_CHECKING:
     from . import View
@@ -168,7 +167,7 @@ def _image(site: Site, image: Image | None, lang: str) -> tuple[FeedImage | None
     alt = _text(image.alt, lang, site.calendar.default_language)
     if not image.src:
         return None, alt
-    url = urljoin(site.calendar.url, xml_safe(image.src))  # relative to calendar.url, as a browser would
+    url = absolute(site, xml_safe(image.src))
     return FeedImage(url, alt, mimetypes.guess_type(url.split("?", 1)[0])[0]), alt
 
 
