@@ -39,6 +39,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))  # this checkout's calfeed, installed or not
 
+from calfeed import recurrence
 from calfeed.content import load_site  # noqa: E402
 from calfeed.model import Site  # noqa: E402
 from calfeed.render import View, ics, ics_reference, markup  # noqa: E402
@@ -95,7 +96,7 @@ def forget() -> None:
     """Empty every cache the calendar uses, as in a freshly started worker."""
     ics.PIECES.clear()
     ics.vtimezone.cache_clear()
-    ics._last_start.cache_clear()
+    recurrence.last_start.cache_clear()
     markup.to_html.cache_clear()
     markup.to_plain.cache_clear()
 

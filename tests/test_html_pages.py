@@ -4,18 +4,23 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import date
 from html.parser import HTMLParser
+from pathlib import Path
 from urllib.parse import parse_qs, urljoin, urlsplit
 
 import pytest
 
-from calfeed.render.html import render_error_page
+from calfeed.content import load_site
+from calfeed.render import FORMATS, View
+from calfeed.render.html import make_environment, render_error_page
 from calfeed.routes import every_route
 from calfeed.routes import path as route_path
 
 from conftest import CONTENT
 
 KINDS = CONTENT / "html-kinds.yaml"
+TEMPLATES = Path(__file__).parent.parent / "templates"
 BASE = "https://agenda.example.org"
 
 
@@ -480,3 +485,188 @@ def test_feeds_and_calendars_ignore_accept_language(client, path):
     asked = client.get(path, headers={"Accept-Language": "fr-FR,fr;q=0.9"})
     assert plain.status_code == asked.status_code == 200
     assert plain.data == asked.data and plain.headers["ETag"] == asked.headers["ETag"]
+
+
+# -- repeating events -------------------------------------------------------------------------
+
+REPEATING = CONTENT / "html-repeating.yaml"
+TODAY = date(2026, 3, 10)  # the day tests read html-repeating.yaml on (a Tuesday)
+
+
+@pytest.fixture(scope="module")
+def repeating():
+    return load_site(REPEATING)
+
+
+def render(site, name: str, path: str, today: date = TODAY, **view: object) -> Page:
+    lang = path.split("/")[1] if path.split("/")[1] in ("es", "fr") else "en"
+    environment = make_environment(TEMPLATES)
+    body = FORMATS[name].render(site, View(lang=lang, today=today, path=path, templates=environment, **view))
+    return Page(body.decode())
+
+
+def upcoming_and_past(page: Page) -> tuple[list[str], list[str]]:
+    """The event ids under "Upcoming events" and under "Past events", in page order."""
+    ids = [(index, attrs["id"]) for index, (tag, attrs) in enumerate(page.elements) if tag == "article"]
+    past = next(index for index, (tag, attrs) in enumerate(page.elements) if attrs.get("id") == "past")
+    return (
+        [name.removeprefix("event-") for index, name in ids if index < past],
+        [name.removeprefix("event-") for index, name in ids if index > past],
+    )
+
+
+def test_the_embed_shows_a_running_series_as_upcoming_too(repeating):
+    page = render(repeating, "embed", "/embed/")
+    ids = [(index, attrs["id"]) for index, (tag, attrs) in enumerate(page.elements) if tag == "article"]
+    past = next(index for index, (tag, attrs) in enumerate(page.elements) if attrs.get("id") == "embed-past")
+    upcoming = [name.removeprefix("event-") for index, name in ids if index < past]
+    assert upcoming == ["spring-conference", "open-house", "reading-group", "market", "board"]
+    assert [name.removeprefix("event-") for index, name in ids if index > past] == ["autumn-workshop"]
+
+
+def test_a_series_that_is_still_running_is_upcoming_at_its_next_date(repeating):
+    page = render(repeating, "agenda", "/")
+    upcoming, past = upcoming_and_past(page)
+    # ordered by next occurrence: the one-off on the 12th, the monthly one on the 15th, the weekly one on
+    # the 16th, the market on the 28th (its 14 March is skipped), the first Tuesday of April
+    assert upcoming == ["spring-conference", "open-house", "reading-group", "market", "board"]
+    assert past == ["autumn-workshop"]
+    starts = {attrs["datetime"]: text for attrs, text in page.find("time", class_="dt-start")}
+    assert starts["2026-03-16T18:00:00+01:00"] == "16 March 2026, 18:00–19:30 (Europe/Brussels)"
+    assert starts["2026-03-15"] == "15 March 2026"
+    assert starts["2026-03-28"] == "28 March 2026"
+    assert starts["2025-10-06"] == "6 October 2025"  # a finished series shows where it began
+    assert [text for _, text in page.find("p", class_="empty")] == ["No news yet."]
+
+
+def test_once_every_occurrence_is_past_the_series_is_past(repeating):
+    upcoming, past = upcoming_and_past(render(repeating, "agenda", "/", today=date(2027, 1, 1)))
+    assert upcoming == ["open-house"]  # endless
+    # past events, latest first, by the month they began in
+    assert past == ["spring-conference", "market", "reading-group", "board", "autumn-workshop"]
+
+
+@pytest.mark.parametrize(
+    ("path", "lines"),
+    [
+        (
+            "/",
+            {
+                "reading-group": "Every week, until 2 June 2026",
+                "open-house": "Every month",
+                "market": "Every 2 weeks, 10 times",
+                "autumn-workshop": "Every week, 6 times",
+                "board": "Repeats, until 31 December 2026",  # a first Tuesday: not put in words
+            },
+        ),
+        (
+            "/es/",
+            {
+                "reading-group": "Cada semana, hasta el 2 de junio de 2026",
+                "open-house": "Cada mes",
+                "market": "Cada 2 semanas, 10 veces",
+                "autumn-workshop": "Cada semana, 6 veces",
+                "board": "Se repite, hasta el 31 de diciembre de 2026",
+            },
+        ),
+        (
+            "/fr/",
+            {
+                "reading-group": "Chaque semaine, jusqu’au 2 juin 2026",
+                "open-house": "Chaque mois",
+                "market": "Toutes les 2 semaines, 10 fois",
+                "autumn-workshop": "Chaque semaine, 6 fois",
+                "board": "Se répète, jusqu’au 31 décembre 2026",
+            },
+        ),
+    ],
+)
+def test_a_repeating_event_says_how_it_repeats_in_the_page_language(repeating, path, lines):
+    page = render(repeating, "agenda", path)
+    found = {}
+    for index, (tag, attrs) in enumerate(page.elements):
+        if tag == "article":
+            event_id = attrs["id"].removeprefix("event-")
+        elif "repeats" in (attrs.get("class") or "").split():
+            found[event_id] = " ".join(page.texts[index].split())
+    assert found == lines
+
+
+def test_a_repeating_event_page_lists_its_next_dates_and_the_cancelled_ones(repeating):
+    page = render(repeating, "event", "/events/reading-group/", item="reading-group")
+    assert page.find("time", class_="dt-start")[0][0]["datetime"] == "2026-03-16T18:00:00+01:00"
+    assert (2, "Next dates") in page.headings()
+    items = [(attrs.get("class"), text) for attrs, text in page.find("li") if "Europe/Brussels" in text]
+    assert items[:4] == [
+        (None, "16 March 2026, 18:00–19:30 (Europe/Brussels)"),
+        ("is-cancelled", "23 March 2026, 18:00–19:30 (Europe/Brussels) Cancelled"),
+        (None, "30 March 2026, 18:00–19:30 (Europe/Brussels)"),  # summer time: still 18:00
+        ("is-cancelled", "6 April 2026, 18:00–19:30 (Europe/Brussels) Cancelled"),
+    ]
+    assert len([item for item in items if item[0] is None]) == 10  # the next ten
+    dates = [attrs["datetime"] for attrs, _ in page.find("time") if attrs.get("class") is None]
+    assert dates[2] == "2026-03-30T18:00:00+02:00"
+    spanish = render(repeating, "event", "/es/events/market/", item="market")
+    assert [(attrs.get("class"), text) for attrs, text in spanish.find("li") if "2026" in text][:2] == [
+        ("is-cancelled", "14 de marzo de 2026 Cancelado"),
+        (None, "28 de marzo de 2026"),
+    ]
+    endless = render(repeating, "event", "/events/open-house/", item="open-house")
+    listed = [(attrs.get("class"), text) for attrs, text in endless.find("li") if re.search(r"\d{4}$|Cancelled$", text)]
+    assert listed[0] == (None, "15 March 2026") and len(listed) == 11
+    assert listed[-1] == ("is-cancelled", "15 December 2030 Cancelled")  # a skipped date years ahead is listed too
+    over = render(repeating, "event", "/fr/events/autumn-workshop/", item="autumn-workshop")
+    assert (
+        over.find("p", class_="empty")[0][1] == "Cette série est terminée : toutes ses dates sont passées."
+    )  # NBSP, normalised
+
+
+def test_json_ld_of_a_repeating_event_has_its_next_dates_and_an_event_schedule(repeating):
+    (item,) = render(repeating, "event", "/events/reading-group/", item="reading-group").structured()
+    assert (item["startDate"], item["endDate"]) == ("2026-03-16T18:00+01:00", "2026-03-16T19:30+01:00")
+    assert item["eventSchedule"] == {
+        "@type": "Schedule",
+        "repeatFrequency": "P1W",
+        "startDate": "2026-02-02",
+        "endDate": "2026-06-02",
+        "startTime": "18:00",
+        "endTime": "19:30",
+        "duration": "PT1H30M",
+        "scheduleTimezone": "Europe/Brussels",
+        "exceptDate": ["2026-03-23T18:00+01:00", "2026-04-06T18:00+02:00"],
+    }
+    graph = {entry["@id"].split("/")[-2]: entry for entry in render(repeating, "agenda", "/").structured()}
+    assert graph["market"]["startDate"] == "2026-03-28"
+    assert graph["market"]["eventSchedule"] == {
+        "@type": "Schedule",
+        "repeatFrequency": "P2W",
+        "startDate": "2026-02-28",
+        "endDate": "2026-07-04",
+        "repeatCount": 10,
+        "duration": "P1D",
+        "exceptDate": ["2026-03-14"],
+    }
+    assert "endDate" not in graph["open-house"]["eventSchedule"]  # endless
+    assert graph["open-house"]["eventSchedule"]["repeatFrequency"] == "P1M"
+    assert "eventSchedule" not in graph["board"]  # BYDAY=1TU has no schedule.org words here; its page lists dates
+    assert "eventSchedule" not in graph["spring-conference"]
+    # a finished series keeps the dates of its first occurrence
+    assert (graph["autumn-workshop"]["startDate"], graph["autumn-workshop"]["eventSchedule"]["repeatCount"]) == (
+        "2025-10-06",
+        6,
+    )
+    for schedule in (entry["eventSchedule"] for entry in graph.values() if "eventSchedule" in entry):
+        assert re.fullmatch(r"P[1-9]\d*[DWMY]", schedule["repeatFrequency"])
+        assert set(schedule) <= {
+            "@type", "repeatFrequency", "startDate", "endDate", "startTime", "endTime", "duration",
+            "scheduleTimezone", "repeatCount", "exceptDate", "byDay",
+        }  # fmt: skip
+        assert all(
+            re.fullmatch(r"\d{4}-\d\d-\d\d", schedule[key]) for key in ("startDate", "endDate") if key in schedule
+        )
+
+
+def test_archive_lists_a_series_in_the_year_it_starts_at_its_first_date(repeating):
+    page = render(repeating, "archive", "/archive/2025/", today=date.min, item="2025")
+    assert [attrs["id"] for attrs, _ in page.find("article")] == ["event-autumn-workshop", "event-open-house"]
+    assert page.find("time", class_="dt-start")[1][0]["datetime"] == "2025-11-15"

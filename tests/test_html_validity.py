@@ -53,6 +53,15 @@ KINDS_PAGES = [
     "/fr/embed/",
     "/archive/2020/",
 ]
+REPEATING_PAGES = [
+    "/",  # the series under upcoming or past (whichever today makes them), each with how it repeats
+    "/es/",
+    "/events/reading-group/",  # timed, weekly until June, two cancelled dates
+    "/fr/events/market/",  # all-day, every two weeks, a cancelled date
+    "/events/open-house/",  # endless, a cancelled date years ahead
+    "/es/events/autumn-workshop/",  # over
+    "/fr/archive/2026/",
+]
 
 
 def vnu_jar() -> Path:
@@ -84,14 +93,17 @@ def check(jar: Path, files: list[Path], *extra: str) -> list[str]:
 def test_every_page_kind_is_valid_html(make_app, tmp_path):
     jar = vnu_jar()
     files: list[Path] = []
-    for content, pages in ((None, BUNDLED_PAGES), (CONTENT / "html-kinds.yaml", KINDS_PAGES)):
+    for name, content, pages in (
+        ("bundled", None, BUNDLED_PAGES),
+        ("kinds", CONTENT / "html-kinds.yaml", KINDS_PAGES),
+        ("repeating", CONTENT / "html-repeating.yaml", REPEATING_PAGES),
+    ):
         app = make_app(content) if content else make_app()
         client = app.test_client()
         for path in pages:
             response = client.get(path)
             assert response.status_code == 200, path
-            name = f"{'kinds' if content else 'bundled'}{path.replace('/', '_')}index.html"
-            files.append(tmp_path / name)
+            files.append(tmp_path / f"{name}{path.replace('/', '_')}index.html")
             files[-1].write_bytes(response.data)
     not_found = app.test_client().get("/events/no-such-event/")
     assert not_found.status_code == 404

@@ -20,8 +20,9 @@ import vobject
 
 from calfeed.content import load_site
 from calfeed.model import CalendarSettings, Event, Site, Text
+from calfeed.recurrence import utc_rule
 from calfeed.render import View, ics_zones
-from calfeed.render.ics import recurrence_rule, render_calendar, zone_component
+from calfeed.render.ics import render_calendar, zone_component
 
 from conftest import CONTENT
 
@@ -123,7 +124,7 @@ def test_until_is_written_as_a_date_on_all_day_events_and_in_utc_on_timed_ones()
     ]
     berlin = load_site(CONTENT / "ics-weekly-with-exceptions.yaml").event("weekly-call")
     assert berlin is not None
-    assert recurrence_rule("FREQ=DAILY;UNTIL=20210320", berlin.start) == "FREQ=DAILY;UNTIL=20210320T225900Z"
+    assert utc_rule("FREQ=DAILY;UNTIL=20210320", berlin.start) == "FREQ=DAILY;UNTIL=20210320T225900Z"
 
 
 def test_an_endless_weekly_event_keeps_its_summer_hour_years_later_in_our_vtimezone():

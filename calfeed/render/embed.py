@@ -14,8 +14,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from .. import recurrence
 from ..model import Event, Site
-from .html import Localizer, page_context
+from .html import Localizer, page_context, upcoming_events
 
 if TYPE_CHECKING:
     from . import View
@@ -32,7 +33,7 @@ def render_embed(site: Site, view: View) -> bytes:
     It gets the pages' template context (`html.page_context`), so it shares their partials and catalogs.
     """
     events = view.events(site)
-    upcoming = [event for event in events if event.last_day >= view.today][:UPCOMING]
+    upcoming = upcoming_events(events, view.today)[:UPCOMING]
     past = _recent_past(events, view)
     tag_path = f"tags/{view.tag}/" if view.tag is not None else ""
     context = page_context(
@@ -73,10 +74,11 @@ def render_stylesheet(site: Site, view: View) -> bytes:
 
 
 def _recent_past(events: tuple[Event, ...], view: View) -> list[Event]:
-    """The most recent past events, newest first (events are sorted by start)."""
+    """The most recent past events, newest first (events are sorted by start); a series still running is
+    not past."""
     past: list[Event] = []
     for event in reversed(events):
-        if event.last_day < view.today:
+        if event.last_day < view.today and recurrence.next_occurrence(event, view.today) is None:
             past.append(event)
             if len(past) == RECENT_PAST:
                 break

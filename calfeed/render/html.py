@@ -14,10 +14,11 @@ links, Open Graph, JSON-LD, feed and calendar addresses, subscribe links) is abs
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -26,7 +27,9 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context,
 from jinja2.runtime import Context
 from markupsafe import Markup
 
+from .. import recurrence
 from ..model import Event, Image, NewsEntry, Site, Text
+from ..recurrence import Occurrence
 from . import i18n, jsonld
 from .markup import to_html
 from .text import (
@@ -34,6 +37,7 @@ from .text import (
     event_page,
     format_day,
     format_month,
+    format_repeat,
     format_span,
     google_event,
     google_subscribe,
@@ -49,6 +53,7 @@ if TYPE_CHECKING:
 RECENT_NEWS = 10  # news posts on the agenda; /news/ has them all
 HOME_UPCOMING = 30  # upcoming events on the agenda; later ones are on their year's archive page
 HOME_PAST = 30  # most recent past events on the agenda; older ones are on the archive pages
+EVENT_DATES = 10  # the next occurrences of a repeating event listed on its page
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +61,15 @@ class Month:
     label: str  # "October 2021", in the page's language
     key: str  # "2021-10", for <time datetime> and ids
     events: tuple[Event, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Date:
+    """One date of a repeating event on its page: the event as it is on that occurrence, and whether
+    that occurrence is one of its `except` dates (cancelled)."""
+
+    event: Event
+    cancelled: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,8 +152,9 @@ def render_agenda(site: Site, view: View) -> bytes:
     year's archive page instead, so it stays small with thousands of events.
     """
     events = view.events(site)
-    upcoming = [event for event in events if event.last_day >= view.today]
-    past = list(itertools.islice((e for e in reversed(events) if e.last_day < view.today), HOME_PAST))
+    upcoming = upcoming_events(events, view.today)
+    ongoing = {event.id for event in upcoming}
+    past = list(itertools.islice((e for e in reversed(events) if e.id not in ongoing), HOME_PAST))
     shown = upcoming[:HOME_UPCOMING] + past
     context = page_context(
         site,
@@ -151,7 +166,7 @@ def render_agenda(site: Site, view: View) -> bytes:
         months=by_month(past, view.lang),
         more_past=len(events) - len(upcoming) > len(past),
         years=sorted({event.first_day.year for event in events}, reverse=True),
-        structured=jsonld.graph([jsonld.event(site, event, view.lang) for event in shown]),
+        structured=jsonld.graph([jsonld.event(site, event, view.lang, view.today) for event in shown]),
     )
     return _render(view, "agenda.html", context)
 
@@ -169,7 +184,8 @@ def render_event(site: Site, view: View) -> bytes:
         related=[entry for entry in site.news if event.id in entry.events],
         google=google_event(site, event, view.lang),
         ics=site_url(site, view.lang, f"events/{event.id}.ics"),
-        structured=jsonld.document(jsonld.event(site, event, view.lang)),
+        dates=event_dates(event, view.today),
+        structured=jsonld.document(jsonld.event(site, event, view.lang, view.today)),
     )
     return _render(view, "event.html", context)
 
@@ -227,12 +243,39 @@ def render_error_page(
 # -- what templates get ---------------------------------------------------------------------
 
 
+def upcoming_events(events: Iterable[Event], today: date) -> list[Event]:
+    """The events with an occurrence that ends on `today` or later (a repeating event while its series
+    runs), ordered by that next occurrence, then as the site orders them."""
+    found = [(occurrence, event) for event in events if (occurrence := recurrence.next_occurrence(event, today))]
+    return [event for _, event in sorted(found, key=lambda pair: _order(pair[0]))]
+
+
+def event_dates(event: Event, today: date) -> list[Date]:
+    """A repeating event's next `EVENT_DATES` occurrences from `today`, with its `except` dates from `today`
+    on among them, marked cancelled; [] for an event that does not repeat."""
+    if not event.repeat:
+        return []
+    return [Date(at(event, found), found.cancelled) for found in recurrence.upcoming(event, today, EVENT_DATES)]
+
+
+def at(event: Event, occurrence: Occurrence) -> Event:
+    """`event` as it is on `occurrence`: the same event with that occurrence's start and end."""
+    if occurrence.start == event.start:
+        return event
+    return dataclasses.replace(event, start=occurrence.start, end=occurrence.end)
+
+
+def _order(occurrence: Occurrence) -> tuple[date, float]:
+    start = occurrence.start
+    return occurrence.first_day, start.timestamp() if isinstance(start, datetime) else float("-inf")
+
+
 def page_context(site: Site, view: View, **values: Any) -> dict[str, Any]:
     """The names every page template gets: ``site``, ``lang``, ``t``, ``page``, plus `values`.
 
     The embed view may use it too, to render the same partials (``_event.html``) in an iframe.
     """
-    t = Localizer(site, view.lang, view.path)
+    t = Localizer(site, view.lang, view.path, view.today)
     tag_prefix = f"tags/{view.tag}/" if view.tag is not None else ""
     title = site.calendar.title.get(view.lang, site.calendar.default_language)
     if view.tag is not None:
@@ -286,12 +329,15 @@ class Localizer:
     """What a template needs to show one page's content in its language, with field-by-field fallback.
 
     `path` is the URL path of the page being rendered; with it, in-site links are relative to the
-    page. Without it (``Localizer(site, lang)``), every link is absolute.
+    page. Without it (``Localizer(site, lang)``), every link is absolute. `today` is the day the page
+    is rendered for (date.min for pages that do not change with it): a repeating event is shown at its
+    next occurrence from that day.
     """
 
-    def __init__(self, site: Site, lang: str, path: str | None = None) -> None:
+    def __init__(self, site: Site, lang: str, path: str | None = None, today: date = date.min) -> None:
         self.site = site
         self.lang = lang
+        self.today = today
         self.default = site.calendar.default_language
         self.path = path
         self.translations: NullTranslations = i18n.translations(lang)
@@ -387,6 +433,16 @@ class Localizer:
 
     def span(self, event: Event) -> str:
         return format_span(event, self.lang)
+
+    def when(self, event: Event) -> Event:
+        """`event` at its next occurrence from the page's day (its first when the series is over)."""
+        if not event.repeat:
+            return event
+        return at(event, recurrence.next_occurrence(event, self.today) or recurrence.first_occurrence(event))
+
+    def repeats(self, event: Event) -> str:
+        """How `event` repeats, in words ("Every week, until 2 June 2026"); "" if it does not."""
+        return format_repeat(event, self.lang)
 
     def day(self, day: date) -> str:
         return format_day(day, self.lang)

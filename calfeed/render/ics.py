@@ -17,17 +17,17 @@ import html
 import threading
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
-from itertools import islice
 from typing import TYPE_CHECKING
 from urllib.parse import urljoin
 from zoneinfo import ZoneInfo
 
 import icalendar
-from dateutil.rrule import rrulestr
 
+from .. import recurrence
 from ..model import Event, Site
+from ..recurrence import utc_rule
 from . import ics_zones
 from .i18n import translations
 from .ics_lines import UTC_NAMES, Geo, Prop, Recur, Uri, content_line, zone_id
@@ -46,7 +46,6 @@ HEAD = (
 )
 IMAGE_TYPES = {"png": "image/png", "jpg": "image/jpeg", "jpeg": "image/jpeg", "gif": "image/gif", "webp": "image/webp"}
 ZONE_YEARS = 30  # a VTIMEZONE covers at most this many years past an event's start (for long or endless rules)
-WALK = 100_000  # occurrences walked to find a rule's last one; past that it counts as endless
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,7 +130,7 @@ def event_properties(site: Site, event: Event, lang: str) -> list[Prop]:
         Prop("DTEND", _written(event.end_exclusive)),
     ]
     if event.repeat:
-        props.append(Prop("RRULE", Recur(recurrence_rule(event.repeat, start))))
+        props.append(Prop("RRULE", Recur(utc_rule(event.repeat, start))))
         if event.exceptions:
             props.append(Prop("EXDATE", tuple(_like(exception, start) for exception in event.exceptions)))
     props.append(Prop("SUMMARY", event.title.get(lang, default)))
@@ -180,22 +179,6 @@ def html_description(event: Event, lang: str, default: str) -> str:
     return summary + (to_html(event.description.get(lang, default)) if event.description else "")
 
 
-def recurrence_rule(rule: str, start: date | datetime) -> str:
-    """`rule` with UNTIL in the form RFC 5545 requires: a DATE for all-day events, UTC for timed ones."""
-    parts = rule.removeprefix("RRULE:").split(";")
-    for index, part in enumerate(parts):
-        name, _, until = part.partition("=")
-        if name != "UNTIL":
-            continue
-        if not isinstance(start, datetime):
-            parts[index] = f"UNTIL={until[:8]}"
-        elif not until.endswith("Z"):  # a local day or time, in the event's zone
-            day = datetime.strptime(until[:8], "%Y%m%d")
-            local = datetime.strptime(until, "%Y%m%dT%H%M%S") if "T" in until else day.replace(hour=23, minute=59)
-            parts[index] = f"UNTIL={local.replace(tzinfo=start.tzinfo).astimezone(UTC):%Y%m%dT%H%M%SZ}"
-    return ";".join(parts)
-
-
 def _written(moment: date | datetime) -> date | datetime:
     """A date as it is; a datetime in its IANA zone (written with TZID), any other in UTC."""
     if isinstance(moment, datetime) and zone_id(moment) is None:
@@ -229,35 +212,8 @@ def in_window(site: Site, events: tuple[Event, ...], today: date) -> tuple[Event
 
 def final_day(event: Event, zone: ZoneInfo) -> date:
     """The last day (in `zone`) on which `event` or its last occurrence takes place; date.max if endless."""
-    start, end = event.start, event.end
-    if event.repeat:
-        last = _last_start(event.repeat, start)
-        if last is None:
-            return date.max
-        if isinstance(start, datetime) and isinstance(end, datetime):
-            end = last + (end - start)
-        elif not isinstance(start, datetime) and not isinstance(end, datetime):
-            end = last.date() + (end - start)
-    return end.astimezone(zone).date() if isinstance(end, datetime) else end
-
-
-@lru_cache(maxsize=4096)
-def _last_start(rule: str, start: date | datetime) -> datetime | None:
-    """The start of a rule's last occurrence (at most its UNTIL), or None when it repeats forever
-    or has more than `WALK` occurrences."""
-    rule = recurrence_rule(rule, start)
-    first = start if isinstance(start, datetime) else datetime.combine(start, time())
-    if "UNTIL=" in rule:  # an upper bound, found without walking the rule
-        until = rule.split("UNTIL=", 1)[1].split(";", 1)[0]
-        if isinstance(start, datetime):
-            return datetime.strptime(until, "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
-        return datetime.strptime(until[:8], "%Y%m%d")
-    if "COUNT=" not in rule:
-        return None
-    occurrences = list(islice(rrulestr(rule, dtstart=first), WALK + 1))
-    if len(occurrences) > WALK:
-        return None
-    return occurrences[-1] if occurrences else first
+    day = recurrence.last_day(event, zone)
+    return date.max if day is None else day
 
 
 def zones(events: Iterable[Event]) -> tuple[tuple[str, date, date], ...]:

@@ -7,17 +7,28 @@ All addresses are absolute, taken from ``calendar.url``.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
+from .. import recurrence
 from ..model import Event, Location, NewsEntry, Site, Status
 from .markup import to_plain
-from .text import absolute, event_page, news_link
+from .text import SIMPLE_PARTS, absolute, event_page, news_link
 
 STATUS = {
     Status.CONFIRMED: "https://schema.org/EventScheduled",
     Status.TENTATIVE: "https://schema.org/EventScheduled",  # schema.org has no "tentative"
     Status.CANCELLED: "https://schema.org/EventCancelled",
+}
+FREQUENCY = {"DAILY": "D", "WEEKLY": "W", "MONTHLY": "M", "YEARLY": "Y"}  # ISO 8601 duration designators
+WEEKDAYS = {
+    "MO": "https://schema.org/Monday",
+    "TU": "https://schema.org/Tuesday",
+    "WE": "https://schema.org/Wednesday",
+    "TH": "https://schema.org/Thursday",
+    "FR": "https://schema.org/Friday",
+    "SA": "https://schema.org/Saturday",
+    "SU": "https://schema.org/Sunday",
 }
 ATTENDANCE = {
     "offline": "https://schema.org/OfflineEventAttendanceMode",
@@ -37,17 +48,22 @@ def document(item: dict[str, Any]) -> dict[str, Any]:
     return {"@context": "https://schema.org", **item}
 
 
-def event(site: Site, event: Event, lang: str) -> dict[str, Any]:
-    """The schema.org Event for `event`: dates with offsets (or plain dates), status, attendance, places."""
+def event(site: Site, event: Event, lang: str, today: date = date.min) -> dict[str, Any]:
+    """The schema.org Event for `event`: dates with offsets (or plain dates), status, attendance, places.
+
+    A repeating event gives the dates of its next occurrence ending on `today` or later (its first when
+    none does) and its rule as an `eventSchedule`.
+    """
     default = site.calendar.default_language
     url = event_page(site, event, lang)
+    when = recurrence.next_occurrence(event, today) or recurrence.first_occurrence(event)
     data: dict[str, Any] = {
         "@type": "Event",
         "@id": f"{url}#event",
         "name": event.title.get(lang, default),
         "url": url,
-        "startDate": _when(event.start),
-        "endDate": _when(event.end),
+        "startDate": _when(when.start),
+        "endDate": _when(when.end),
         "eventStatus": STATUS[event.status],
         "eventAttendanceMode": ATTENDANCE[event.attendance],
         "inLanguage": event.title.lang_of(lang, default),
@@ -71,6 +87,44 @@ def event(site: Site, event: Event, lang: str) -> dict[str, Any]:
         data["keywords"] = ", ".join(site.tag_label(tag, lang) for tag in event.tags)
     if event.organizer is not None and event.organizer.name:
         data["organizer"] = {"@type": "Organization", "name": event.organizer.name}
+    if (found := schedule(event)) is not None:
+        data["eventSchedule"] = found
+    return data
+
+
+def schedule(event: Event) -> dict[str, Any] | None:
+    """The schema.org Schedule of a repeating event, or None (no rule, or one it cannot say: BYMONTHDAY,
+    BYSETPOS, an ordinal weekday such as 1TU…; the page's dates still say when it takes place)."""
+    if not event.repeat:
+        return None
+    parts = recurrence.rule_parts(event.repeat)
+    days = [day for day in parts.get("BYDAY", "").split(",") if day]
+    frequency = FREQUENCY.get(parts.get("FREQ", ""))
+    if frequency is None or set(parts) - SIMPLE_PARTS - {"BYDAY"} or any(day not in WEEKDAYS for day in days):
+        return None
+    if days and parts["FREQ"] != "WEEKLY":  # every Monday of a month is not what a monthly BYDAY usually means
+        return None
+    data: dict[str, Any] = {
+        "@type": "Schedule",
+        "repeatFrequency": f"P{int(parts.get('INTERVAL', '1') or '1')}{frequency}",
+        "startDate": event.first_day.isoformat(),
+    }
+    if days:
+        data["byDay"] = [WEEKDAYS[day] for day in days]
+    if (last := recurrence.last_day(event)) is not None:
+        data["endDate"] = last.isoformat()
+    if "COUNT" in parts:
+        data["repeatCount"] = int(parts["COUNT"])
+    if isinstance(event.start, datetime) and isinstance(event.end, datetime):
+        data["startTime"] = event.start.time().isoformat(timespec="minutes")
+        data["endTime"] = event.end.time().isoformat(timespec="minutes")
+        data["duration"] = _duration(event.end - event.start)
+        if event.timezone:
+            data["scheduleTimezone"] = event.timezone
+    elif not isinstance(event.start, datetime) and not isinstance(event.end, datetime):
+        data["duration"] = f"P{(event.end - event.start).days + 1}D"
+    if event.exceptions:
+        data["exceptDate"] = [_when(moment) for moment in event.exceptions]
     return data
 
 
@@ -100,6 +154,15 @@ def _when(moment: object) -> str:
     if isinstance(moment, datetime):
         return moment.isoformat(timespec="minutes")
     return moment.isoformat()  # type: ignore[attr-defined]
+
+
+def _duration(length: timedelta) -> str:
+    """An ISO 8601 duration: "PT1H30M", "P1DT2H"."""
+    minutes = int(length.total_seconds()) // 60
+    days, minutes = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(minutes, 60)
+    time = (f"{hours}H" if hours else "") + (f"{minutes}M" if minutes else "")
+    return f"P{f'{days}D' if days else ''}{'T' + time if time else ''}" if days or time else "PT0M"
 
 
 def _place(location: Location, lang: str, default: str) -> dict[str, Any]:

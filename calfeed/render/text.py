@@ -13,7 +13,8 @@ from urllib.parse import quote, urlencode, urljoin
 from babel.dates import format_date, format_interval, format_skeleton, format_time
 
 from ..model import Event, NewsEntry, Site
-from .i18n import date_locale
+from ..recurrence import rule_parts, utc_rule
+from .i18n import date_locale, translations
 from .markup import to_plain
 
 MONTHS = (
@@ -108,6 +109,51 @@ def format_span(event: Event, lang: str = "en") -> str:
     if first.year == last.year:
         return f"{format_skeleton('MMMMd', first, locale=locale)} – {format_day(last, lang)}"
     return f"{format_day(first, lang)} – {format_day(last, lang)}"
+
+
+SIMPLE_PARTS = {"FREQ", "INTERVAL", "COUNT", "UNTIL", "WKST"}  # rules made of these alone are said in words
+
+
+def format_repeat(event: Event, lang: str = "en") -> str:
+    """How `event` repeats, in the interface language: "Every week, until 2 June 2026", "Every 2 months,
+    6 times", "Every year". A rule with more parts than frequency, interval, count and end (BYDAY lists,
+    BYMONTHDAY…) is only said to repeat ("Repeats, until …"): the event page lists its dates. "" if it does not."""
+    if not event.repeat:
+        return ""
+    catalog = translations(lang)
+    gettext, ngettext = catalog.ugettext, catalog.ungettext
+    parts = rule_parts(event.repeat)
+    interval = int(parts.get("INTERVAL", "1") or "1")
+    frequency = parts.get("FREQ")
+    if set(parts) - SIMPLE_PARTS or frequency not in ("DAILY", "WEEKLY", "MONTHLY", "YEARLY"):
+        rule = gettext("Repeats")
+    elif frequency == "DAILY":
+        rule = ngettext("Every day", "Every %(num)d days", interval) % {"num": interval}
+    elif frequency == "WEEKLY":
+        rule = ngettext("Every week", "Every %(num)d weeks", interval) % {"num": interval}
+    elif frequency == "MONTHLY":
+        rule = ngettext("Every month", "Every %(num)d months", interval) % {"num": interval}
+    else:
+        rule = ngettext("Every year", "Every %(num)d years", interval) % {"num": interval}
+    if "COUNT" in parts:
+        count = int(parts["COUNT"])
+        return ngettext("%(rule)s, %(num)d time", "%(rule)s, %(num)d times", count) % {"rule": rule, "num": count}
+    if until := repeat_until(event):
+        return gettext("%(rule)s, until %(day)s") % {"rule": rule, "day": format_day(until, lang)}
+    return rule
+
+
+def repeat_until(event: Event) -> date | None:
+    """The day given by the rule's UNTIL (in the event's zone for a timed event), or None."""
+    if not event.repeat:
+        return None
+    until = rule_parts(utc_rule(event.repeat, event.start)).get("UNTIL")
+    if not until:
+        return None
+    if isinstance(event.start, datetime):
+        moment = datetime.strptime(until, "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
+        return moment.astimezone(event.start.tzinfo).date()
+    return datetime.strptime(until[:8], "%Y%m%d").date()
 
 
 # -- links to calendar apps (links only: calfeed never calls these services) --------------------
