@@ -15,6 +15,11 @@ from types import MappingProxyType
 EPOCH = date(1970, 1, 1)  # the publication date of content that has no dates at all
 
 
+def day_of(moment: date | datetime) -> date:
+    """The calendar day of a date, or of a datetime in its own zone."""
+    return moment.date() if isinstance(moment, datetime) else moment
+
+
 def midnight_utc(day: date) -> datetime:
     """The start of `day` in UTC: how a date-only publication date becomes a timestamp."""
     return datetime(day.year, day.month, day.day, tzinfo=UTC)
@@ -129,11 +134,11 @@ class Event:
 
     @property
     def first_day(self) -> date:
-        return self.start.date() if isinstance(self.start, datetime) else self.start
+        return day_of(self.start)
 
     @property
     def last_day(self) -> date:
-        return self.end.date() if isinstance(self.end, datetime) else self.end
+        return day_of(self.end)
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,7 +22,7 @@ from itertools import islice
 
 from dateutil.rrule import rrule, rrulestr
 
-from .model import Event
+from .model import Event, day_of
 
 WALK = 100_000  # occurrences walked to find a rule's last (or next) one; past that it counts as endless
 
@@ -37,12 +37,12 @@ class Occurrence:
 
     @property
     def first_day(self) -> date:
-        return self.start.date() if isinstance(self.start, datetime) else self.start
+        return day_of(self.start)
 
     @property
     def last_day(self) -> date:
         """The day the occurrence ends on, in the event's own zone."""
-        return self.end.date() if isinstance(self.end, datetime) else self.end
+        return day_of(self.end)
 
 
 def utc_rule(rule: str, start: date | datetime) -> str:
