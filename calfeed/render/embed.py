@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from .. import recurrence
 from ..model import Event, Site
-from .html import Localizer, page_context, upcoming_events
+from .page import Localizer, page_context, upcoming_events
 
 if TYPE_CHECKING:
     from . import View
@@ -30,7 +30,7 @@ HEIGHT_MESSAGE = "calfeed:embed-height"  # the `type` of the message the frame p
 def render_embed(site: Site, view: View) -> bytes:
     """Return the compact agenda of `view` (its language, tag and day) as an HTML page for an iframe.
 
-    It gets the pages' template context (`html.page_context`), so it shares their partials and catalogs.
+    It gets the pages' template context (`page.page_context`), so it shares their partials and catalogs.
     """
     events = view.events(site)
     upcoming = upcoming_events(events, view.today)[:UPCOMING]

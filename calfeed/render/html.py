@@ -14,37 +14,30 @@ links, Open Graph, JSON-LD, feed and calendar addresses, subscribe links) is abs
 
 from __future__ import annotations
 
-import dataclasses
 import itertools
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from datetime import date, datetime
+from collections.abc import Sequence
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from babel.support import NullTranslations
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context, select_autoescape
 from jinja2.runtime import Context
 from markupsafe import Markup
 
-from .. import recurrence
-from ..model import Event, Image, NewsEntry, Site, Text
-from ..recurrence import Occurrence
+from ..model import Event, Site
 from . import i18n, jsonld
 from .markup import to_html
+from .page import (
+    by_month,
+    event_dates,
+    page_context,
+    upcoming_events,
+)
 from .text import (
-    absolute,
-    event_page,
     format_day,
-    format_month,
-    format_repeat,
     format_span,
     google_event,
-    google_subscribe,
-    outlook_subscribe,
     site_url,
-    webcal,
-    zone_name,
 )
 
 if TYPE_CHECKING:
@@ -53,63 +46,6 @@ if TYPE_CHECKING:
 RECENT_NEWS = 10  # news posts on the agenda; /news/ has them all
 HOME_UPCOMING = 30  # upcoming events on the agenda; later ones are on their year's archive page
 HOME_PAST = 30  # most recent past events on the agenda; older ones are on the archive pages
-EVENT_DATES = 10  # the next occurrences of a repeating event listed on its page
-
-
-@dataclass(frozen=True, slots=True)
-class Month:
-    label: str  # "October 2021", in the page's language
-    key: str  # "2021-10", for <time datetime> and ids
-    events: tuple[Event, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class Date:
-    """One date of a repeating event on its page: the event as it is on that occurrence, and whether
-    that occurrence is one of its `except` dates (cancelled)."""
-
-    event: Event
-    cancelled: bool
-
-
-@dataclass(frozen=True, slots=True)
-class Alternate:
-    """This page in one language, for the language switcher and <link rel="alternate" hreflang>."""
-
-    lang: str
-    name: str  # the language's name in itself
-    href: str  # relative to the page
-    url: str  # absolute
-    current: bool
-
-
-@dataclass(frozen=True, slots=True)
-class Suggestion:
-    """An offer to read this page in another language, written in that language ("Ver esta página en español").
-
-    Every page carries one per other language, hidden: ``script.js`` shows the one that matches the
-    visitor's preferred languages (``navigator.languages``). The HTML never depends on the request.
-    """
-
-    lang: str
-    href: str  # this page in `lang`, relative to the page
-    label: str  # the accessible name of the offer's landmark ("Sugerencia de idioma")
-    text: str
-    dismiss: str  # the label of the button that hides the offer ("No, gracias")
-
-
-@dataclass(frozen=True, slots=True)
-class Subscription:
-    """Every way to follow one calendar (the whole site's or one tag's), in one language."""
-
-    name: str
-    calendar: str  # https address of the .ics
-    webcal: str
-    google: str
-    outlook: str
-    atom: str
-    rss: str
-    json: str
 
 
 def make_environment(templates: Path) -> Environment:
@@ -240,227 +176,5 @@ def render_error_page(
     )
 
 
-# -- what templates get ---------------------------------------------------------------------
-
-
-def upcoming_events(events: Iterable[Event], today: date) -> list[Event]:
-    """The events with an occurrence that ends on `today` or later (a repeating event while its series
-    runs), ordered by that next occurrence, then as the site orders them."""
-    found = [(occurrence, event) for event in events if (occurrence := recurrence.next_occurrence(event, today))]
-    return [event for _, event in sorted(found, key=lambda pair: _order(pair[0]))]
-
-
-def event_dates(event: Event, today: date) -> list[Date]:
-    """A repeating event's next `EVENT_DATES` occurrences from `today`, with its `except` dates from `today`
-    on among them, marked cancelled; [] for an event that does not repeat."""
-    if not event.repeat:
-        return []
-    return [Date(at(event, found), found.cancelled) for found in recurrence.upcoming(event, today, EVENT_DATES)]
-
-
-def at(event: Event, occurrence: Occurrence) -> Event:
-    """`event` as it is on `occurrence`: the same event with that occurrence's start and end."""
-    if occurrence.start == event.start:
-        return event
-    return dataclasses.replace(event, start=occurrence.start, end=occurrence.end)
-
-
-def _order(occurrence: Occurrence) -> tuple[date, float]:
-    start = occurrence.start
-    return occurrence.first_day, start.timestamp() if isinstance(start, datetime) else float("-inf")
-
-
-def page_context(site: Site, view: View, **values: Any) -> dict[str, Any]:
-    """The names every page template gets: ``site``, ``lang``, ``t``, ``page``, plus `values`.
-
-    The embed view may use it too, to render the same partials (``_event.html``) in an iframe.
-    """
-    t = Localizer(site, view.lang, view.path, view.today)
-    tag_prefix = f"tags/{view.tag}/" if view.tag is not None else ""
-    title = site.calendar.title.get(view.lang, site.calendar.default_language)
-    if view.tag is not None:
-        title = f"{site.tag_label(view.tag, view.lang)} · {title}"
-    subscription = subscribe(site, view.lang, tag_prefix, title)
-    context: dict[str, Any] = {
-        "site": site,
-        "lang": view.lang,
-        "tag": view.tag,
-        "t": t,
-        "translations": t.translations,
-        "canonical": site_url(site, view.lang, t.rest),
-        "alternates": t.alternates(),
-        "suggestions": t.suggestions(),
-        "subscription": subscription,
-        "structured": None,
-        "section": "",  # "agenda", "event", "news" or "archive": marks the current item of the site's menu
-    }
-    context.update(values)
-    return context
-
-
-def subscribe(site: Site, lang: str, tag_prefix: str, name: str) -> Subscription:
-    """Every address of the calendar and feeds at `tag_prefix` ("" or "tags/<tag>/") in `lang`."""
-    calendar = site_url(site, lang, f"{tag_prefix}calendar.ics")
-    return Subscription(
-        name=name,
-        calendar=calendar,
-        webcal=webcal(calendar),
-        google=google_subscribe(calendar),
-        outlook=outlook_subscribe(calendar, name),
-        atom=site_url(site, lang, f"{tag_prefix}feed.atom"),
-        rss=site_url(site, lang, f"{tag_prefix}feed.rss"),
-        json=site_url(site, lang, f"{tag_prefix}feed.json"),
-    )
-
-
-def by_month(events: Iterable[Event], lang: str) -> list[Month]:
-    """Group `events` (in the order given) by the month they start in."""
-    return [
-        Month(format_month(year, month, lang), f"{year:04d}-{month:02d}", tuple(group))
-        for (year, month), group in itertools.groupby(events, key=lambda e: (e.first_day.year, e.first_day.month))
-    ]
-
-
 def _render(view: View, template: str, context: dict[str, Any]) -> bytes:
     return view.environment().get_template(template).render(context).encode()
-
-
-class Localizer:
-    """What a template needs to show one page's content in its language, with field-by-field fallback.
-
-    `path` is the URL path of the page being rendered; with it, in-site links are relative to the
-    page. Without it (``Localizer(site, lang)``), every link is absolute. `today` is the day the page
-    is rendered for (date.min for pages that do not change with it): a repeating event is shown at its
-    next occurrence from that day.
-    """
-
-    def __init__(self, site: Site, lang: str, path: str | None = None, today: date = date.min) -> None:
-        self.site = site
-        self.lang = lang
-        self.today = today
-        self.default = site.calendar.default_language
-        self.path = path
-        self.translations: NullTranslations = i18n.translations(lang)
-        self._up = "../" * (path.count("/") - 1) if path is not None else None
-        self.rest = self._unprefixed(path or "/")
-
-    def __call__(self, text: Text | None) -> str:
-        return text.get(self.lang, self.default) if text is not None else ""
-
-    def lang_of(self, text: Text) -> str:
-        return text.lang_of(self.lang, self.default)
-
-    def lang_attr(self, text: Text | None) -> dict[str, str]:
-        """``{"lang": "en"}`` when `text` falls back to another language than the page's (for ``xmlattr``)."""
-        if text is None:
-            return {}
-        found = text.lang_of(self.lang, self.default)
-        return {"lang": found} if found != self.lang else {}
-
-    def tag(self, tag: str) -> str:
-        return self.site.tag_label(tag, self.lang)
-
-    def tag_lang_attr(self, tag: str) -> dict[str, str]:
-        label = self.site.tags.get(tag)
-        return self.lang_attr(label) if label is not None else {}
-
-    # links
-
-    def url(self, path: str = "") -> str:
-        """The absolute address of `path` in the page's language."""
-        return site_url(self.site, self.lang, path)
-
-    def link(self, path: str = "") -> str:
-        """An in-site link to `path` in the page's language: relative to the page when it is known."""
-        if self._up is None:
-            return self.url(path)
-        prefix = "" if self.lang == self.default else f"{self.lang}/"
-        return f"{self._up}{prefix}{path}" or "./"
-
-    def asset(self, path: str) -> str:
-        """A link to a file that exists once for every language (style.css, script.js)."""
-        if self._up is None:
-            return self.site.calendar.url + path
-        return f"{self._up}{path}"
-
-    def event_url(self, event: Event) -> str:
-        return self.link(f"events/{event.id}/")
-
-    def event_absolute(self, event: Event) -> str:
-        return event_page(self.site, event, self.lang)
-
-    def news_url(self, entry: NewsEntry) -> str:
-        """The "read more" address: the post's own url, else its place on the news page."""
-        return entry.url or self.link(f"news/#news-{entry.id}")
-
-    def image_src(self, image: Image) -> str:
-        return absolute(self.site, image.src or "")
-
-    def alternates(self) -> list[Alternate]:
-        """This page in every language of the site, for the switcher (the current one marked)."""
-        found = []
-        for lang in self.site.calendar.languages:
-            prefix = "" if lang == self.default else f"{lang}/"
-            url = site_url(self.site, lang, self.rest)
-            href = (f"{self._up}{prefix}{self.rest}" or "./") if self._up is not None else url
-            found.append(Alternate(lang, i18n.language_name(lang), href, url, lang == self.lang))
-        return found
-
-    def suggestions(self) -> list[Suggestion]:
-        """This page in every other language of the site, each offered in its own language (its own catalog)."""
-        found = []
-        for alternate in self.alternates():
-            if alternate.current:
-                continue
-            catalog = i18n.translations(alternate.lang)
-            text = catalog.ugettext("View this page in %(language)s") % {"language": i18n.own_name(alternate.lang)}
-            label = catalog.ugettext("Language suggestion")
-            found.append(Suggestion(alternate.lang, alternate.href, label, text, catalog.ugettext("No, thanks")))
-        return found
-
-    # content
-
-    def related(self, entry: NewsEntry) -> list[Event]:
-        """The events a news post is about, in the order the post names them."""
-        return [event for event_id in entry.events if (event := self.site.event(event_id)) is not None]
-
-    def place(self, event: Event) -> str:
-        return event.location.one_line(self.lang, self.default) if event.location else ""
-
-    def place_lang_attr(self, event: Event) -> dict[str, str]:
-        name = event.location.name if event.location else None
-        return self.lang_attr(name)
-
-    def span(self, event: Event) -> str:
-        return format_span(event, self.lang)
-
-    def when(self, event: Event) -> Event:
-        """`event` at its next occurrence from the page's day (its first when the series is over)."""
-        if not event.repeat:
-            return event
-        return at(event, recurrence.next_occurrence(event, self.today) or recurrence.first_occurrence(event))
-
-    def repeats(self, event: Event) -> str:
-        """How `event` repeats, in words ("Every week, until 2 June 2026"); "" if it does not."""
-        return format_repeat(event, self.lang)
-
-    def day(self, day: date) -> str:
-        return format_day(day, self.lang)
-
-    def zone(self, event: Event) -> str:
-        return zone_name(event)
-
-    @property
-    def og_locale(self) -> str:
-        """The page's locale as Open Graph writes it: "en_GB", "es_ES", "fr_FR"."""
-        locale = i18n.date_locale(self.lang)
-        territory = locale.territory or (locale.language.upper() if locale.language != "en" else "GB")
-        return f"{locale.language}_{territory}"
-
-    def _unprefixed(self, path: str) -> str:
-        """`path` without its leading slash and language prefix: "/es/news/" → "news/"."""
-        rest = path.lstrip("/")
-        first = rest.split("/", 1)[0]
-        if first in self.site.calendar.languages and rest.startswith(f"{first}/"):
-            rest = rest[len(first) + 1 :]
-        return rest
