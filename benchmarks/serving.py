@@ -98,9 +98,16 @@ def gunicorn(events: Path, workers: int, extra: str = "") -> Iterator[str]:
         "GUNICORN_CMD_ARGS": extra,
     }
     command = [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py"), "wsgi:app"]
-    server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL)
+    with running(command, ROOT, env, port, "/healthz") as base:
+        yield base
+
+
+@contextlib.contextmanager
+def running(command: list[str], cwd: Path, env: dict[str, str], port: int, ready: str) -> Iterator[str]:
+    """Run a server on `port` until the block ends; yield its base URL once `ready` answers."""
+    server = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.DEVNULL)
     try:
-        wait_for(f"http://127.0.0.1:{port}/healthz", server)
+        wait_for(f"http://127.0.0.1:{port}{ready}", server)
         yield f"http://127.0.0.1:{port}"
     finally:
         server.terminate()
@@ -137,13 +144,8 @@ def baseline(folder: Path, body: Path, workers: int) -> Iterator[str]:
     env = {**os.environ, "BASELINE_BODY": str(body), "GUNICORN_CMD_ARGS": ""}
     command = [sys.executable, "-m", "gunicorn", "-w", str(workers), "-k", "sync", "-b", f"127.0.0.1:{port}"]
     command += ["--no-control-socket", "--log-level", "warning", "baseline:app"]
-    server = subprocess.Popen(command, cwd=folder, env=env, stdout=subprocess.DEVNULL)
-    try:
-        wait_for(f"http://127.0.0.1:{port}{URL_PATH}", server)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+    with running(command, folder, env, port, URL_PATH) as base:
+        yield base
 
 
 @contextlib.contextmanager

@@ -93,8 +93,25 @@ class Organizer:
     email: str | None = None
 
 
+class Span:
+    """Something with a `start` and an `end` (dates, or aware datetimes): an event, one occurrence of it."""
+
+    __slots__ = ()
+    start: date | datetime
+    end: date | datetime  # dates: the last day, inclusive
+
+    @property
+    def first_day(self) -> date:
+        return day_of(self.start)
+
+    @property
+    def last_day(self) -> date:
+        """The day it ends on, in its own zone."""
+        return day_of(self.end)
+
+
 @dataclass(frozen=True, slots=True)
-class Event:
+class Event(Span):
     id: str
     title: Text
     start: date | datetime  # a date: all-day; a datetime: timed, always zone-aware
@@ -131,14 +148,6 @@ class Event:
         if self.all_day:
             return self.end + timedelta(days=1)
         return self.end
-
-    @property
-    def first_day(self) -> date:
-        return day_of(self.start)
-
-    @property
-    def last_day(self) -> date:
-        return day_of(self.end)
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,27 +22,18 @@ from itertools import islice
 
 from dateutil.rrule import rrule, rrulestr
 
-from .model import Event, day_of
+from .model import Event, Span
 
 WALK = 100_000  # occurrences walked to find a rule's last (or next) one; past that it counts as endless
 
 
 @dataclass(frozen=True, slots=True)
-class Occurrence:
+class Occurrence(Span):
     """One occurrence of an event: dates for all-day events (`end` the last day, inclusive), else datetimes."""
 
     start: date | datetime
     end: date | datetime
     cancelled: bool = False  # one of the event's `except` dates
-
-    @property
-    def first_day(self) -> date:
-        return day_of(self.start)
-
-    @property
-    def last_day(self) -> date:
-        """The day the occurrence ends on, in the event's own zone."""
-        return day_of(self.end)
 
 
 def utc_rule(rule: str, start: date | datetime) -> str:
