@@ -23,7 +23,7 @@ from datetime import date
 from pathlib import Path
 
 from .content import read_content
-from .http import Output, Policy, render_output, today_in
+from .http import PREFLIGHT, Output, Policy, render_output, today_in
 from .problems import ContentError, Problem
 from .render import FORMATS, Format
 from .render.html import make_environment
@@ -161,6 +161,15 @@ def nginx_conf(languages: Iterable[str], policy: Policy) -> str:
         out.append(f"location ~ {_location(spec, langs)} {{")
         out.append("    types { }")
         out.append(f"    default_type {_quote(spec.media_type)};")
+        if spec.shared:  # a CORS preflight gets the server's 204 (nginx would answer 405)
+            out.append("    if ($request_method = OPTIONS) {")
+            for name, value in {**spec.headers, **PREFLIGHT}.items():
+                out.append(f"        add_header {name} {_quote(value)};")
+            out.append("        add_header Access-Control-Allow-Headers $http_access_control_request_headers;")
+            out.append("        add_header Vary Access-Control-Request-Headers;")
+            out.append(f'        add_header Cache-Control "public, max-age={PREFLIGHT["Access-Control-Max-Age"]}";')
+            out.append("        return 204;")
+            out.append("    }")
         example = Route(spec.name, "", tag=None, item="$item")
         for name, value in policy.headers(example).items():
             if name != "Content-Type":

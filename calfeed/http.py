@@ -46,6 +46,9 @@ HTML_POLICY = (
     "base-uri 'none'; form-action 'self'; frame-ancestors {ancestors}"
 )
 REFERRER_POLICY = "strict-origin-when-cross-origin"
+# The answer to a CORS preflight (OPTIONS) for public data, besides Access-Control-Allow-Origin; the headers a
+# script asks to send (Access-Control-Request-Headers) are allowed as asked: the data is read-only and public.
+PREFLIGHT = {"Access-Control-Allow-Methods": "GET, HEAD, OPTIONS", "Access-Control-Max-Age": "86400"}
 
 
 @dataclass(frozen=True, slots=True)

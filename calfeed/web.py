@@ -13,7 +13,7 @@ from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import BaseConverter
 
-from .http import HTML_POLICY, REFERRER_POLICY, Output, Policy, Responder, answer, render_output, today_in
+from .http import HTML_POLICY, PREFLIGHT, REFERRER_POLICY, Output, Policy, Responder, answer, render_output, today_in
 from .render import FORMATS, Format
 from .render.html import make_environment, render_error_page
 from .routes import resolve
@@ -177,6 +177,8 @@ def _http_error(error: HTTPException) -> ResponseReturnValue:
 def _secure(response: Response) -> Response:
     """Headers every response needs; outputs carry theirs already, this completes error pages and /healthz."""
     headers = response.headers
+    if request.method == "OPTIONS":
+        _preflight(response)
     headers.setdefault("X-Content-Type-Options", "nosniff")
     headers.setdefault("Referrer-Policy", REFERRER_POLICY)
     if response.mimetype == "text/html":
@@ -186,6 +188,22 @@ def _secure(response: Response) -> Response:
     elif response.status_code >= 300:
         headers.setdefault("Cache-Control", "no-store")
     return response
+
+
+def _preflight(response: Response) -> None:
+    """Answer a CORS preflight for public data (calendars, feeds, JSON) with 204; HTML pages get no CORS."""
+    name = (request.view_args or {}).get("name")
+    if response.status_code != 200 or name not in FORMATS or not FORMATS[name].shared:
+        return
+    response.status_code = 204
+    del response.headers["Content-Type"]
+    response.headers.update(FORMATS[name].headers)
+    response.headers.update(PREFLIGHT)
+    asked = request.headers.get("Access-Control-Request-Headers")
+    if asked:
+        response.headers["Access-Control-Allow-Headers"] = asked
+    response.headers["Vary"] = "Access-Control-Request-Headers"
+    response.headers["Cache-Control"] = f"public, max-age={PREFLIGHT['Access-Control-Max-Age']}"
 
 
 def _error_page(status: int, title: str, message: str, problems: list[str]) -> tuple[str, int]:

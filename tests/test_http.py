@@ -322,3 +322,19 @@ def test_outputs_are_kept_in_memory_only_up_to_the_budget(make_app):
         again = client.get(url, headers={"If-None-Match": response.headers["ETag"]})
         assert again.status_code == 304, url
     assert client.get("/calendar.ics").data == first.data
+
+
+@pytest.mark.parametrize("url", KINDS.values())
+def test_preflight_is_answered_for_public_data_and_not_for_pages(client, url):
+    spec = FORMATS[next(name for name, example in KINDS.items() if example == url)]
+    asked = {"Origin": "https://partner.example.org", "Access-Control-Request-Method": "GET"}
+    response = client.open(url, method="OPTIONS", headers={**asked, "Access-Control-Request-Headers": "if-none-match"})
+    if spec.media_type.startswith(("text/calendar", "application/")):
+        assert response.status_code == 204
+        assert response.headers["Access-Control-Allow-Origin"] == "*"
+        assert "GET" in response.headers["Access-Control-Allow-Methods"].split(", ")
+        assert response.headers["Access-Control-Allow-Headers"] == "if-none-match"
+        assert not response.data and "Content-Type" not in response.headers
+    else:
+        assert "Access-Control-Allow-Origin" not in response.headers
+        assert "Access-Control-Allow-Origin" not in client.get(url).headers

@@ -18,6 +18,7 @@ from test_wsgi import ROOT, free_port, run_gunicorn, wait_for
 
 from calfeed import export
 from calfeed.content import read_content
+from calfeed.http import PREFLIGHT
 from calfeed.render import FORMATS
 from calfeed.routes import every_route, path
 from calfeed.settings import Settings
@@ -89,6 +90,15 @@ def get(url: str, headers: dict[str, str] | None = None) -> tuple[int, dict[str,
             return response.status, dict(response.headers.items()), response.read()
     except urllib.error.HTTPError as error:
         return error.code, dict(error.headers.items()), error.read()
+
+
+def _options(url: str, headers: dict[str, str]) -> tuple[int, dict[str, str]]:
+    request = urllib.request.Request(url, headers=headers, method="OPTIONS")
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, dict(response.headers.items())
+    except urllib.error.HTTPError as error:
+        return error.code, dict(error.headers.items())
 
 
 def _edit(file: Path, text: str) -> None:
@@ -183,6 +193,13 @@ def test_static_export_served_by_nginx_sends_the_servers_bytes_and_headers(tmp_p
             for name in (*compared, "Content-Disposition", "X-Content-Type-Options", "Referrer-Policy"):
                 assert headers.get(name) == expected.headers.get(name), (url, name)
             assert headers["Last-Modified"] == expected.headers["Last-Modified"], url
+            preflight = {"Access-Control-Request-Method": "GET", "Access-Control-Request-Headers": "if-none-match"}
+            answered = _options(base + url, preflight)
+            served = client.open(url, method="OPTIONS", headers=preflight)
+            if served.status_code == 204:  # public data: the same CORS preflight answer as the server's
+                assert answered[0] == 204, url
+                for name in [*PREFLIGHT, "Access-Control-Allow-Origin", "Access-Control-Allow-Headers"]:
+                    assert answered[1].get(name) == served.headers.get(name), (url, name)
             if expected.headers.get("Vary"):
                 status, zipped, _ = get(base + url, {"Accept-Encoding": "gzip"})
                 assert zipped.get("Content-Encoding") == "gzip", url

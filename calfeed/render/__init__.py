@@ -63,6 +63,11 @@ class Format:
     download: bool = False  # served with Content-Disposition: attachment; filename="<item>.<ext>"
     frameable: bool = False  # partner pages may put it in an iframe (CSP frame-ancestors: CALFEED_EMBED_ANCESTORS)
 
+    @property
+    def shared(self) -> bool:
+        """Public data any origin may fetch (CORS): it answers preflight requests too."""
+        return self.headers.get("Access-Control-Allow-Origin") == "*"
+
     def has_item(self, site: Site, item: str) -> bool:
         """Whether `item` is one of this format's items (an event id, a year): an event is found by id."""
         if self.items is _event_ids:
@@ -85,7 +90,8 @@ def archive_years(site: Site) -> Iterable[str]:
 
 
 HTML = "text/html; charset=utf-8"
-SHARED = MappingProxyType({"Access-Control-Allow-Origin": "*"})  # partner pages may fetch feeds and calendars
+# Public data (calendars, feeds, JSON): any page may fetch it (CORS), and read its ETag and content version.
+SHARED = MappingProxyType({"Access-Control-Allow-Origin": "*", "Access-Control-Expose-Headers": "ETag, X-Content-Version"})
 CALENDAR = "text/calendar; charset=utf-8"
 ATOM = "application/atom+xml; charset=utf-8"
 RSS = "application/rss+xml; charset=utf-8"
