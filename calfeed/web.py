@@ -192,12 +192,12 @@ def _secure(response: Response) -> Response:
 
 def _preflight(response: Response) -> None:
     """Answer a CORS preflight for public data (calendars, feeds, JSON) with 204; HTML pages get no CORS."""
-    name = (request.view_args or {}).get("name")
-    if response.status_code != 200 or name not in FORMATS or not FORMATS[name].shared:
+    spec = FORMATS.get(str((request.view_args or {}).get("name")))
+    if response.status_code != 200 or spec is None or not spec.shared:
         return
     response.status_code = 204
     del response.headers["Content-Type"]
-    response.headers.update(FORMATS[name].headers)
+    response.headers.update(spec.headers)
     response.headers.update(PREFLIGHT)
     asked = request.headers.get("Access-Control-Request-Headers")
     if asked:

@@ -18,7 +18,7 @@ from types import MappingProxyType
 from jinja2 import Environment
 
 from ..model import Event, NewsEntry, Site
-from . import embed, feeds, html, ics, jsonfeed
+from . import embed, events_json, events_schema, feeds, html, ics, jsonfeed
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,7 +91,9 @@ def archive_years(site: Site) -> Iterable[str]:
 
 HTML = "text/html; charset=utf-8"
 # Public data (calendars, feeds, JSON): any page may fetch it (CORS), and read its ETag and content version.
-SHARED = MappingProxyType({"Access-Control-Allow-Origin": "*", "Access-Control-Expose-Headers": "ETag, X-Content-Version"})
+SHARED = MappingProxyType(
+    {"Access-Control-Allow-Origin": "*", "Access-Control-Expose-Headers": "ETag, X-Content-Version"}
+)
 CALENDAR = "text/calendar; charset=utf-8"
 ATOM = "application/atom+xml; charset=utf-8"
 RSS = "application/rss+xml; charset=utf-8"
@@ -132,6 +134,23 @@ FORMATS: Mapping[str, Format] = MappingProxyType(
                 "/feed.json",
                 jsonfeed.render,
                 tagged=True,
+                headers=SHARED,
+            ),
+            Format(
+                "events-json",
+                "application/json; charset=utf-8",
+                "/events.json",
+                events_json.render,
+                tagged=True,
+                daily=True,
+                headers=SHARED,
+            ),
+            Format(
+                "events-schema",
+                "application/schema+json",
+                "/" + events_json.SCHEMA_PATH,
+                events_schema.render,
+                localized=False,
                 headers=SHARED,
             ),
             Format("embed", HTML, "/embed/", embed.render_embed, tagged=True, daily=True, frameable=True),

@@ -1,0 +1,153 @@
+"""Site -> ``/events.json``: every event as structured data, for partner scripts (a list, a map).
+
+The document follows the JSON Schema of `events_schema` (served at ``/schemas/events-v1.json``);
+docs/api.md is its contract. Like the calendar, it holds the view's events (its tag) that end at
+most ``calendar.past_days`` before today, and the occurrences of each (a single event has one)
+that end on that day or later and start at most `HORIZON_DAYS` after today (or after the first
+occurrence of a series that begins later), at most `MAX_OCCURRENCES` of them. Dates are ISO
+8601: all-day events give dates (``end`` the last day, inclusive), timed ones RFC 3339 instants
+with the offset in force, beside the IANA zone they are written in.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from .. import recurrence
+from ..model import Event, Location, Site, Text
+from .ics import in_window
+from .markup import to_html
+from .text import absolute, event_page, site_url, zone_name
+
+if TYPE_CHECKING:
+    from . import View
+
+SCHEMA_PATH = "schemas/events-v1.json"  # below calendar.url: the stable address of the contract
+HORIZON_DAYS = 366  # occurrences listed up to this many days after today
+MAX_OCCURRENCES = 500  # per event
+
+
+def render(site: Site, view: View) -> bytes:
+    """The view's events (its tag, its language, the calendar's window around `view.today`) as JSON."""
+    settings = site.calendar
+    lang = view.lang
+    default = settings.default_language
+    first = _window_start(site, view.today)
+    events = in_window(site, view.events(site), view.today)
+    document: dict[str, Any] = {
+        "$schema": settings.url + SCHEMA_PATH,
+        "version": 1,
+        "language": lang,
+        "url": site_url(site, lang, (f"tags/{view.tag}/" if view.tag else "") + "events.json"),
+        "calendar": {
+            "title": settings.title.get(lang, default),
+            "url": site_url(site, lang),
+            "ics_url": site_url(site, lang, (f"tags/{view.tag}/" if view.tag else "") + "calendar.ics"),
+            "timezone": settings.timezone,
+            "languages": list(settings.languages),
+            "window": {"from": first.isoformat() if first else None, "horizon_days": HORIZON_DAYS},
+        },
+        "tag": _tag(site, view.tag, lang) if view.tag else None,
+        "events": [_event(site, event, lang, first, view.today) for event in events],
+    }
+    return (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode()
+
+
+def _window_start(site: Site, today: date) -> date | None:
+    """The first day whose occurrences are listed: past_days before today, or None (every one)."""
+    days = site.calendar.past_days
+    return None if days is None or today == date.min else today - timedelta(days=days)
+
+
+def _event(site: Site, event: Event, lang: str, first: date | None, today: date) -> dict[str, Any]:
+    default = site.calendar.default_language
+    revision = site.revision(event)
+    data: dict[str, Any] = {
+        "id": event.id,
+        "uid": f"{event.id}@{site.calendar.host}",
+        "title": event.title.get(lang, default),
+        "titles": _texts(event.title),
+        "language": event.title.lang_of(lang, default),
+        "all_day": event.all_day,
+        "start": _when(event.start),
+        "end": _when(event.end),
+        "timezone": None if event.all_day else zone_name(event),
+        "repeat": event.repeat,
+        "except": [_when(moment) for moment in event.exceptions],
+        "occurrences": _occurrences(event, first, max(today, event.first_day) + timedelta(days=HORIZON_DAYS)),
+        "status": event.status.value,
+        "attendance": event.attendance,
+        "location": _location(event.location, lang, default) if event.location else None,
+        "online_url": event.online_url,
+        "tags": [_tag(site, tag, lang) for tag in event.tags],
+        "summary": event.summary.get(lang, default) if event.summary else None,
+        "description_html": to_html(event.description.get(lang, default)) if event.description else None,
+        "image": _image(site, event, lang, default),
+        "organizer": _organizer(event),
+        "external_url": event.url,
+        "sequence": revision.sequence,
+        "modified": _when(revision.modified),
+        "page_url": event_page(site, event, lang),
+        "ics_url": site_url(site, lang, f"events/{event.id}.ics"),
+    }
+    return data
+
+
+def _occurrences(event: Event, first: date | None, last: date) -> list[dict[str, Any]]:
+    found: list[dict[str, Any]] = []
+    for occurrence in recurrence.occurrences(event, cancelled=True):
+        if occurrence.first_day > last:
+            break
+        if first is not None and occurrence.last_day < first:
+            continue
+        found.append(
+            {"start": _when(occurrence.start), "end": _when(occurrence.end), "cancelled": occurrence.cancelled}
+        )
+        if len(found) == MAX_OCCURRENCES:
+            break
+    return found
+
+
+def _location(location: Location, lang: str, default: str) -> dict[str, Any]:
+    return {
+        "text": location.one_line(lang, default),
+        "name": location.name.get(lang, default) if location.name else None,
+        "address": location.address,
+        "city": location.city,
+        "country": location.country,
+        "lat": location.lat,
+        "lon": location.lon,
+    }
+
+
+def _tag(site: Site, tag: str, lang: str) -> dict[str, str]:
+    return {"id": tag, "label": site.tag_label(tag, lang), "url": site_url(site, lang, f"tags/{tag}/")}
+
+
+def _image(site: Site, event: Event, lang: str, default: str) -> dict[str, Any] | None:
+    if event.image is None:
+        return None
+    return {
+        "url": absolute(site, event.image.src) if event.image.src else None,
+        "alt": event.image.alt.get(lang, default),
+    }
+
+
+def _organizer(event: Event) -> dict[str, Any] | None:
+    if event.organizer is None:
+        return None
+    return {"name": event.organizer.name, "email": event.organizer.email}
+
+
+def _texts(text: Text) -> dict[str, str]:
+    return dict(text.values)
+
+
+def _when(moment: date | datetime) -> str:
+    """A date as YYYY-MM-DD; an instant as RFC 3339 with its offset ("Z" for UTC)."""
+    if not isinstance(moment, datetime):
+        return moment.isoformat()
+    text = moment.isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
