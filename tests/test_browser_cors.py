@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from test_browser_support import WSGIApp, bundled_app, chromium, needs_chromium, serving
+from test_browser_support import bundled_app, chromium, needs_chromium, serving
 
 pytestmark = needs_chromium
 
