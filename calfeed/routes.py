@@ -1,18 +1,28 @@
-"""The URL contract as concrete routes: every path the server answers and the static export writes.
+"""The URL contract as concrete routes, and the one place that builds an address of the site.
 
 A `Route` names one output (a format, a language, maybe a tag, maybe an item);
 `path()` is its URL path, `every_route()` lists all of them for a site, and
 `resolve()` checks that a route the web app matched really exists (a known
 language, tag, event or year), so unknown ones are 404s, not empty outputs.
+
+`Links` builds every link a renderer writes, from the `Format` patterns of
+`render.FORMATS`: one object per site, language and (for relative links) page.
+Nothing else puts a URL together; an anchor inside a page (`news_anchor`) is named
+here too, so the page that carries the id and the links that point at it agree.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+from urllib.parse import urljoin
 
-from .model import Site
-from .render import FORMATS, Format
+from . import render
+from .model import Event, NewsEntry, Site
+
+if TYPE_CHECKING:
+    from .render import Format
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,7 +35,7 @@ class Route:
 
     @property
     def spec(self) -> Format:
-        return FORMATS[self.format]
+        return render.FORMATS[self.format]
 
 
 def path(route: Route) -> str:
@@ -41,7 +51,7 @@ def every_route(site: Site) -> Iterator[Route]:
     default = site.calendar.default_language
     prefixes = [(default, False)] + [(lang, True) for lang in site.calendar.languages]
     tags = site.tag_ids
-    for spec in FORMATS.values():
+    for spec in render.FORMATS.values():
         for lang, prefixed in prefixes if spec.localized else [(default, False)]:
             items = list(spec.items(site)) if spec.items else [None]
             for tag in [None, *tags] if spec.tagged else [None]:
@@ -51,7 +61,7 @@ def every_route(site: Site) -> Iterator[Route]:
 
 def resolve(site: Site, name: str, lang: str | None, tag: str | None, item: str | None) -> Route | None:
     """The route for a matched URL, or None when its language, tag or item does not exist."""
-    spec = FORMATS[name]
+    spec = render.FORMATS[name]
     if lang is not None and (lang not in site.calendar.languages or not spec.localized):
         return None
     if tag is not None and (not spec.tagged or tag not in site.tag_ids):
@@ -59,3 +69,104 @@ def resolve(site: Site, name: str, lang: str | None, tag: str | None, item: str 
     if (item is None) != (spec.items is None) or (item is not None and not spec.has_item(site, item)):
         return None
     return Route(name, lang or site.calendar.default_language, lang is not None, tag, item)
+
+
+def news_anchor(entry_id: str) -> str:
+    """The id of a news post's element on the news page (and on pages that list it): "news-<id>"."""
+    return f"news-{entry_id}"
+
+
+class Links:
+    """Every address of one site in one language: absolute (`url`), or relative to one page (`link`).
+
+    `page` is the URL path of the page the links are written in ("/es/events/x/"); without it, `link`
+    gives absolute addresses too (feeds, calendars, a partner's script). Links to the default language
+    have no prefix; other languages are under "/<lang>/". Every address is the route of a `Format`
+    (by its name in `FORMATS`, with its tag and item), so a link cannot point where nothing is served.
+    """
+
+    def __init__(self, site: Site, lang: str, page: str | None = None) -> None:
+        self.site = site
+        self.lang = lang
+        self.page = page
+        self.base = site.calendar.url  # ends with "/"
+        self._up = "../" * (page.count("/") - 1) if page is not None else None
+
+    def path(self, format: str, *, tag: str | None = None, item: str | None = None, lang: str | None = None) -> str:
+        """The URL path of a route in this language (or `lang`): "/es/tags/culture/feed.atom"."""
+        lang = lang or self.lang
+        spec = render.FORMATS[format]
+        prefixed = spec.localized and lang != self.site.calendar.default_language
+        return path(Route(format, lang, prefixed, tag, item))
+
+    def url(
+        self, format: str = "agenda", *, tag: str | None = None, item: str | None = None, fragment: str = ""
+    ) -> str:
+        """The absolute address of a route (and a fragment in it)."""
+        return self.at(self.path(format, tag=tag, item=item), fragment)
+
+    def link(
+        self, format: str = "agenda", *, tag: str | None = None, item: str | None = None, fragment: str = ""
+    ) -> str:
+        """A route as a link from this page: relative to it when the page is known ("../../news/"), else
+        absolute. Relative links keep working at the public address, in a preview and in an export."""
+        return self.relative(self.path(format, tag=tag, item=item), fragment)
+
+    def at(self, url_path: str, fragment: str = "") -> str:
+        """The absolute address of a URL path of this site ("/es/feed.atom")."""
+        return self.base + url_path.lstrip("/") + (f"#{fragment}" if fragment else "")
+
+    def relative(self, url_path: str, fragment: str = "") -> str:
+        """A URL path of this site as a link from this page (absolute when the page is not known)."""
+        if self._up is None:
+            return self.at(url_path, fragment)
+        return (f"{self._up}{url_path.lstrip('/')}" or "./") + (f"#{fragment}" if fragment else "")
+
+    def resource(self, src: str) -> str:
+        """An image or link address as given in the content, made absolute against calendar.url as a
+        browser would ("/img/x.png" is at the host's root, as docs/content.md says)."""
+        return urljoin(self.base, src)
+
+    # the items of the site
+
+    def event(self, event: Event, *, absolute: bool = False) -> str:
+        """The event's page."""
+        return self.url("event", item=event.id) if absolute else self.link("event", item=event.id)
+
+    def event_ics(self, event: Event, *, absolute: bool = False) -> str:
+        """The event alone as iCalendar."""
+        return self.url("event-ics", item=event.id) if absolute else self.link("event-ics", item=event.id)
+
+    def news(self, entry: NewsEntry, *, absolute: bool = False) -> str:
+        """The news post on the news page."""
+        anchor = news_anchor(entry.id)
+        return self.url("news", fragment=anchor) if absolute else self.link("news", fragment=anchor)
+
+    def read_more(self, entry: NewsEntry, *, absolute: bool = False) -> str:
+        """A news post's "read more" address: its own url, else its place on the news page."""
+        return entry.url or self.news(entry, absolute=absolute)
+
+    def news_id(self, entry: NewsEntry) -> str:
+        """A news post's permanent feed id (Atom id, RSS guid, JSON Feed id) in the default language:
+        "<calendar.url>news/#<id>". An identifier, not a link: it was written so before the news
+        page's anchors were named "news-<id>", and feed readers know every post by it."""
+        default = Links(self.site, self.site.calendar.default_language)
+        return default.url("news", fragment=entry.id)
+
+    def tag_scheme(self) -> str:
+        """The Atom category scheme that tag ids are relative to: "<calendar.url>[<lang>/]tags/". An
+        identifier (there is no page at it yet)."""
+        return self.at(self.path("agenda", tag="").removesuffix("/"))  # "/es/tags/" + "/" is the tag's agenda
+
+    def localized(self, url_path: str, lang: str) -> str:
+        """The path `url_path` (of any language) in `lang`: "/es/news/" in French is "/fr/news/"."""
+        return self.path("agenda", lang=lang).rstrip("/") + "/" + unprefixed(self.site, url_path)
+
+
+def unprefixed(site: Site, url_path: str) -> str:
+    """`url_path` without its leading slash and language prefix: "/es/news/" → "news/"."""
+    rest = url_path.lstrip("/")
+    first = rest.split("/", 1)[0]
+    if first in site.calendar.languages and rest.startswith(f"{first}/"):
+        rest = rest[len(first) + 1 :]
+    return rest

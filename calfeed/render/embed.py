@@ -35,15 +35,7 @@ def render_embed(site: Site, view: View) -> bytes:
     events = view.events(site)
     upcoming = upcoming_events(events, view.today)[:UPCOMING]
     past = _recent_past(events, view)
-    tag_path = f"tags/{view.tag}/" if view.tag is not None else ""
-    context = page_context(
-        site,
-        view,
-        upcoming=upcoming,
-        past=past,
-        more=len(events) > len(upcoming) + len(past),
-        agenda=tag_path,
-    )
+    context = page_context(site, view, upcoming=upcoming, past=past, more=len(events) > len(upcoming) + len(past))
     return view.environment().get_template("embed.html").render(context).encode()
 
 

@@ -7,13 +7,14 @@ feedgen, `jsonfeed.py` as JSON; neither decides anything about content.
 
 The choices (docs/feeds.md says why):
 
-- an entry's id is its permalink in the default language, built from the item's
-  id (``events/<id>/``, ``news/#<id>``), so no edit and no language changes it;
+- an entry's id is built from the item's id in the default language, so no edit
+  and no language changes it: an event's page (``events/<id>/``, also its permalink),
+  or a news post's ``news/#<id>`` (an identifier: its link is ``news/#news-<id>``);
 - `published` is the news date or the event's first publication (`Site.published`),
   `updated` its last change (`Site.revision`), never the event's own start;
 - the event's dates, place and status lead its summary ("5–8 October 2021 ·
   Kütahya, Turkey"), and are also given as structured data (`EventFacts`);
-- every address is absolute, built from ``calendar.url``;
+- every address is absolute, built by `routes.Links` from ``calendar.url``;
 - text that XML 1.0 cannot carry (control characters, U+FFFE/U+FFFF, lone
   surrogates) is dropped here, so no renderer can write a broken document.
 """
@@ -28,9 +29,10 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from ..model import Event, Image, NewsEntry, Site, Status, Text, midnight_utc
+from ..routes import Links
 from .i18n import translations
 from .markup import to_html
-from .text import absolute, event_page, format_span, site_url
+from .text import format_span
 
 if TYPE_CHECKING:
     from . import View
@@ -71,7 +73,8 @@ class EventFacts:
 
 @dataclass(frozen=True, slots=True)
 class FeedEntry:
-    id: str  # permanent: the item's permalink in the default language
+    id: str  # permanent: built from the item's id in the default language (see the module's docstring)
+    permalink: bool  # whether `id` is also the address of the item's page (RSS guid isPermaLink)
     title: str
     lang: str  # the language the title is actually in (the default one when it is not translated)
     link: str  # the HTML page for the item in the feed's language
@@ -106,37 +109,38 @@ class FeedPlan:
 def plan_feed(site: Site, view: View, filename: str) -> FeedPlan:
     """Everything a feed variant says: `view`'s language and tag, `filename` being "feed.atom" etc."""
     lang, default = view.lang, site.calendar.default_language
+    links, canonical = Links(site, lang), Links(site, default)
     gettext = translations(lang).gettext
-    prefix = f"tags/{view.tag}/" if view.tag else ""
     title = site.calendar.title.get(lang, default)
     if view.tag:
         title = f"{title}: {site.tag_label(view.tag, lang)}"
     # Newest first by publication, then by id; only the entries shown are built.
     items: list[tuple[date, str, Event | NewsEntry]] = [
-        (news.date, site_url(site, default, f"news/#{news.id}"), news) for news in view.news(site)
+        (news.date, links.news_id(news), news) for news in view.news(site)
     ]
-    items += [(site.published(event), event_page(site, event, default), event) for event in view.events(site)]
+    items += [(site.published(event), canonical.event(event, absolute=True), event) for event in view.events(site)]
     items.sort(key=lambda item: item[1])
     items.sort(key=lambda item: item[0], reverse=True)
     shown = tuple(
-        _event_entry(site, item, lang) if isinstance(item, Event) else _news_entry(site, item, lang)
+        _event_entry(site, links, item) if isinstance(item, Event) else _news_entry(site, links, item)
         for _published, _id, item in items[: site.calendar.feed_limit]
     )
     description = site.calendar.description.get(lang, default) if site.calendar.description else title
-    feed_id = site_url(site, lang, prefix + filename)
+    format = {"feed.atom": "atom", "feed.rss": "rss", "feed.json": "json"}[filename]
+    feed_id = links.url(format, tag=view.tag)
     return FeedPlan(
         lang=lang,
         title=xml_safe(title),
         description=xml_safe(description),
         author=xml_safe(site.calendar.title.get(lang, default)),
-        site_url=site_url(site, lang),
-        home_url=site_url(site, lang, prefix),
-        archive_url=site_url(site, lang, "news/"),
+        site_url=links.url(),
+        home_url=links.url("agenda", tag=view.tag),
+        archive_url=links.url("news"),
         archive_title=gettext("All news"),
         # The address this variant is served at; a View built without one gets the canonical address.
-        self_url=site.calendar.url.rstrip("/") + view.path if view.path.endswith(filename) else feed_id,
+        self_url=links.at(view.path) if view.path.endswith(filename) else feed_id,
         feed_id=feed_id,
-        tags_url=site_url(site, lang, "tags/"),
+        tags_url=links.tag_scheme(),
         updated=max((entry.updated for entry in shown), default=site.updated),
         entries=shown,
     )
@@ -161,13 +165,13 @@ def _tags(site: Site, tags: tuple[str, ...], lang: str) -> tuple[tuple[str, str]
     return tuple((tag, xml_safe(site.tag_label(tag, lang))) for tag in tags)
 
 
-def _image(site: Site, image: Image | None, lang: str) -> tuple[FeedImage | None, str | None]:
+def _image(site: Site, links: Links, image: Image | None) -> tuple[FeedImage | None, str | None]:
     if image is None:
         return None, None
-    alt = _text(image.alt, lang, site.calendar.default_language)
+    alt = _text(image.alt, links.lang, site.calendar.default_language)
     if not image.src:
         return None, alt
-    url = absolute(site, xml_safe(image.src))
+    url = links.resource(xml_safe(image.src))
     return FeedImage(url, alt, mimetypes.guess_type(url.split("?", 1)[0])[0]), alt
 
 
@@ -186,13 +190,14 @@ def _online_link(url: str | None, label: str) -> str:
     return f'<p>{html.escape(label, quote=False)}: <a href="{href}">{href}</a></p>'
 
 
-def _news_entry(site: Site, news: NewsEntry, lang: str) -> FeedEntry:
-    default = site.calendar.default_language
-    image, alt = _image(site, news.image, lang)
+def _news_entry(site: Site, links: Links, news: NewsEntry) -> FeedEntry:
+    lang, default = links.lang, site.calendar.default_language
+    image, alt = _image(site, links, news.image)
     summary = _text(news.summary, lang, default)
-    local = site_url(site, lang, f"news/#{news.id}")
+    local = links.news(news, absolute=True)
     return FeedEntry(
-        id=site_url(site, default, f"news/#{news.id}"),
+        id=links.news_id(news),
+        permalink=False,
         title=_text(news.title, lang, default) or news.id,
         lang=news.title.lang_of(lang, default),
         link=_url(news.url) or local,
@@ -208,10 +213,10 @@ def _news_entry(site: Site, news: NewsEntry, lang: str) -> FeedEntry:
     )
 
 
-def _event_entry(site: Site, event: Event, lang: str) -> FeedEntry:
-    default = site.calendar.default_language
+def _event_entry(site: Site, links: Links, event: Event) -> FeedEntry:
+    lang, default = links.lang, site.calendar.default_language
     gettext = translations(lang).gettext
-    image, alt = _image(site, event.image, lang)
+    image, alt = _image(site, links, event.image)
     place = event.location.one_line(lang, default) if event.location else ""
     online = gettext("Online") if event.online else ""
     when = " · ".join(part for part in (format_span(event, lang=lang), place, online) if part)
@@ -220,12 +225,13 @@ def _event_entry(site: Site, event: Event, lang: str) -> FeedEntry:
     summary = _text(event.summary, lang, default)
     title = _text(event.title, lang, default) or event.id  # a title of nothing but control characters
     description = to_html(xml_safe(event.description.get(lang, default))) if event.description else ""
-    ics = site_url(site, lang, f"events/{event.id}.ics")
+    ics = links.event_ics(event, absolute=True)
     return FeedEntry(
-        id=event_page(site, event, default),
+        id=Links(site, default).event(event, absolute=True),
+        permalink=True,
         title=f"{status}: {title}" if event.status is Status.CANCELLED else title,
         lang=event.title.lang_of(lang, default),
-        link=event_page(site, event, lang),
+        link=links.event(event, absolute=True),
         external_url=_url(event.url),
         published=midnight_utc(site.published(event)),
         updated=site.revision(event).modified,

@@ -56,7 +56,7 @@ def render_rss(site: Site, view: View) -> bytes:
     feed.lastBuildDate(plan.updated)
     for entry in plan.entries:
         item = _add(feed, plan, entry)
-        item.guid(entry.id, permalink=True)
+        item.guid(entry.id, permalink=entry.permalink)
         item.link(href=entry.link)
         item.description(html.escape(entry.summary or entry.title, quote=False))
         item.content(entry.content_html)

@@ -5,11 +5,11 @@ past ones group by month, what goes to the archive) and hands them a `Localizer`
 content in the page's language with field-by-field fallback, dates for that language, and
 the page's links. Interface text goes through gettext (see `i18n`).
 
-Links: in-site navigation, the stylesheet and the script are *relative to the page*
-("../../events/x/"), so the same bytes work at the public address, in a local preview and in
-a static export under any path. Everything meant to leave the page (canonical and alternate
-links, Open Graph, JSON-LD, feed and calendar addresses, subscribe links) is absolute, from
-``calendar.url``.
+Links (all built by `calfeed.routes.Links`): in-site navigation, the stylesheet and the script
+are *relative to the page* ("../../events/x/"), so the same bytes work at the public address,
+in a local preview and in a static export under any path. Everything meant to leave the page
+(canonical and alternate links, Open Graph, JSON-LD, feed and calendar addresses, subscribe
+links) is absolute, from ``calendar.url``.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from jinja2.runtime import Context
 from markupsafe import Markup
 
 from ..model import Event, Site
+from ..routes import Links
 from . import i18n, jsonld
 from .markup import to_html
 from .page import (
@@ -37,7 +38,6 @@ from .text import (
     format_day,
     format_span,
     google_event,
-    site_url,
 )
 
 if TYPE_CHECKING:
@@ -118,8 +118,7 @@ def render_event(site: Site, view: View) -> bytes:
         section="event",
         event=event,
         related=[entry for entry in site.news if event.id in entry.events],
-        google=google_event(site, event, view.lang),
-        ics=site_url(site, view.lang, f"events/{event.id}.ics"),
+        google=google_event(site, event, view.lang, Links(site, view.lang).event(event, absolute=True)),
         dates=event_dates(event, view.today),
         structured=jsonld.document(jsonld.event(site, event, view.lang, view.today)),
     )

@@ -20,7 +20,6 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from typing import TYPE_CHECKING
-from urllib.parse import urljoin
 from zoneinfo import ZoneInfo
 
 import icalendar
@@ -28,11 +27,11 @@ import icalendar
 from .. import recurrence
 from ..model import Event, Site
 from ..recurrence import utc_rule
+from ..routes import Links
 from . import ics_zones
 from .i18n import translations
 from .ics_lines import UTC_NAMES, Geo, Prop, Recur, Uri, content_line, zone_id
 from .markup import to_html, to_plain
-from .text import event_page
 
 if TYPE_CHECKING:
     from . import View
@@ -143,7 +142,7 @@ def event_properties(site: Site, event: Event, lang: str) -> list[Prop]:
             props.append(Prop("LOCATION", place))
         if event.location.lat is not None and event.location.lon is not None:
             props.append(Prop("GEO", Geo(round(event.location.lat, 6), round(event.location.lon, 6))))
-    props.append(Prop("URL", Uri(event.url or event_page(site, event, lang))))
+    props.append(Prop("URL", Uri(event.url or Links(site, lang).event(event, absolute=True))))
     if event.tags:
         props.append(Prop("CATEGORIES", tuple(site.tag_label(tag, lang) for tag in event.tags)))
     props.append(Prop("STATUS", event.status.value.upper()))
@@ -154,7 +153,7 @@ def event_properties(site: Site, event: Event, lang: str) -> list[Prop]:
     if event.online_url:
         props.append(Prop("CONFERENCE", Uri(event.online_url), (("VALUE", "URI"),)))
     if event.image and event.image.src:
-        src = urljoin(settings.url, event.image.src)
+        src = Links(site, lang).resource(event.image.src)
         media = IMAGE_TYPES.get(src.rsplit(".", 1)[-1].lower())
         kind = (("FMTTYPE", media),) if media else ()
         props += [Prop("ATTACH", Uri(src), kind), Prop("IMAGE", Uri(src), (("VALUE", "URI"), *kind))]

@@ -2,7 +2,7 @@
 
 Search engines and link previews read these: `event` is a schema.org ``Event``
 (https://schema.org/Event, and Google's event rich-result fields), `article` a ``NewsArticle``.
-All addresses are absolute, taken from ``calendar.url``.
+All addresses are absolute, built by `routes.Links` from ``calendar.url``.
 """
 
 from __future__ import annotations
@@ -12,8 +12,9 @@ from typing import Any
 
 from .. import recurrence
 from ..model import Event, Location, NewsEntry, Site, Status
+from ..routes import Links
 from .markup import to_plain
-from .text import SIMPLE_PARTS, absolute, event_page, news_link
+from .text import SIMPLE_PARTS
 
 STATUS = {
     Status.CONFIRMED: "https://schema.org/EventScheduled",
@@ -55,7 +56,8 @@ def event(site: Site, event: Event, lang: str, today: date = date.min) -> dict[s
     none does) and its rule as an `eventSchedule`.
     """
     default = site.calendar.default_language
-    url = event_page(site, event, lang)
+    links = Links(site, lang)
+    url = links.event(event, absolute=True)
     when = recurrence.next_occurrence(event, today) or recurrence.first_occurrence(event)
     data: dict[str, Any] = {
         "@type": "Event",
@@ -80,7 +82,7 @@ def event(site: Site, event: Event, lang: str, today: date = date.min) -> dict[s
     if locations:
         data["location"] = locations[0] if len(locations) == 1 else locations
     if event.image is not None and event.image.src:
-        data["image"] = [absolute(site, event.image.src)]
+        data["image"] = [links.resource(event.image.src)]
     if event.url:
         data["sameAs"] = event.url
     if event.tags:
@@ -131,10 +133,11 @@ def schedule(event: Event) -> dict[str, Any] | None:
 def article(site: Site, entry: NewsEntry, lang: str) -> dict[str, Any]:
     """The schema.org NewsArticle for a news post; its date only when the source gave one."""
     default = site.calendar.default_language
+    links = Links(site, lang)
     data: dict[str, Any] = {
         "@type": "NewsArticle",
         "headline": entry.title.get(lang, default),
-        "url": news_link(site, entry, lang),
+        "url": links.read_more(entry, absolute=True),
         "inLanguage": entry.title.lang_of(lang, default),
     }
     if entry.date_given:
@@ -142,8 +145,8 @@ def article(site: Site, entry: NewsEntry, lang: str) -> dict[str, Any]:
     if entry.summary:
         data["description"] = entry.summary.get(lang, default)
     if entry.image is not None and entry.image.src:
-        data["image"] = [absolute(site, entry.image.src)]
-    about = [{"@id": f"{event_page(site, found, lang)}#event"} for i in entry.events if (found := site.event(i))]
+        data["image"] = [links.resource(entry.image.src)]
+    about = [{"@id": f"{links.event(found, absolute=True)}#event"} for i in entry.events if (found := site.event(i))]
     if about:
         data["about"] = about
     return data

@@ -18,20 +18,17 @@ from typing import TYPE_CHECKING, Any
 
 from babel.support import NullTranslations
 
-from .. import recurrence
+from .. import recurrence, routes
 from ..model import Event, Image, NewsEntry, Site, Text
 from ..recurrence import Occurrence
 from . import i18n
 from .text import (
-    absolute,
-    event_page,
     format_day,
     format_month,
     format_repeat,
     format_span,
     google_subscribe,
     outlook_subscribe,
-    site_url,
     webcal,
     zone_name,
 )
@@ -132,18 +129,17 @@ def page_context(site: Site, view: View, **values: Any) -> dict[str, Any]:
     The embed view may use it too, to render the same partials (``_event.html``) in an iframe.
     """
     t = Localizer(site, view.lang, view.path, view.today)
-    tag_prefix = f"tags/{view.tag}/" if view.tag is not None else ""
     title = site.calendar.title.get(view.lang, site.calendar.default_language)
     if view.tag is not None:
         title = f"{site.tag_label(view.tag, view.lang)} · {title}"
-    subscription = subscribe(site, view.lang, tag_prefix, title)
+    subscription = subscribe(t.links, view.tag, title)
     context: dict[str, Any] = {
         "site": site,
         "lang": view.lang,
         "tag": view.tag,
         "t": t,
         "translations": t.translations,
-        "canonical": site_url(site, view.lang, t.rest),
+        "canonical": t.links.at(t.links.localized(view.path, view.lang)),
         "alternates": t.alternates(),
         "suggestions": t.suggestions(),
         "subscription": subscription,
@@ -154,18 +150,18 @@ def page_context(site: Site, view: View, **values: Any) -> dict[str, Any]:
     return context
 
 
-def subscribe(site: Site, lang: str, tag_prefix: str, name: str) -> Subscription:
-    """Every address of the calendar and feeds at `tag_prefix` ("" or "tags/<tag>/") in `lang`."""
-    calendar = site_url(site, lang, f"{tag_prefix}calendar.ics")
+def subscribe(links: routes.Links, tag: str | None, name: str) -> Subscription:
+    """Every address of the calendar and feeds of `tag` (None: the whole site) in the language of `links`."""
+    calendar = links.url("calendar", tag=tag)
     return Subscription(
         name=name,
         calendar=calendar,
         webcal=webcal(calendar),
         google=google_subscribe(calendar),
         outlook=outlook_subscribe(calendar, name),
-        atom=site_url(site, lang, f"{tag_prefix}feed.atom"),
-        rss=site_url(site, lang, f"{tag_prefix}feed.rss"),
-        json=site_url(site, lang, f"{tag_prefix}feed.json"),
+        atom=links.url("atom", tag=tag),
+        rss=links.url("rss", tag=tag),
+        json=links.url("json", tag=tag),
     )
 
 
@@ -193,8 +189,7 @@ class Localizer:
         self.default = site.calendar.default_language
         self.path = path
         self.translations: NullTranslations = i18n.translations(lang)
-        self._up = "../" * (path.count("/") - 1) if path is not None else None
-        self.rest = self._unprefixed(path or "/")
+        self.links = routes.Links(site, lang, path)
 
     def __call__(self, text: Text | None) -> str:
         return text.get(self.lang, self.default) if text is not None else ""
@@ -216,46 +211,50 @@ class Localizer:
         label = self.site.tags.get(tag)
         return self.lang_attr(label) if label is not None else {}
 
-    # links
+    # links (built by `routes.Links`: a format's name, with its tag and item)
 
-    def url(self, path: str = "") -> str:
-        """The absolute address of `path` in the page's language."""
-        return site_url(self.site, self.lang, path)
+    def url(self, format: str = "agenda", *, tag: str | None = None, item: str | None = None) -> str:
+        """The absolute address of a route in the page's language: ``t.url("agenda", tag=tag)``."""
+        return self.links.url(format, tag=tag, item=item)
 
-    def link(self, path: str = "") -> str:
-        """An in-site link to `path` in the page's language: relative to the page when it is known."""
-        if self._up is None:
-            return self.url(path)
-        prefix = "" if self.lang == self.default else f"{self.lang}/"
-        return f"{self._up}{prefix}{path}" or "./"
+    def link(self, format: str = "agenda", *, tag: str | None = None, item: str | int | None = None) -> str:
+        """An in-site link to a route in the page's language, relative to the page when it is known:
+        ``t.link()`` (the agenda), ``t.link("news")``, ``t.link("agenda", tag=tag)``,
+        ``t.link("archive", item=year)``."""
+        return self.links.link(format, tag=tag, item=None if item is None else str(item))
 
-    def asset(self, path: str) -> str:
-        """A link to a file that exists once for every language (style.css, script.js)."""
-        if self._up is None:
-            return self.site.calendar.url + path
-        return f"{self._up}{path}"
+    def asset(self, format: str) -> str:
+        """A link to a file that exists once for every language: ``t.asset("style")``, ``t.asset("script")``."""
+        return self.links.link(format)
 
     def event_url(self, event: Event) -> str:
-        return self.link(f"events/{event.id}/")
+        return self.links.event(event)
 
     def event_absolute(self, event: Event) -> str:
-        return event_page(self.site, event, self.lang)
+        return self.links.event(event, absolute=True)
+
+    def event_ics(self, event: Event) -> str:
+        return self.links.event_ics(event)
 
     def news_url(self, entry: NewsEntry) -> str:
         """The "read more" address: the post's own url, else its place on the news page."""
-        return entry.url or self.link(f"news/#news-{entry.id}")
+        return self.links.read_more(entry)
+
+    def news_anchor(self, entry: NewsEntry) -> str:
+        """The id of the post's element, which `news_url` links to."""
+        return routes.news_anchor(entry.id)
 
     def image_src(self, image: Image) -> str:
-        return absolute(self.site, image.src or "")
+        return self.links.resource(image.src or "")
 
     def alternates(self) -> list[Alternate]:
         """This page in every language of the site, for the switcher (the current one marked)."""
         found = []
+        here = self.path or "/"
         for lang in self.site.calendar.languages:
-            prefix = "" if lang == self.default else f"{lang}/"
-            url = site_url(self.site, lang, self.rest)
-            href = (f"{self._up}{prefix}{self.rest}" or "./") if self._up is not None else url
-            found.append(Alternate(lang, i18n.language_name(lang), href, url, lang == self.lang))
+            there = self.links.localized(here, lang)
+            href = self.links.relative(there) if self.path is not None else self.links.at(there)
+            found.append(Alternate(lang, i18n.language_name(lang), href, self.links.at(there), lang == self.lang))
         return found
 
     def suggestions(self) -> list[Suggestion]:
@@ -308,11 +307,3 @@ class Localizer:
         locale = i18n.date_locale(self.lang)
         territory = locale.territory or (locale.language.upper() if locale.language != "en" else "GB")
         return f"{locale.language}_{territory}"
-
-    def _unprefixed(self, path: str) -> str:
-        """`path` without its leading slash and language prefix: "/es/news/" → "news/"."""
-        rest = path.lstrip("/")
-        first = rest.split("/", 1)[0]
-        if first in self.site.calendar.languages and rest.startswith(f"{first}/"):
-            rest = rest[len(first) + 1 :]
-        return rest

@@ -8,11 +8,11 @@ and the zone is named.
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
-from urllib.parse import quote, urlencode, urljoin
+from urllib.parse import quote, urlencode
 
 from babel.dates import format_date, format_interval, format_skeleton, format_time
 
-from ..model import Event, NewsEntry, Site
+from ..model import Event, Site
 from ..recurrence import rule_parts, utc_rule
 from .i18n import date_locale, translations
 from .markup import to_plain
@@ -31,27 +31,6 @@ MONTHS = (
     "November",
     "December",
 )
-
-
-def site_url(site: Site, lang: str, path: str = "") -> str:
-    """Return the absolute URL of `path` in `lang` (the default language has no prefix)."""
-    prefix = "" if lang == site.calendar.default_language else f"{lang}/"
-    return f"{site.calendar.url}{prefix}{path}"
-
-
-def absolute(site: Site, src: str) -> str:
-    """An image or link address as an absolute URL, resolved against calendar.url as a browser would
-    (so "/img/x.png" is at the host's root, as docs/content.md says)."""
-    return urljoin(site.calendar.url, src)
-
-
-def event_page(site: Site, event: Event, lang: str) -> str:
-    return site_url(site, lang, f"events/{event.id}/")
-
-
-def news_link(site: Site, entry: NewsEntry, lang: str) -> str:
-    """The "read more" address: the post's own url, else its place on the news page."""
-    return entry.url or site_url(site, lang, f"news/#{entry.id}")
 
 
 def format_day(day: date, lang: str = "en") -> str:
@@ -178,8 +157,9 @@ def outlook_subscribe(calendar_url: str, name: str) -> str:
     return f"https://outlook.live.com/calendar/0/addfromweb?{query}"
 
 
-def google_event(site: Site, event: Event, lang: str) -> str:
-    """Google Calendar's "add this event" template link: title, dates, details and place prefilled."""
+def google_event(site: Site, event: Event, lang: str, page: str) -> str:
+    """Google Calendar's "add this event" template link: title, dates, details (ending with the event's
+    `page`) and place prefilled."""
     default = site.calendar.default_language
     if isinstance(event.start, datetime) and isinstance(event.end, datetime):
         dates = f"{_utc_stamp(event.start)}/{_utc_stamp(event.end)}"
@@ -188,7 +168,7 @@ def google_event(site: Site, event: Event, lang: str) -> str:
     details = [event.summary.get(lang, default)] if event.summary else []
     if event.description:
         details.append(to_plain(event.description.get(lang, default)))
-    details.append(event_page(site, event, lang))
+    details.append(page)
     place = event.location.one_line(lang, default) if event.location else (event.online_url or "")
     query = {"action": "TEMPLATE", "text": event.title.get(lang, default), "dates": dates}
     query["details"] = "\n\n".join(details)
