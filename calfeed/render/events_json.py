@@ -17,9 +17,10 @@ from typing import TYPE_CHECKING, Any
 
 from .. import recurrence
 from ..model import Event, Location, Site, Text
+from ..routes import Links
 from .ics import in_window
 from .markup import to_html
-from .text import absolute, event_page, site_url, zone_name
+from .text import zone_name
 
 if TYPE_CHECKING:
     from . import View
@@ -34,23 +35,24 @@ def render(site: Site, view: View) -> bytes:
     settings = site.calendar
     lang = view.lang
     default = settings.default_language
+    links = Links(site, lang)
     first = _window_start(site, view.today)
     events = in_window(site, view.events(site), view.today)
     document: dict[str, Any] = {
-        "$schema": settings.url + SCHEMA_PATH,
+        "$schema": links.url("events-schema"),
         "version": 1,
         "language": lang,
-        "url": site_url(site, lang, (f"tags/{view.tag}/" if view.tag else "") + "events.json"),
+        "url": links.url("events-json", tag=view.tag),
         "calendar": {
             "title": settings.title.get(lang, default),
-            "url": site_url(site, lang),
-            "ics_url": site_url(site, lang, (f"tags/{view.tag}/" if view.tag else "") + "calendar.ics"),
+            "url": links.url(),
+            "ics_url": links.url("calendar", tag=view.tag),
             "timezone": settings.timezone,
             "languages": list(settings.languages),
             "window": {"from": first.isoformat() if first else None, "horizon_days": HORIZON_DAYS},
         },
-        "tag": _tag(site, view.tag, lang) if view.tag else None,
-        "events": [_event(site, event, lang, first, view.today) for event in events],
+        "tag": _tag(site, links, view.tag) if view.tag else None,
+        "events": [_event(site, links, event, first, view.today) for event in events],
     }
     return (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode()
 
@@ -61,8 +63,8 @@ def _window_start(site: Site, today: date) -> date | None:
     return None if days is None or today == date.min else today - timedelta(days=days)
 
 
-def _event(site: Site, event: Event, lang: str, first: date | None, today: date) -> dict[str, Any]:
-    default = site.calendar.default_language
+def _event(site: Site, links: Links, event: Event, first: date | None, today: date) -> dict[str, Any]:
+    lang, default = links.lang, site.calendar.default_language
     revision = site.revision(event)
     data: dict[str, Any] = {
         "id": event.id,
@@ -81,16 +83,16 @@ def _event(site: Site, event: Event, lang: str, first: date | None, today: date)
         "attendance": event.attendance,
         "location": _location(event.location, lang, default) if event.location else None,
         "online_url": event.online_url,
-        "tags": [_tag(site, tag, lang) for tag in event.tags],
+        "tags": [_tag(site, links, tag) for tag in event.tags],
         "summary": event.summary.get(lang, default) if event.summary else None,
         "description_html": to_html(event.description.get(lang, default)) if event.description else None,
-        "image": _image(site, event, lang, default),
+        "image": _image(links, event, default),
         "organizer": _organizer(event),
         "external_url": event.url,
         "sequence": revision.sequence,
         "modified": _when(revision.modified),
-        "page_url": event_page(site, event, lang),
-        "ics_url": site_url(site, lang, f"events/{event.id}.ics"),
+        "page_url": links.event(event, absolute=True),
+        "ics_url": links.event_ics(event, absolute=True),
     }
     return data
 
@@ -122,16 +124,16 @@ def _location(location: Location, lang: str, default: str) -> dict[str, Any]:
     }
 
 
-def _tag(site: Site, tag: str, lang: str) -> dict[str, str]:
-    return {"id": tag, "label": site.tag_label(tag, lang), "url": site_url(site, lang, f"tags/{tag}/")}
+def _tag(site: Site, links: Links, tag: str) -> dict[str, str]:
+    return {"id": tag, "label": site.tag_label(tag, links.lang), "url": links.url("agenda", tag=tag)}
 
 
-def _image(site: Site, event: Event, lang: str, default: str) -> dict[str, Any] | None:
+def _image(links: Links, event: Event, default: str) -> dict[str, Any] | None:
     if event.image is None:
         return None
     return {
-        "url": absolute(site, event.image.src) if event.image.src else None,
-        "alt": event.image.alt.get(lang, default),
+        "url": links.resource(event.image.src) if event.image.src else None,
+        "alt": event.image.alt.get(links.lang, default),
     }
 
 

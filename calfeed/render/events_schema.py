@@ -11,7 +11,7 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from ..model import Site
-from .events_json import SCHEMA_PATH
+from ..routes import Links
 
 if TYPE_CHECKING:
     from . import View
@@ -82,7 +82,7 @@ def schema(site: Site) -> dict[str, Any]:
     """The schema, with its `$id` at this site's address."""
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "$id": site.calendar.url + SCHEMA_PATH,
+        "$id": Links(site, site.calendar.default_language).url("events-schema"),
         "title": "calfeed events, version 1",
         "description": "The events of a calfeed calendar (/events.json). See docs/api.md.",
         **_object(
