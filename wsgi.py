@@ -1,5 +1,5 @@
-"""The WSGI entry point for gunicorn: ``gunicorn wsgi:app``. Settings come from CALFEED_* variables."""
+"""The WSGI entry point in a checkout: ``gunicorn wsgi:app``. Installed, use ``calfeed.wsgi:app`` (the same app)."""
 
-from calfeed.web import create_app
+from calfeed.wsgi import app
 
-app = create_app()
+__all__ = ["app"]

@@ -64,7 +64,7 @@ def build(
         raise ContentError([problem for problem in problems if problem.severity == "error"])
     site = with_base_url(site, settings.base_url)
     published = Published(site, content_modified(settings.events))
-    templates = make_environment(settings.templates_path())
+    templates = make_environment(settings.template_overrides())
     policy = Policy.from_settings(settings)
     day = today or today_in(site.calendar.timezone)
 

@@ -23,7 +23,8 @@ class Settings:
     """CALFEED_EVENTS: the content, one YAML file or a folder of them."""
 
     templates: str = ""
-    """CALFEED_TEMPLATES: the site's Jinja templates; empty means ``templates/`` beside the content."""
+    """CALFEED_TEMPLATES: a folder of templates replacing calfeed's own one file at a time; empty means
+    ``templates/`` beside the content, if there is one."""
 
     reload_interval: float = 2.0
     """CALFEED_RELOAD_INTERVAL: seconds between checks for changed content files; 0 turns reloading off."""
@@ -78,16 +79,19 @@ class Settings:
             )
         return cls(**values)
 
-    def templates_path(self) -> Path:
-        """The templates folder: as set, else ``templates/`` in the folder that holds the content.
+    def template_overrides(self) -> Path | None:
+        """The site's templates folder, whose files replace calfeed's defaults one by one, or None.
 
-        Raises `SettingsError` if that folder has no ``agenda.html``.
+        It is CALFEED_TEMPLATES when set (raises `SettingsError` if that is not a folder), else
+        ``templates/`` beside the content when there is one; without either, the defaults serve alone.
         """
-        folder = Path(self.templates) if self.templates else Path(self.events).resolve().parent / "templates"
-        if not (folder / "agenda.html").is_file():
-            where = "CALFEED_TEMPLATES" if self.templates else f"the default, templates/ beside {self.events}"
-            raise SettingsError(
-                f"no agenda.html in {folder} ({where}); set CALFEED_TEMPLATES or --templates "
-                "to the site's templates folder"
-            )
-        return folder
+        if self.templates:
+            folder = Path(self.templates)
+            if not folder.is_dir():
+                raise SettingsError(
+                    f"CALFEED_TEMPLATES={self.templates!r} is not a folder (expected the site's templates folder, "
+                    "holding the templates it changes; leave it unset to use calfeed's own)"
+                )
+            return folder
+        beside = Path(self.events).resolve().parent / "templates"
+        return beside if beside.is_dir() else None

@@ -45,7 +45,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     until the content changes (or, for pages that show "upcoming", until midnight).
     """
     settings = Settings.from_mapping({**os.environ, **(config or {})})
-    templates = settings.templates_path()
+    templates = settings.template_overrides()
     app = Flask(__name__)
     app.config["CALFEED"] = settings
     store = ContentStore(settings.events, max_bytes=settings.max_bytes, base_url=settings.base_url)

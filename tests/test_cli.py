@@ -67,13 +67,13 @@ def test_check_a_folder_merges_its_files(runner):
     assert result.exit_code == 0, result.output
 
 
-def test_serve_without_templates_says_where_it_looked(runner, tmp_path):
-    events = tmp_path / "events.yaml"
-    events.write_bytes(BUNDLED.read_bytes())
-    result = runner.invoke(main, ["serve", str(events)])
+def test_serve_with_a_missing_templates_folder_says_so(runner, tmp_path):
+    result = runner.invoke(main, ["serve", str(BUNDLED), "--templates", str(tmp_path / "nope")])
     assert result.exit_code == 1
-    assert f"Error: no agenda.html in {tmp_path / 'templates'}" in result.output
-    assert "set CALFEED_TEMPLATES or --templates" in result.output
+    assert result.output == (
+        f"Error: CALFEED_TEMPLATES='{tmp_path / 'nope'}' is not a folder (expected the site's templates folder, "
+        "holding the templates it changes; leave it unset to use calfeed's own)\n"
+    )
 
 
 def test_a_bad_setting_is_named_not_a_traceback(runner):

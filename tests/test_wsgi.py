@@ -1,4 +1,4 @@
-"""wsgi.py under real gunicorn with gunicorn.conf.py: the production entry point serves the bundled example.
+"""calfeed.wsgi under real gunicorn with calfeed.gunicorn_conf: the production entry point serves the bundled example.
 
 `run_gunicorn` is also what tests/test_nginx.py and tests/test_reload_load.py start servers with.
 """
@@ -21,9 +21,10 @@ from pathlib import Path
 import icalendar
 import pytest
 
-from conftest import BUNDLED, TEMPLATES
+from conftest import BUNDLED, CONTENT
 
 ROOT = BUNDLED.parent
+GUNICORN = [sys.executable, "-m", "gunicorn", "-c", "python:calfeed.gunicorn_conf", "calfeed.wsgi:app"]
 
 
 def free_port() -> int:
@@ -32,15 +33,15 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def wait_for(url: str, process: subprocess.Popen, log: Path, timeout: float = 20) -> None:
-    """Wait until `url` answers (any status below 500), or fail with the server's log."""
+def wait_for(url: str, process: subprocess.Popen, log: Path, timeout: float = 20, up: int = 500) -> None:
+    """Wait until `url` answers with a status below `up`, or fail with the server's log."""
     deadline = time.monotonic() + timeout
     while True:
         try:
             with urllib.request.urlopen(url, timeout=2):
                 return
         except urllib.error.HTTPError as error:
-            if error.code < 500:
+            if error.code < up:
                 return
         except OSError:
             pass
@@ -50,24 +51,24 @@ def wait_for(url: str, process: subprocess.Popen, log: Path, timeout: float = 20
 
 
 @contextlib.contextmanager
-def run_gunicorn(events: Path, log: Path, *, workers: int = 2, **env: str) -> Iterator[str]:
-    """gunicorn -c gunicorn.conf.py wsgi:app on a free loopback port; yields its base URL, logs to `log`."""
+def run_gunicorn(events: Path, log: Path, *, workers: int = 2, up: int = 500, **env: str) -> Iterator[str]:
+    """The README's command (gunicorn with calfeed's packaged settings and app) on a free loopback port;
+    yields its base URL, logs to `log`. The templates are calfeed's own, as installed."""
     port = free_port()
     environ = {
         **os.environ,
         "CALFEED_EVENTS": str(events),
-        "CALFEED_TEMPLATES": str(TEMPLATES),
         "CALFEED_RELOAD_INTERVAL": "0",
         "GUNICORN_BIND": f"127.0.0.1:{port}",
         "WEB_CONCURRENCY": str(workers),
         **env,
     }
-    command = [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py"), "wsgi:app"]
+    command = GUNICORN
     with log.open("ab") as sink:
         server = subprocess.Popen(command, cwd=ROOT, env=environ, stdout=sink, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
-        wait_for(f"{base}/healthz", server, log)
+        wait_for(f"{base}/healthz", server, log, up=up)
         yield base
     finally:
         server.terminate()
@@ -128,3 +129,43 @@ def test_gunicorn_answers_head_and_conditional_gets_from_memory(gunicorn):
         conditional = connection.getresponse()
         assert conditional.status == 304 and conditional.read() == b""
     connection.close()
+
+
+@pytest.mark.parametrize(
+    ("setting", "message"),
+    [
+        ({"CALFEED_MAX_AGE": "soon"}, "calfeed cannot start: CALFEED_MAX_AGE='soon' is not a whole number"),
+        ({"CALFEED_TEMPLATES": "/no/such/folder"}, "calfeed cannot start: CALFEED_TEMPLATES='/no/such/folder' is not"),
+    ],
+)
+def test_a_setting_that_cannot_work_stops_gunicorn_with_one_line(tmp_path, setting, message):
+    environ = {**os.environ, "CALFEED_EVENTS": str(BUNDLED), "GUNICORN_BIND": f"127.0.0.1:{free_port()}", **setting}
+    finished = subprocess.run(GUNICORN, cwd=tmp_path, env=environ, capture_output=True, text=True, timeout=60)
+    lines = (finished.stdout + finished.stderr).splitlines()
+    assert finished.returncode != 0
+    assert "Traceback" not in finished.stderr
+    assert [line for line in lines if "calfeed" in line] == [
+        next(line for line in lines if message in json.loads(line)["message"])
+    ], "\n".join(lines)
+    assert len(lines) <= 3, "\n".join(lines)  # gunicorn's start line, the reason, nothing respawned
+
+
+def test_a_worker_that_cannot_load_says_why_in_one_line_and_gunicorn_stops(tmp_path):
+    """Without the packaged settings' early check (another gunicorn config): the worker says it, once."""
+    environ = {**os.environ, "CALFEED_MAX_AGE": "soon", "GUNICORN_CMD_ARGS": f"--bind 127.0.0.1:{free_port()}"}
+    command = [sys.executable, "-m", "gunicorn", "--workers", "2", "calfeed.wsgi:app"]
+    finished = subprocess.run(command, cwd=tmp_path, env=environ, capture_output=True, text=True, timeout=60)
+    assert finished.returncode != 0
+    assert "Traceback" not in finished.stderr
+    reasons = [line for line in finished.stderr.splitlines() if "CALFEED_MAX_AGE" in line]
+    assert reasons and set(reasons) == {"calfeed cannot start: CALFEED_MAX_AGE='soon' is not a whole number"}
+    assert "App failed to load" in finished.stderr  # gunicorn halts instead of respawning
+
+
+def test_content_with_problems_starts_and_answers_503_with_them(tmp_path):
+    with run_gunicorn(CONTENT / "end_before_start.yaml", tmp_path / "gunicorn.log", workers=1, up=504) as base:
+        for path in ("/", "/healthz"):
+            with pytest.raises(urllib.error.HTTPError) as answer:
+                urllib.request.urlopen(base + path, timeout=5)
+            assert answer.value.code == 503
+            assert b"is before start" in answer.value.read()

@@ -1,4 +1,8 @@
-"""Site -> HTML pages (and their stylesheet and script), from the site's own Jinja templates.
+"""Site -> HTML pages (and their stylesheet and script), from calfeed's Jinja templates and the site's.
+
+The default templates ship in the package (`default_templates`); a site's folder overrides
+them one file at a time, and an override can extend the template it replaces by its
+``default:`` name (``{% extends "default:event.html" %}``).
 
 Templates present; this module decides what they show (which events are upcoming, how
 past ones group by month, what goes to the archive) and hands them a `Localizer` (``t``):
@@ -20,7 +24,16 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context, select_autoescape
+from jinja2 import (
+    BaseLoader,
+    ChoiceLoader,
+    Environment,
+    FileSystemLoader,
+    PrefixLoader,
+    StrictUndefined,
+    pass_context,
+    select_autoescape,
+)
 from jinja2.runtime import Context
 from markupsafe import Markup
 
@@ -48,14 +61,28 @@ HOME_UPCOMING = 30  # upcoming events on the agenda; later ones are on their yea
 HOME_PAST = 30  # most recent past events on the agenda; older ones are on the archive pages
 
 
-def make_environment(templates: Path) -> Environment:
-    """Return a Jinja environment reading `templates`, autoescaping HTML, failing on undefined names.
+def default_templates() -> Path:
+    """calfeed's own templates: ``calfeed/templates/`` in an installed wheel, which the build fills from the
+    top-level ``templates/`` of a checkout (see pyproject.toml); in a checkout, that folder itself."""
+    package = Path(__file__).resolve().parent.parent
+    installed = package / "templates"
+    return installed if installed.is_dir() else package.parent / "templates"
+
+
+def make_environment(overrides: Path | None = None) -> Environment:
+    """Return a Jinja environment reading the site's `overrides` folder first, then calfeed's defaults,
+    autoescaping HTML and failing on undefined names.
+
+    Every default is also reachable as ``default:<name>``, so an override can extend what it replaces.
 
     It has the i18n extension (``{% trans %}``, ``_()``), translating with each page's catalog,
     and the filters ``day`` and ``span`` (in the page's language).
     """
+    defaults = FileSystemLoader(default_templates())
+    loaders: list[BaseLoader] = [FileSystemLoader(overrides)] if overrides is not None else []
+    loaders += [PrefixLoader({"default": defaults}, delimiter=":"), defaults]
     environment = Environment(
-        loader=FileSystemLoader(templates),
+        loader=ChoiceLoader(loaders),
         autoescape=select_autoescape(disabled_extensions=("css", "js", "txt"), default=True, default_for_string=True),
         undefined=StrictUndefined,
         trim_blocks=True,
