@@ -78,26 +78,43 @@ def stamp(path: str) -> None:
 @click.argument("path", default=DEFAULT_PATH, envvar="CALFEED_EVENTS", type=click.Path())
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8000, show_default=True, type=int, help="Port to listen on.")
-@click.option("--templates", default="", help="Templates folder [default: templates/ beside PATH].")
-def serve(path: str, host: str, port: int, templates: str) -> None:
+@click.option("--templates", default="", help="Templates replacing calfeed's own [default: templates/ beside PATH].")
+@click.option(
+    "--public-urls",
+    is_flag=True,
+    help="Link to calendar.url (or CALFEED_BASE_URL) as the published site does, not to this preview.",
+)
+def serve(path: str, host: str, port: int, templates: str, public_urls: bool) -> None:
     """Serve the content at PATH for preview, reloading it when a file changes.
 
-    A broken edit is reported here and the last good version keeps being served.
+    Links, feeds and calendars point at this preview's address, so clicking
+    through stays here (--public-urls keeps the public ones). A broken edit is
+    reported here and the last good version keeps being served.
     """
     from .web import create_app
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s", stream=sys.stderr)
+    config = {"CALFEED_EVENTS": path, "CALFEED_TEMPLATES": templates}
+    if not public_urls and not os.environ.get("CALFEED_BASE_URL"):
+        config["CALFEED_BASE_URL"] = preview_url(host, port)
     try:
-        app = create_app({"CALFEED_EVENTS": path, "CALFEED_TEMPLATES": templates})
+        app = create_app(config)
     except SettingsError as error:
         raise click.ClickException(str(error)) from None
+    click.echo(f"Previewing {path} at {preview_url(host, port)}", err=True)
     app.run(host=host, port=port, threaded=True, use_reloader=False)
+
+
+def preview_url(host: str, port: int) -> str:
+    """The address a browser reaches `calfeed serve` at: 127.0.0.1 (or ::1) for a wildcard address."""
+    host = {"0.0.0.0": "127.0.0.1", "::": "::1", "": "127.0.0.1"}.get(host, host)
+    return f"http://[{host}]:{port}/" if ":" in host else f"http://{host}:{port}/"
 
 
 @main.command()
 @click.argument("outdir", type=click.Path(file_okay=False))
 @click.argument("path", default=DEFAULT_PATH, envvar="CALFEED_EVENTS", type=click.Path())
-@click.option("--templates", default="", help="Templates folder [default: templates/ beside PATH].")
+@click.option("--templates", default="", help="Templates replacing calfeed's own [default: templates/ beside PATH].")
 @click.option(
     "--today",
     type=click.DateTime(formats=["%Y-%m-%d"]),
