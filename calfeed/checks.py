@@ -60,6 +60,7 @@ class FieldChecker:
         # Where each id was first written, by kind: duplicates name both places, and news may
         # link to an event that has other problems without a second, misleading report.
         self.ids: dict[str, dict[str, tuple[str, Path]]] = {"event": {}, "news": {}, "tag": {}}
+        self.tag_uses: list[tuple[str, Path, str]] = []  # (file, path, tag) of every tag an item lists
 
     # -- reporting ---------------------------------------------------------------
 
@@ -139,6 +140,7 @@ class FieldChecker:
         for i, item in enumerate(self.as_list(raw, path)):
             if (tag := self.slug(item, (*path, i))) and tag not in tags:
                 tags.append(tag)
+                self.tag_uses.append((self.file, (*path, i) if isinstance(raw, list) else path, tag))
         return tuple(tags)
 
     def zone(self, raw: Any, path: Path) -> str | None:

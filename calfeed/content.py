@@ -18,7 +18,7 @@ from pathlib import Path as FilePath
 from typing import Any
 
 from . import history, yamlread
-from .checks import IMAGE_KEYS, LOCATION_KEYS, Pending, TooMany, describe
+from .checks import IMAGE_KEYS, LOCATION_KEYS, Pending, TooMany, describe, did_you_mean
 from .model import (
     CalendarSettings,
     Event,
@@ -276,6 +276,8 @@ class _Reader(SectionReader):
             for item, path in self.list_items(document, "news"):
                 if (entry := self.news(item, path)) is not None:
                     news.append(entry)
+        if tags:
+            self.undeclared_tags(tags)
         if calendar is None:
             return None
         news = _date_undated(news, events_by_id)
@@ -294,6 +296,19 @@ class _Reader(SectionReader):
         news.sort(key=lambda entry: entry.id)
         news.sort(key=lambda entry: entry.date, reverse=True)
         return Site(calendar=calendar, events=tuple(events), news=tuple(news), tags=dict(sorted(tags.items())))
+
+    def undeclared_tags(self, declared: dict[str, Text]) -> None:
+        """Warn about each tag an item lists that `tags:` does not declare: on a site that declares its
+        tags, one that is not there is most likely a typo, which would silently start a new tag."""
+        for file, path, tag in self.tag_uses:
+            if tag not in declared:
+                self.file = file
+                self.problem(
+                    path,
+                    f"unknown tag '{tag}'{did_you_mean(tag, declared)} "
+                    "(expected a tag declared under tags:, or declare it there)",
+                    severity="warning",
+                )
 
 
 def _date_undated(news: list[NewsEntry], events: dict[str, Event]) -> list[NewsEntry]:
