@@ -29,6 +29,7 @@ from yaml.events import (
     SequenceStartEvent,
 )
 
+from . import yamlhints
 from .problems import Path, Problem, format_path
 
 # libyaml's parser when PyYAML was built with it (much faster), else PyYAML's own.
@@ -204,7 +205,7 @@ def parse(file: str, data: bytes) -> tuple[Any, list[Problem]]:
             elif frames:
                 frames[-1][4] += size
     except yaml.MarkedYAMLError as error:
-        return None, [*problems, _syntax_problem(file, error)]
+        return None, [*problems, _syntax_problem(file, error, data)]
     except yaml.reader.ReaderError as error:
         line, column = _line_column(data, error.position)
         what = f"character U+{error.character:04X}" if isinstance(error.character, int) else "a character"
@@ -298,13 +299,17 @@ def _tag_problem(file: str, event: Any, path: Path) -> Problem:
     return _at(file, event.start_mark, path, f"YAML tag {tag} is not supported (expected plain values)")
 
 
-def _syntax_problem(file: str, error: yaml.MarkedYAMLError) -> Problem:
+def _syntax_problem(file: str, error: yaml.MarkedYAMLError, data: bytes) -> Problem:
+    """The parser's words and position, and a plain hint for the common slips (`yamlhints`)."""
     mark = error.problem_mark or error.context_mark
     line, column = _one_based(mark) if mark is not None else (None, None)
+    context_line = error.context_mark.line + 1 if error.context_mark is not None else None
     message = f"YAML syntax error: {error.problem}"
     if error.context:
-        context_at = f" at line {error.context_mark.line + 1}" if error.context_mark is not None else ""
-        message += f" ({error.context}{context_at})"
+        message += f" ({error.context}{f' at line {context_line}' if context_line else ''})"
+    lines = data.decode("utf-8", "replace").splitlines()
+    if explained := yamlhints.hint(lines, error.problem or "", line, error.context or "", context_line):
+        message += f"; {explained}"
     return Problem(file, line, column, "", message)
 
 

@@ -11,10 +11,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+import yaml
 from click.testing import CliRunner
 from flask import Flask
 from flask.testing import FlaskClient
 
+from calfeed import yamlread
 from calfeed.content import read_content
 from calfeed.problems import Problem
 from calfeed.web import create_app
@@ -65,6 +67,19 @@ def only_problem(content_dir: Path) -> Callable[[str], Problem]:
         return problems[0]
 
     return read
+
+
+# The YAML parsers calfeed may run on: libyaml's (when PyYAML was built with it) and PyYAML's own.
+PARSERS = [pytest.param(yaml.BaseLoader, id="pure-python")]
+if hasattr(yaml, "CBaseLoader"):
+    PARSERS.append(pytest.param(yaml.CBaseLoader, id="libyaml"))
+
+
+@pytest.fixture(params=PARSERS)
+def parser(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> object:
+    """Run the test once with each YAML parser."""
+    monkeypatch.setattr(yamlread, "_Parser", request.param)
+    return request.param
 
 
 # -- the app and the command line ----------------------------------------------------------

@@ -36,7 +36,7 @@ def test_yaml_syntax_error_is_reported_where_the_parser_stopped(only_problem):
     assert _where(problem) == ("yaml_syntax_error.yaml", 7, 10, "")
     # libyaml and PyYAML's own parser word the problem differently; both say where the list began.
     assert problem.message.startswith("YAML syntax error: ")
-    assert problem.message.endswith("(while parsing a flow sequence at line 6)")
+    assert "(while parsing a flow sequence at line 6); the [ opened on line 6 is never closed" in problem.message
 
 
 def test_duplicate_yaml_key_is_reported_at_the_second_one(only_problem):

@@ -3,22 +3,11 @@
 from __future__ import annotations
 
 import pytest
-import yaml
 
 from calfeed import yamlread
 from calfeed.content import read_content
 
-from conftest import BUNDLED, CONTENT
-
-PARSERS = [pytest.param(yaml.BaseLoader, id="pure-python")]
-if hasattr(yaml, "CBaseLoader"):
-    PARSERS.append(pytest.param(yaml.CBaseLoader, id="libyaml"))
-
-
-@pytest.fixture(params=PARSERS)
-def parser(request, monkeypatch):
-    monkeypatch.setattr(yamlread, "_Parser", request.param)
-    return request.param
+from conftest import BUNDLED, CONTENT, PARSERS
 
 
 @pytest.mark.parametrize(
