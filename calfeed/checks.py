@@ -17,6 +17,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from .dates import EXPECTED_DATE, DateValueError, parse_when, zone_named
+from .languages import normalise
 from .model import Image, Location, Status, Text
 from .problems import Path
 
@@ -243,14 +244,16 @@ class FieldChecker:
         """A string, or a mapping of language code to string."""
         if isinstance(raw, dict):
             values = {}
-            for lang, value in raw.items():
-                if lang not in self.languages:
+            for given, value in raw.items():
+                lang = normalise(str(given))  # "pt-br" is "pt-BR", as in calendar.languages
+                if lang is None or lang not in self.languages:
                     self.problem(
-                        (*path, lang),
-                        f"language '{lang}' is not in calendar.languages (expected one of {', '.join(self.languages)})",
+                        (*path, given),
+                        f"language '{given}' is not in calendar.languages"
+                        f" (expected one of {', '.join(self.languages)})",
                         at_key=True,
                     )
-                elif (string := self.string(value, (*path, lang))) is not None:
+                elif (string := self.string(value, (*path, given))) is not None:
                     values[lang] = string
             if not raw:
                 self.problem(path, "is empty (expected text, or a mapping of language to text)")

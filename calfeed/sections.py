@@ -19,10 +19,10 @@ from dateutil.rrule import rrulestr
 from . import history
 from .checks import FieldChecker, did_you_mean
 from .dates import localize, zone_named
+from .languages import normalise
 from .model import CalendarSettings, Event, NewsEntry, Organizer, Status
 from .problems import Path
 
-_LANGUAGE = re.compile(r"[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*")
 _RRULE = re.compile(r"[A-Z0-9=;,+\-]+")
 _FINE_GRAINED = ("SECONDLY", "MINUTELY", "HOURLY")
 _EMAIL = re.compile(r"[^@\s<>\"]+@[^@\s<>\"]+\.[^@\s<>\"]+")
@@ -70,12 +70,14 @@ class SectionReader(FieldChecker):
                 for i, code in enumerate(self.as_list(raw["languages"], (*path, "languages")))
             ]
             codes = []
-            for i, code in enumerate(given):
-                if code is None:
+            for i, given_code in enumerate(given):
+                if given_code is None:
                     continue
-                if not _LANGUAGE.fullmatch(code):
+                if (code := normalise(given_code)) is None:
                     self.problem(
-                        (*path, "languages", i), f"'{code}' is not a language code (expected e.g. en, es, fr, pt-BR)"
+                        (*path, "languages", i),
+                        f"'{given_code}' is not a language code (expected a language, maybe a script and a region:"
+                        " en, es, fr, pt-BR, zh-Hant-TW)",
                     )
                 elif code in codes:
                     self.problem((*path, "languages", i), f"language '{code}' is listed twice")

@@ -13,6 +13,7 @@ from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import BaseConverter
 
+from . import languages
 from .http import HTML_POLICY, PREFLIGHT, REFERRER_POLICY, Output, Policy, Responder, answer, render_output, today_in
 from .render import FORMATS, Format
 from .render.html import make_environment, render_error_page
@@ -25,9 +26,10 @@ WARM_LIMIT = 64  # outputs rendered before a reloaded version serves: the first 
 
 
 class LanguageConverter(BaseConverter):
-    """A language tag ("es", "pt-BR"), so that /no-such-page is not taken for a language."""
+    """A language code in calfeed's one form ("es", "pt-BR", "zh-Hant-TW": `languages.PATTERN`, the rule
+    the content check normalises to), so that /no-such-page is not taken for a language."""
 
-    regex = r"[a-z]{2,3}(?:-[A-Z][a-z]{3})?(?:-[A-Z]{2}|-[0-9]{3})?"
+    regex = languages.PATTERN
 
 
 class NoContent(Exception):

@@ -115,3 +115,26 @@ def test_wrong_calendar_options_and_organizer_email_are_reported(content_dir):
             "'not-an-address' is not an email address (expected e.g. events@example.org)",
         ),
     ]
+
+
+def test_language_codes_are_kept_in_one_form(content_dir):
+    site, problems = read_content("language_codes.yaml")
+    assert [(_where(p), p.message) for p in problems] == [
+        (("language_codes.yaml", 6, 38, "calendar.languages[3]"), "language 'pt-BR' is listed twice"),
+        (
+            ("language_codes.yaml", 6, 45, "calendar.languages[4]"),
+            "'de-DE-1996' is not a language code (expected a language, maybe a script and a region:"
+            " en, es, fr, pt-BR, zh-Hant-TW)",
+        ),
+    ]
+    assert site is None
+
+
+def test_language_codes_in_any_case_are_published_in_one_form(content_dir, tmp_path):
+    fixed = tmp_path / "events.yaml"
+    fixed.write_text((content_dir / "language_codes.yaml").read_text().replace(", PT-BR, de-DE-1996", ""))
+    site, problems = read_content(fixed)
+    assert problems == [] and site is not None
+    assert site.calendar.languages == ("en", "pt-BR", "zh-Hant-TW")
+    assert site.events[0].title.get("pt-BR", "en") == "Caminhada"
+    assert site.calendar.title.get("zh-Hant-TW", "en") == "行事曆"

@@ -65,6 +65,21 @@ def test_the_checker_reads_every_kind_of_output(export_of: str, request: pytest.
     assert {Path(link.source).suffix for link in fragments} >= {".html", ".atom", ".rss", ".json"}
 
 
+def test_the_server_answers_every_file_the_export_writes(rich: tuple[Path, str], make_app) -> None:
+    """languages: [en, fr, pt-br, zh-Hant-TW]: one rule for the check and the router, one form (pt-BR)."""
+    folder, _ = rich
+    client = make_app(RICH).test_client()
+    written = [
+        file.relative_to(folder).as_posix()
+        for file in folder.rglob("*")
+        if file.is_file() and file.suffix not in (".gz", ".br") and not file.name.startswith("_")
+    ]
+    assert any(name.startswith("pt-BR/") for name in written) and any(name.startswith("zh-Hant-TW/") for name in written)
+    for name in sorted(written):
+        url = "/" + name.removesuffix("index.html")
+        assert client.get(url).status_code == 200, url
+
+
 def test_a_news_link_in_a_feed_names_the_post_on_the_news_page(rich: tuple[Path, str]) -> None:
     """The bug this checker was written for: feeds linked news/#<id>, the page's anchors are #news-<id>."""
     folder, base_url = rich
