@@ -50,10 +50,10 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-@pytest.fixture(params=["bundled", "feed-events"])
+@pytest.fixture(params=["bundled", "feed-events", "linked-site"])
 def served(request, tmp_path, make_app) -> Iterator[tuple[str, list[str]]]:
     """The content served on loopback with calendar.url set to where it is served: (base, feed paths)."""
-    source = BUNDLED if request.param == "bundled" else CONTENT / "feed-events.yaml"
+    source = BUNDLED if request.param == "bundled" else CONTENT / f"{request.param}.yaml"
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
     content = tmp_path / "events.yaml"

@@ -346,12 +346,12 @@ def test_hybrid_event_page_shows_everything_about_it(kinds):
 
 def test_content_falls_back_field_by_field_with_lang_attributes(kinds):
     page = get(kinds, "/fr/events/hybrid-congress-2031/")
-    assert page.find("h1")[0] == ({"class": "p-name"}, "Congrès mondial")  # French title: no lang attribute
+    assert page.find("h1")[0] == ({"class": "p-name", "dir": "auto"}, "Congrès mondial")  # French title: no lang
     assert page.find("p", class_="p-summary")[0][0]["lang"] == "en"  # no French summary: English, marked
     assert page.find("dd", class_="p-location")[0][0]["lang"] == "en"
     assert page.find("img", class_="u-photo")[0][0]["lang"] == "en"
     assert page.find("a", href="../../../fr/tags/housing/")[0] == (
-        {"class": "p-category", "href": "../../../fr/tags/housing/", "lang": "en"},
+        {"class": "p-category", "href": "../../../fr/tags/housing/", "dir": "auto", "lang": "en"},
         "Housing",
     )
     es = get(kinds, "/es/events/hybrid-congress-2031/")

@@ -58,7 +58,7 @@ def test_title_and_location_are_escaped_as_text(hostile):
 
 def test_description_markdown_keeps_its_text_and_safe_links_only(hostile):
     page = hostile.get("/events/hostile-2030/").get_data(as_text=True)
-    description = page.split('<div class="e-content description">', 1)[1].split("</div>", 1)[0]
+    description = page.split('<div class="e-content description" dir="auto">', 1)[1].split("</div>", 1)[0]
     assert "Hello" in description and "styled" in description
     links = [attrs for tag, attrs in Elements(description).found if tag == "a"]
     assert len(links) == 2 and not [attrs for attrs in links if "href" in attrs]  # words kept, javascript: dropped

@@ -74,7 +74,9 @@ def test_the_server_answers_every_file_the_export_writes(rich: tuple[Path, str],
         for file in folder.rglob("*")
         if file.is_file() and file.suffix not in (".gz", ".br") and not file.name.startswith("_")
     ]
-    assert any(name.startswith("pt-BR/") for name in written) and any(name.startswith("zh-Hant-TW/") for name in written)
+    assert any(name.startswith("pt-BR/") for name in written) and any(
+        name.startswith("zh-Hant-TW/") for name in written
+    )
     for name in sorted(written):
         url = "/" + name.removesuffix("index.html")
         assert client.get(url).status_code == 200, url

@@ -26,6 +26,10 @@ if TYPE_CHECKING:
 
 GENERATOR = "calfeed"
 HTML = "text/html"
+# The RSS Best Practices Profile, and the W3C validator's advice (CharacterData): "&" and "<" (and ">")
+# as hexadecimal character references, which the most readers decode right whether they take an element
+# as text or as HTML. XML parsers read the same characters either way; every element is written alike.
+RSS_REFERENCES = ((b"&amp;", b"&#x26;"), (b"&lt;", b"&#x3C;"), (b"&gt;", b"&#x3E;"))
 
 
 def render_atom(site: Site, view: View) -> bytes:
@@ -54,6 +58,7 @@ def render_rss(site: Site, view: View) -> bytes:
         {"rel": "related", "type": HTML, "href": plan.archive_url, "title": plan.archive_title}
     )
     feed.lastBuildDate(plan.updated)
+    feed.description(html.escape(plan.description, quote=False))  # RSS descriptions are HTML, the item's too
     for entry in plan.entries:
         item = _add(feed, plan, entry)
         item.guid(entry.id, permalink=entry.permalink)
@@ -63,7 +68,10 @@ def render_rss(site: Site, view: View) -> bytes:
         if entry.image is not None and entry.image.media_type:
             # RSS wants a length; calfeed does not know the file's size, and 0 is the RSS Board's "unknown".
             item.enclosure(url=entry.image.url, length="0", type=entry.image.media_type)
-    return bytes(feed.rss_str(pretty=True))
+    document = bytes(feed.rss_str(pretty=True))
+    for escaped, reference in RSS_REFERENCES:
+        document = document.replace(escaped, reference)
+    return document
 
 
 def _generator(plan: FeedPlan, self_type: str) -> FeedGenerator:

@@ -37,6 +37,7 @@ from jinja2 import (
 from jinja2.runtime import Context
 from markupsafe import Markup
 
+from .. import recurrence
 from ..model import Event, Site
 from ..routes import Links
 from . import i18n, jsonld
@@ -135,7 +136,8 @@ def render_agenda(site: Site, view: View) -> bytes:
 
 
 def render_event(site: Site, view: View) -> bytes:
-    """One event's page: everything about it, related news, and ways to add it to a calendar."""
+    """One event's page: everything about it, related news, and ways to add it to a calendar (once it has
+    taken place, the page says so and those come last, as plain links)."""
     event = site.event(view.item or "")
     if event is None:
         raise LookupError(f"no event {view.item!r}")
@@ -146,6 +148,7 @@ def render_event(site: Site, view: View) -> bytes:
         event=event,
         related=[entry for entry in site.news if event.id in entry.events],
         google=google_event(site, event, view.lang, Links(site, view.lang).event(event, absolute=True)),
+        past=recurrence.next_occurrence(event, view.today) is None,  # every date of it is over
         dates=event_dates(event, view.today),
         structured=jsonld.document(jsonld.event(site, event, view.lang, view.today)),
     )

@@ -198,11 +198,13 @@ class Localizer:
         return text.lang_of(self.lang, self.default)
 
     def lang_attr(self, text: Text | None) -> dict[str, str]:
-        """``{"lang": "en"}`` when `text` falls back to another language than the page's (for ``xmlattr``)."""
+        """The attributes of an element holding content text (for ``xmlattr``): ``dir="auto"``, so a title
+        or summary in Arabic or Hebrew takes its own direction (and its punctuation the right side), and
+        ``lang`` when `text` falls back to another language than the page's."""
         if text is None:
             return {}
         found = text.lang_of(self.lang, self.default)
-        return {"lang": found} if found != self.lang else {}
+        return {"dir": "auto", **({"lang": found} if found != self.lang else {})}
 
     def tag(self, tag: str) -> str:
         return self.site.tag_label(tag, self.lang)
