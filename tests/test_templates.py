@@ -33,7 +33,7 @@ def content(tmp_path: Path) -> Path:
 
 def test_without_a_templates_folder_the_defaults_serve(content: Path) -> None:
     served = pages(content)
-    assert b'<h1 class="p-name">4th UCLG Culture Summit</h1>' in served["/events/culture-summit-2021/"]
+    assert b'<h1 class="p-name" dir="auto">4th UCLG Culture Summit</h1>' in served["/events/culture-summit-2021/"]
 
 
 def test_an_override_beside_the_content_replaces_one_page_and_can_extend_the_default(content: Path) -> None:
@@ -48,7 +48,7 @@ def test_an_override_beside_the_content_replaces_one_page_and_can_extend_the_def
     after = pages(content)
     event = after["/events/culture-summit-2021/"]
     assert b'<p class="local-note">Registration closes a week before.</p>' in event
-    assert b'<h1 class="p-name">4th UCLG Culture Summit</h1>' in event  # the default's block, kept by super()
+    assert b'<h1 class="p-name" dir="auto">4th UCLG Culture Summit</h1>' in event  # the default's block, kept by super()
     assert {path: body for path, body in after.items() if path != "/events/culture-summit-2021/"} == {
         path: body for path, body in before.items() if path != "/events/culture-summit-2021/"
     }
@@ -60,7 +60,7 @@ def test_calfeed_templates_names_the_override_folder(content: Path, tmp_path: Pa
     (elsewhere / "style.css").write_text("body { color: rebeccapurple; }\n", encoding="utf-8")
     served = pages(content, CALFEED_TEMPLATES=str(elsewhere))
     assert served["/style.css"] == b"body { color: rebeccapurple; }"
-    assert b'<h1 class="p-name">4th UCLG Culture Summit</h1>' in served["/events/culture-summit-2021/"]
+    assert b'<h1 class="p-name" dir="auto">4th UCLG Culture Summit</h1>' in served["/events/culture-summit-2021/"]
 
 
 def test_a_templates_setting_that_is_not_a_folder_is_named(tmp_path: Path) -> None:

@@ -29,7 +29,7 @@ def test_agenda_lists_upcoming_news_and_past_events(client):
     assert "5–8 October 2021" in page
     assert "WeThe15 adds UCLG as its 19th partner" in page
     # A news post about an event links to it (in-site links are relative to the page).
-    assert 'About: <a href="events/culture-summit-2021/">4th UCLG Culture Summit</a>' in page
+    assert 'About: <a href="events/culture-summit-2021/" dir="auto">4th UCLG Culture Summit</a>' in page
 
 
 def test_agenda_page_advertises_its_feeds(client):
