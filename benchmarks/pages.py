@@ -1,10 +1,13 @@
-"""How big and how fast the HTML pages are with many events: the agenda and the largest archive page.
+"""How big and how fast the HTML pages are with many events: the agenda, the largest archive and month
+pages, and the search index.
 
 Generates the same realistic content as ``benchmarks/load.py`` (1,000 and 10,000 events over
 six years, a news post per 10 events) in a temporary folder, loads it once, then renders
 
 * ``/``: the agenda, with "today" in the middle of the content (upcoming and past events);
 * ``/archive/<year>/``: every year's page, reporting the largest;
+* ``/month/<yyyy-mm>/``: every month's page, reporting the largest and the slowest (goals: < 100 KB, < 50 ms);
+* ``/search.json``: the search index, with its gzipped size (goal for 10,000 events: < 1.5 MB gzipped);
 
 each several times, and prints the best render time and the size in bytes. Rendering is the
 pure function the server and the export call (``FORMATS[name].render(site, view)``); the
@@ -19,6 +22,7 @@ Run from the repository root::
 from __future__ import annotations
 
 import argparse
+import gzip
 import importlib.util
 import sys
 import tempfile
@@ -29,7 +33,7 @@ from typing import Any
 
 from calfeed.content import load_site
 from calfeed.model import Site
-from calfeed.render import FORMATS, View, archive_years
+from calfeed.render import FORMATS, View, archive_years, month
 from calfeed.render.html import make_environment
 
 HERE = Path(__file__).resolve().parent
@@ -79,6 +83,18 @@ def run(n_events: int, repeat: int) -> list[tuple[str, int, float]]:
         if size > largest[1]:
             largest = (path, size, seconds)
     rows.append(largest)
+    largest, slowest = ("", 0, 0.0), ("", 0, 0.0)
+    for key in month.months(site):
+        path = f"/month/{key}/"
+        view = View(lang="en", item=key, path=path, templates=environment)
+        size, seconds = best(site, "month", view, max(1, repeat // 3))
+        largest = max(largest, (path, size, seconds), key=lambda row: row[1])
+        slowest = max(slowest, (path, size, seconds), key=lambda row: row[2])
+    rows += [largest, slowest] if slowest != largest else [largest]
+    size, seconds = best(site, "search", View(lang="en", path="/search.json"), repeat)
+    rows.append(("/search.json", size, seconds))
+    index = FORMATS["search"].render(site, View(lang="en", path="/search.json"))
+    rows.append(("  gzipped", len(gzip.compress(index, 9)), 0.0))
     return rows
 
 

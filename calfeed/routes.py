@@ -55,7 +55,7 @@ def every_route(site: Site) -> Iterator[Route]:
         for lang, prefixed in prefixes if spec.localized else [(default, False)]:
             items = list(spec.items(site)) if spec.items else [None]
             for tag in [None, *tags] if spec.tagged else [None]:
-                for item in items:
+                for item in items if tag is None or spec.tag_items is None else spec.tag_items(site, tag):
                     yield Route(spec.name, lang, prefixed, tag, item)
 
 
@@ -66,7 +66,7 @@ def resolve(site: Site, name: str, lang: str | None, tag: str | None, item: str 
         return None
     if tag is not None and (not spec.tagged or tag not in site.tag_ids):
         return None
-    if (item is None) != (spec.items is None) or (item is not None and not spec.has_item(site, item)):
+    if (item is None) != (spec.items is None) or (item is not None and not spec.has_item(site, item, tag)):
         return None
     return Route(name, lang or site.calendar.default_language, lang is not None, tag, item)
 

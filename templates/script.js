@@ -87,4 +87,74 @@
       }
     }
   }
+  // Search: the box (<div class="search" hidden data-index data-root>) stays hidden without this script; with it,
+  // the page's language's search index (search.json, every event and news post of every year) is fetched on the
+  // first keystroke and filtered as the visitor types: every word must appear in the title, place, tags or date,
+  // ignoring case and accents. Results are links; a status line (role="status") says how many were found.
+  var MAX_RESULTS = 20;
+  function fold(text) {
+    return String(text).normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
+  }
+  Array.prototype.forEach.call(document.querySelectorAll("div.search[data-index]"), function (box) {
+    var input = box.querySelector("input.search-input");
+    var status = box.querySelector(".search-status");
+    var list = box.querySelector(".search-results");
+    var root = box.getAttribute("data-root");
+    var loading = null;
+    var items = null;
+    if (!input || !status || !list || !window.fetch) {
+      return;
+    }
+    box.hidden = false;
+    function load() {
+      if (!loading) {
+        loading = fetch(box.getAttribute("data-index")).then(function (response) {
+          return response.json();
+        }).then(function (index) {
+          items = index.items.map(function (item) {
+            return { item: item, text: fold(item.slice(1, 5).join(" ")) };
+          });
+        });
+      }
+      return loading;
+    }
+    function say(count) {
+      var template = count === 0 ? "data-none" : count === 1 ? "data-one" : "data-many";
+      status.textContent = box.getAttribute(template).replace("{n}", String(count));
+    }
+    function show() {
+      var words = fold(input.value).split(/\s+/).filter(Boolean);
+      list.textContent = "";
+      if (!words.length) {
+        status.textContent = "";
+        return;
+      }
+      var found = items.filter(function (entry) {
+        return words.every(function (word) { return entry.text.indexOf(word) !== -1; });
+      });
+      found.slice(0, MAX_RESULTS).forEach(function (entry) {
+        var li = document.createElement("li");
+        var link = document.createElement("a");
+        link.href = root + entry.item[5];
+        link.textContent = entry.item[1];
+        li.appendChild(link);
+        var when = [entry.item[2], entry.item[3]].filter(Boolean).join(" · ");
+        if (when) {
+          var meta = document.createElement("span");
+          meta.className = "search-when";
+          meta.textContent = when;
+          li.appendChild(meta);
+        }
+        list.appendChild(li);
+      });
+      say(found.length);
+    }
+    var timer = null;
+    input.addEventListener("input", function () {
+      window.clearTimeout(timer);
+      timer = window.setTimeout(function () {
+        load().then(show, function () { status.textContent = ""; });
+      }, 150);
+    });
+  });
 })();

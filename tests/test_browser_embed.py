@@ -28,7 +28,7 @@ from test_browser_support import WSGIApp, bundled_app, chromium, needs_chromium,
 pytestmark = needs_chromium
 
 EMBED_POLICY = (  # what the server sends with embed pages (calfeed.http), and a static host should too
-    "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self' https: data:; "
+    "default-src 'none'; style-src 'self'; script-src 'self'; connect-src 'self'; img-src 'self' https: data:; "
     "base-uri 'none'; form-action 'self'; frame-ancestors *"
 )
 MESSAGE = "calfeed:embed-height"

@@ -13,7 +13,7 @@ from playwright.sync_api import Browser, Page
 from calfeed.content import load_site
 
 from conftest import BUNDLED
-from test_browser_support import bundled_app, chromium, needs_chromium, serving
+from test_browser_support import assert_fits_the_width, bundled_app, chromium, needs_chromium, serving
 
 pytestmark = needs_chromium
 
@@ -77,15 +77,7 @@ def open_page(browser: Browser, site: str) -> Iterator[Callable[..., Page]]:
 @pytest.mark.parametrize("path", ["/", EVENT])
 def test_page_fits_the_width_without_horizontal_scrolling(open_page, width, path):
     page = open_page(path, width)
-    sizes = page.evaluate(
-        """() => ({
-            scrollWidth: document.scrollingElement.scrollWidth,
-            innerWidth: window.innerWidth,
-            widest: Math.max(...[...document.body.querySelectorAll('*')].map(e => e.getBoundingClientRect().right)),
-        })"""
-    )
-    assert sizes["scrollWidth"] <= sizes["innerWidth"], sizes
-    assert sizes["widest"] <= sizes["innerWidth"] + 1, sizes  # nothing sticks out, even where overflow is hidden
+    assert_fits_the_width(page)
     site = load_site(BUNDLED)
     headings = page.get_by_role("heading", level=1)
     assert headings.count() == 1

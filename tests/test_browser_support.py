@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Browser, Page, sync_playwright
 from werkzeug.serving import WSGIRequestHandler, make_server
 
 from calfeed.web import create_app
@@ -80,6 +80,19 @@ def bundled_app(base: str) -> WSGIApp:
             "CALFEED_BASE_URL": f"{base}/",
         }
     )
+
+
+def assert_fits_the_width(page: Page) -> None:
+    """No horizontal scrolling, and nothing sticking out of the viewport (even where overflow is hidden)."""
+    sizes = page.evaluate(
+        """() => ({
+            scrollWidth: document.scrollingElement.scrollWidth,
+            innerWidth: window.innerWidth,
+            widest: Math.max(...[...document.body.querySelectorAll('*')].map(e => e.getBoundingClientRect().right)),
+        })"""
+    )
+    assert sizes["scrollWidth"] <= sizes["innerWidth"], sizes
+    assert sizes["widest"] <= sizes["innerWidth"] + 1, sizes
 
 
 @contextmanager

@@ -60,6 +60,21 @@ def test_every_route_is_written_with_the_bytes_the_server_sends(site_dir, client
     assert (site_dir / "index.html").exists() and (site_dir / "events/culture-summit-2021/index.html").exists()
 
 
+def test_export_has_every_month_page_and_each_languages_search_index(site_dir):
+    """Every month with events and the month either side, for the site and each tag, in each language, with
+    this month's page, and one search index per language: what the month view and the search box link to."""
+    site, _ = read_content(BUNDLED)
+    for prefix in ("", "en/", "es/", "fr/"):
+        for tag in (None, *site.tag_ids):
+            folder = site_dir / prefix / (f"tags/{tag}/" if tag else "") / "month"
+            written = sorted(path.name for path in folder.iterdir() if path.is_dir())
+            assert written == list(FORMATS["month"].items_of(site, tag)), (prefix, tag)
+            assert (folder / "index.html").is_file()
+    assert sorted(path.name for path in (site_dir / "month").iterdir() if path.is_dir())[:2] == ["2021-08", "2021-09"]
+    for prefix in ("", "en/", "es/", "fr/"):
+        assert (site_dir / f"{prefix}search.json").is_file() and (site_dir / f"{prefix}tags/index.html").is_file()
+
+
 def test_headers_file_says_what_the_server_sends(site_dir, client):
     blocks: dict[str, dict[str, str]] = {}
     for line in (site_dir / "_headers").read_text(encoding="utf-8").splitlines():

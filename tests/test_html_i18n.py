@@ -12,7 +12,7 @@ from babel.messages.pofile import read_po
 from calfeed.render import i18n
 
 ROOT = Path(__file__).parent.parent
-PLACEHOLDER = re.compile(r"%\(\w+\)s")
+PLACEHOLDER = re.compile(r"%\(\w+\)[sd]")
 
 
 def template_messages() -> set[str]:
@@ -32,10 +32,14 @@ def test_every_template_message_is_translated(lang):
     missing = []
     for message_id in sorted(template_messages()):
         message = catalog.get(message_id)
-        if message is None or not message.string or message.fuzzy:
+        forms = (message.string,) if message is not None and isinstance(message.string, str) else ()
+        if message is not None and isinstance(message.string, tuple):
+            forms = message.string  # a plural message: every form of the language must be there
+        if message is None or not forms or not all(forms) or message.fuzzy:
             missing.append(message_id)
         else:
-            assert PLACEHOLDER.findall(message.string) == PLACEHOLDER.findall(message_id), message_id
+            for form in forms:
+                assert set(PLACEHOLDER.findall(form)) == set(PLACEHOLDER.findall(message_id)), (message_id, form)
     assert missing == [], f"untranslated in {lang}: {missing} (see docs/pages.md, 'Workflow for translators')"
 
 

@@ -35,6 +35,14 @@ BUNDLED_PAGES = [
     "/fr/archive/2022/",
     "/embed/",
     "/es/tags/intermediary-cities/embed/",
+    "/month/2021-09/",  # the month view: multi-day events, in three languages, and one tag's
+    "/es/month/2021-10/",
+    "/fr/month/2022-11/",
+    "/fr/tags/intermediary-cities/month/2021-10/",
+    "/month/",  # this month: no events
+    "/tags/",
+    "/es/tags/",
+    "/fr/tags/",
 ]
 KINDS_PAGES = [
     "/",
@@ -52,6 +60,9 @@ KINDS_PAGES = [
     "/es/archive/2031/",
     "/fr/embed/",
     "/archive/2020/",
+    "/month/2031-06/",  # a multi-day event from May, a cancelled one over two days
+    "/es/month/2031-12/",  # a tentative event into January
+    "/fr/tags/",
 ]
 REPEATING_PAGES = [
     "/",  # the series under upcoming or past (whichever today makes them), each with how it repeats
@@ -61,6 +72,9 @@ REPEATING_PAGES = [
     "/events/open-house/",  # endless, a cancelled date years ahead
     "/es/events/autumn-workshop/",  # over
     "/fr/archive/2026/",
+    "/month/2026-03/",  # series: every occurrence, skipped ones cancelled, a change to summer time
+    "/es/month/2026-02/",
+    "/fr/tags/",
 ]
 
 

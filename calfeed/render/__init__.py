@@ -18,7 +18,7 @@ from types import MappingProxyType
 from jinja2 import Environment
 
 from ..model import Event, NewsEntry, Site
-from . import embed, events_json, events_schema, feeds, html, ics, jsonfeed
+from . import embed, events_json, events_schema, feeds, html, ics, jsonfeed, month, search
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +59,7 @@ class Format:
     localized: bool = True  # also served under /<lang>/
     daily: bool = False  # what it shows depends on today's date (upcoming vs past)
     items: Callable[[Site], Iterable[str]] | None = None  # the values of {item}, when the pattern has one
+    tag_items: Callable[[Site, str], Iterable[str]] | None = None  # under /tags/<tag>/, when not `items`
     headers: Mapping[str, str] = field(default_factory=dict)  # fixed extra headers
     download: bool = False  # served with Content-Disposition: attachment; filename="<item>.<ext>"
     frameable: bool = False  # partner pages may put it in an iframe (CSP frame-ancestors: CALFEED_EMBED_ANCESTORS)
@@ -68,11 +69,18 @@ class Format:
         """Public data any origin may fetch (CORS): it answers preflight requests too."""
         return self.headers.get("Access-Control-Allow-Origin") == "*"
 
-    def has_item(self, site: Site, item: str) -> bool:
-        """Whether `item` is one of this format's items (an event id, a year): an event is found by id."""
+    def has_item(self, site: Site, item: str, tag: str | None = None) -> bool:
+        """Whether `item` is one of this format's items (an event id, a year), under `tag` if given: an
+        event is found by id."""
         if self.items is _event_ids:
             return site.event(item) is not None
-        return self.items is not None and item in self.items(site)
+        return self.items is not None and item in self.items_of(site, tag)
+
+    def items_of(self, site: Site, tag: str | None = None) -> Iterable[str]:
+        """The values of {item} (for one tag's pages when `tag` is given)."""
+        if tag is not None and self.tag_items is not None:
+            return self.tag_items(site, tag)
+        return self.items(site) if self.items is not None else ()
 
     @property
     def filename(self) -> str:
@@ -107,6 +115,18 @@ FORMATS: Mapping[str, Format] = MappingProxyType(
             Format("event", HTML, "/events/{item}/", html.render_event, daily=True, items=_event_ids),
             Format("news", HTML, "/news/", html.render_news),
             Format("archive", HTML, "/archive/{item}/", html.render_archive, items=archive_years),
+            Format("month-now", HTML, "/month/", html.render_month, tagged=True, daily=True),
+            Format(
+                "month",
+                HTML,
+                "/month/{item}/",
+                html.render_month,
+                tagged=True,
+                items=month.months,
+                tag_items=month.months,
+            ),
+            Format("tags", HTML, "/tags/", html.render_tags, daily=True),
+            Format("search", "application/json; charset=utf-8", "/search.json", search.render_index),
             Format("calendar", CALENDAR, "/calendar.ics", ics.render_calendar, tagged=True, daily=True, headers=SHARED),
             Format(
                 "event-ics",

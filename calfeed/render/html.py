@@ -40,7 +40,7 @@ from markupsafe import Markup
 from .. import recurrence
 from ..model import Event, Site
 from ..routes import Links
-from . import i18n, jsonld
+from . import i18n, jsonld, month
 from .markup import to_html
 from .page import (
     by_month,
@@ -50,6 +50,7 @@ from .page import (
 )
 from .text import (
     format_day,
+    format_month,
     format_span,
     google_event,
 )
@@ -179,6 +180,49 @@ def render_archive(site: Site, view: View) -> bytes:
         structured=jsonld.graph([jsonld.event(site, event, view.lang) for event in events]),
     )
     return _render(view, "archive.html", context)
+
+
+def render_month(site: Site, view: View) -> bytes:
+    """One month as a grid of weeks (view.item "yyyy-mm"; without one, the month of view.today), with
+    links to the months before and after, to this month and to every month that has events."""
+    every = month.months(site, view.tag)
+    shown = month.parse_key(view.item) if view.item else (view.today.year, view.today.month)
+    if shown is None:
+        raise LookupError(f"no month {view.item!r}")
+    key = month.month_key(shown)
+    found = month.index(site, view.tag)
+    earlier = [other for other in every if other < key]
+    later = [other for other in every if other > key]
+    context = page_context(
+        site,
+        view,
+        section="month",
+        grid=month.grid(found.events(key), *shown, view.lang),
+        label=format_month(*shown, view.lang),
+        previous=_month_link(earlier[-1], view.lang) if earlier else None,
+        next=_month_link(later[0], view.lang) if later else None,
+        current=view.item is None,
+        jump=[_month_link(other, view.lang) for other in found.with_events],
+    )
+    return _render(view, "month.html", context)
+
+
+def _month_link(key: str, lang: str) -> tuple[str, str]:
+    """A month's key and its label in `lang`: ("2021-09", "September 2021")."""
+    year, number = month.parse_key(key) or (1, 1)
+    return key, format_month(year, number, lang)
+
+
+def render_tags(site: Site, view: View) -> bytes:
+    """Every tag with its label and how many upcoming and past events and news posts it has."""
+    rows = []
+    for tag in site.tag_ids:
+        events = [event for event in site.events if tag in event.tags]
+        upcoming = len(upcoming_events(events, view.today))
+        news = sum(1 for entry in site.news if tag in entry.tags)
+        rows.append((tag, upcoming, len(events) - upcoming, news))
+    rows.sort(key=lambda row: (site.tag_label(row[0], view.lang).casefold(), row[0]))
+    return _render(view, "tags.html", page_context(site, view, section="tags", rows=rows))
 
 
 def render_style(site: Site, view: View) -> bytes:

@@ -24,9 +24,11 @@ from ..recurrence import Occurrence
 from . import i18n
 from .text import (
     format_day,
+    format_full_day,
     format_month,
     format_repeat,
     format_span,
+    format_time_of_day,
     google_subscribe,
     outlook_subscribe,
     webcal,
@@ -225,6 +227,11 @@ class Localizer:
         ``t.link("archive", item=year)``."""
         return self.links.link(format, tag=tag, item=None if item is None else str(item))
 
+    def root(self) -> str:
+        """A link to the site's root (of every language), relative to the page: what the search index's
+        paths are relative to."""
+        return self.links.relative("/")
+
     def asset(self, format: str) -> str:
         """A link to a file that exists once for every language: ``t.asset("style")``, ``t.asset("script")``."""
         return self.links.link(format)
@@ -299,6 +306,25 @@ class Localizer:
 
     def day(self, day: date) -> str:
         return format_day(day, self.lang)
+
+    def full_day(self, day: date) -> str:
+        """A day with its weekday, as a month view names it: "Thursday, 9 September 2021"."""
+        return format_full_day(day, self.lang)
+
+    def count_events(self, count: int) -> str:
+        """How many events, in words: "no events", "1 event", "2 events" (in the page's language)."""
+        if count == 0:
+            return self.translations.ugettext("no events")
+        return self.translations.ungettext("%(num)d event", "%(num)d events", count) % {"num": count}
+
+    def start_time(self, event: Event) -> str:
+        """When a timed event starts, in its zone ("10:00"), naming the zone when it is not the calendar's
+        ("10:00 (Europe/Istanbul)"); "" for an all-day event."""
+        if not isinstance(event.start, datetime):
+            return ""
+        shown = format_time_of_day(event.start, self.lang)
+        zone = zone_name(event)
+        return shown if zone == self.site.calendar.timezone else f"{shown} ({zone})"
 
     def zone(self, event: Event) -> str:
         return zone_name(event)

@@ -8,9 +8,10 @@ and the zone is named.
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
 from urllib.parse import quote, urlencode
 
-from babel.dates import format_date, format_interval, format_skeleton, format_time
+from babel.dates import format_date, format_interval, format_skeleton, format_time, get_time_format
 
 from ..model import Event, Site
 from ..recurrence import rule_parts, utc_rule
@@ -38,13 +39,25 @@ def format_day(day: date, lang: str = "en") -> str:
     return format_date(day, "long", locale=date_locale(lang))
 
 
+def format_full_day(day: date, lang: str = "en") -> str:
+    """Return one day with its weekday: "Thursday, 9 September 2021", "jueves, 9 de septiembre de 2021"."""
+    return format_date(day, "full", locale=date_locale(lang))
+
+
 def format_month(year: int, month: int, lang: str = "en") -> str:
     """Return a month heading: "October 2021", "octubre de 2021", "octobre 2021"."""
     return format_skeleton("yMMMM", date(year, month, 1), locale=date_locale(lang))
 
 
 def format_time_of_day(moment: datetime, lang: str = "en") -> str:
-    return format_time(moment, "short", locale=date_locale(lang))
+    """Return a time of day as `lang` writes it ("18:00", "6:00 PM"), at `moment`'s own offset."""
+    return format_time(moment, _short_time(lang), locale=date_locale(lang))
+
+
+@lru_cache(maxsize=64)
+def _short_time(lang: str) -> str:
+    """The locale's short time pattern: Babel looks it up (slowly, ~0.5 ms) on every call otherwise."""
+    return str(get_time_format("short", locale=date_locale(lang)).pattern)
 
 
 def zone_name(event: Event) -> str:
