@@ -126,7 +126,7 @@ FORMATS: Mapping[str, Format] = MappingProxyType(
                 tag_items=month.months,
             ),
             Format("tags", HTML, "/tags/", html.render_tags, daily=True),
-            Format("search", "application/json; charset=utf-8", "/search.json", search.render_index),
+            Format("search", "application/json; charset=utf-8", "/search.json", search.render_index, headers=SHARED),
             Format("calendar", CALENDAR, "/calendar.ics", ics.render_calendar, tagged=True, daily=True, headers=SHARED),
             Format(
                 "event-ics",
