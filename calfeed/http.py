@@ -21,6 +21,7 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
@@ -189,35 +190,41 @@ def today_in(timezone: str) -> date:
 # -- answering a request ------------------------------------------------------------------------------------------
 
 _ETAG = re.compile(r'\s*(?:W/)?("[\x21\x23-\x7e\x80-\xff]*")\s*(?:,|$)')
-_encodings: dict[str | None, str] = {}
+_WEIGHT = re.compile(r"[ \t]*(\d+(?:\.\d+)?)[ \t]*", re.ASCII)  # as Werkzeug reads q (0 to 1 then)
 
 
+@lru_cache(maxsize=512)  # clients send few distinct values
 def accepted_encoding(header: str | None) -> str:
-    """The best encoding `header` (an Accept-Encoding value) allows: "br", "gzip" or "identity"."""
-    chosen = _encodings.get(header)
-    if chosen is None:
-        weights: dict[str, float] = {}
-        for part in (header or "").split(","):
-            name, _, params = part.partition(";")
-            weight = 1.0
-            for param in params.split(";"):
-                key, _, value = param.strip().partition("=")
-                if key.strip().lower() == "q":
-                    try:
-                        weight = float(value)
-                    except ValueError:
-                        weight = 0.0
-            weights[name.strip().lower()] = weight
-        star = weights.get("*", 0.0)
-        chosen = "identity"
-        for coding, names in (("br", ("br",)), ("gzip", ("gzip", "x-gzip"))):
-            if next((weights[name] for name in names if name in weights), star) > 0:
-                chosen = coding
-                break
-        if len(_encodings) > 512:  # a bounded memo: clients send few distinct values
-            _encodings.clear()
-        _encodings[header] = chosen
-    return chosen
+    """The best encoding `header` (an Accept-Encoding value) allows: "br", "gzip" or "identity".
+
+    Brotli while the client accepts it, then gzip ("x-gzip" too), else identity, which is never refused.
+    A coding listed with q=0 is refused even if "*" is accepted; an item whose weight is not a number
+    from 0 to 1 is skipped, as Werkzeug skips it (tests/test_http_headers.py holds this to Werkzeug).
+    """
+    weights: dict[str, float] = {}
+    for part in (header or "").split(","):
+        name, _, params = part.partition(";")
+        name, weight = name.strip().lower(), _weight(params)
+        if name and weight is not None:
+            weights[name] = max(weight, weights.get(name, weight))  # listed twice: its best weight counts
+    star = weights.get("*", 0.0)
+    for coding, names in (("br", ("br",)), ("gzip", ("gzip", "x-gzip"))):
+        if next((weights[name] for name in names if name in weights), star) > 0:
+            return coding
+    return "identity"
+
+
+def _weight(params: str) -> float | None:
+    """The q parameter of an Accept-Encoding item (1 without one), or None if it is not a weight."""
+    weight = 1.0
+    for param in params.split(";"):
+        key, _, value = param.partition("=")
+        if key.strip().lower() == "q" and value.strip(" \t"):  # "q=" is no weight, as for Werkzeug
+            match = _WEIGHT.fullmatch(value)
+            if match is None or float(match[1]) > 1:
+                return None
+            weight = float(match[1])
+    return weight
 
 
 def entity_tags(header: str) -> frozenset[str] | None:
