@@ -25,13 +25,14 @@ MAX_PROBLEMS = 1000  # stop looking after this many
 MIN_YEAR, MAX_YEAR = 1000, 9998  # calendar clients and date arithmetic (the day after an end) stay safe
 
 LOCATION_KEYS = ("name", "address", "city", "country", "lat", "lon")
+LATITUDE, LONGITUDE = (-90, 90), (-180, 180)
 IMAGE_KEYS = ("src", "alt")
 
-_SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 _SPACE = re.compile(r"\s")
-_TRUE = frozenset({"true", "True", "TRUE", "yes", "Yes", "YES"})
-_FALSE = frozenset({"false", "False", "FALSE", "no", "No", "NO"})
+TRUE_WORDS = frozenset({"true", "True", "TRUE", "yes", "Yes", "YES"})
+FALSE_WORDS = frozenset({"false", "False", "FALSE", "no", "No", "NO"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,8 +97,8 @@ class FieldChecker:
         if not self.is_mapping(raw, path, "a place name or a mapping of name, address, city, country, lat, lon"):
             return None
         self.unknown_keys(raw, path, LOCATION_KEYS)
-        lat = self.optional(raw, path, "lat", lambda v, p: self.number(v, p, -90, 90))
-        lon = self.optional(raw, path, "lon", lambda v, p: self.number(v, p, -180, 180))
+        lat = self.optional(raw, path, "lat", lambda v, p: self.number(v, p, *LATITUDE))
+        lon = self.optional(raw, path, "lon", lambda v, p: self.number(v, p, *LONGITUDE))
         if (lat is None) != (lon is None) and ("lat" in raw) != ("lon" in raw):
             self.problem(path, "has only one of lat and lon (expected both, or neither)")
         strings = {key: self.optional(raw, path, key, self.string) for key in ("address", "city", "country")}
@@ -108,8 +109,8 @@ class FieldChecker:
         return Location(name=name, lat=lat, lon=lon, **strings)
 
     def online(self, raw: Any, path: Path) -> tuple[bool, str | None] | None:
-        if raw in _TRUE or raw in _FALSE:
-            return raw in _TRUE, None
+        if raw in TRUE_WORDS or raw in FALSE_WORDS:
+            return raw in TRUE_WORDS, None
         url = self.url(raw, path, schemes=("http", "https"))
         return (True, url) if url else None
 
@@ -229,7 +230,7 @@ class FieldChecker:
     def slug(self, raw: Any, path: Path, at_key: bool = False) -> str | None:
         if (text := self.string(raw, path)) is None:
             return None
-        if not _SLUG.fullmatch(text):
+        if not SLUG.fullmatch(text):
             hint = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
             self.problem(
                 path,
@@ -271,7 +272,7 @@ class FieldChecker:
         if not raw.strip():
             self.problem(path, f"is blank (expected {expected})")
             return None
-        if match := _CONTROL.search(raw):
+        if match := CONTROL.search(raw):
             self.problem(
                 path,
                 f"contains control character U+{ord(match[0]):04X} at position {match.start() + 1} "

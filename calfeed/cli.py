@@ -9,7 +9,7 @@ from datetime import datetime
 
 import click
 
-from . import history
+from . import history, starter
 from .content import read_content
 from .model import Site
 from .problems import ContentError, Problem
@@ -148,6 +148,34 @@ def build(outdir: str, path: str, templates: str, today: datetime | None) -> Non
     for problem in built.warnings:
         click.echo(str(problem), err=True)
     click.echo(f"{outdir}: {built.routes} routes, {built.files} files, {built.size / 1e6:.1f} MB")
+
+
+@main.command()
+@click.argument("folder", default=".", type=click.Path(file_okay=False))
+def init(folder: str) -> None:
+    """Start a calendar in FOLDER (default: here): a commented events.yaml that passes
+    check, and calfeed.schema.json, which editors use to complete and check it as you type.
+
+    Existing files are never overwritten.
+    """
+    try:
+        events, schema_file = starter.init(folder)
+    except starter.ExistsError as error:
+        raise click.ClickException(str(error)) from None
+    except OSError as error:
+        raise click.ClickException(f"{error.filename or folder}: {error.strerror or error}") from None
+    click.echo(f"{events}: a starter calendar; edit it, then run: calfeed check {events}")
+    click.echo(f"{schema_file}: its schema, for editors (named on the first line of {events.name})")
+
+
+@main.command()
+def schema() -> None:
+    """Print the JSON Schema of the content, for editors (VS Code's YAML extension and others).
+
+    Save it beside events.yaml and name it on the file's first line:
+    # yaml-language-server: $schema=calfeed.schema.json
+    """
+    click.echo(starter.schema_text(), nl=False)
 
 
 def summary(site: Site) -> str:

@@ -6,8 +6,8 @@ import re
 from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
-_DATETIME = re.compile(
+DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
+DATETIME = re.compile(
     r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[Tt]|[ \t]+)(\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d{1,6})\d*)?)?"
     r"[ \t]*(?:(Z|z)|([+-])(\d{1,2})(?::?(\d{2}))?)?"
 )
@@ -26,12 +26,12 @@ def parse_when(text: str) -> date | datetime | None:
     `DateValueError` when it is, but names a day or time that does not exist.
     """
     text = text.strip()
-    if match := _DATE.fullmatch(text):
+    if match := DATE.fullmatch(text):
         try:
             return date(int(match[1]), int(match[2]), int(match[3]))
         except ValueError as error:
             raise DateValueError(f"{text} is not a real date: {error}") from None
-    if match := _DATETIME.fullmatch(text):
+    if match := DATETIME.fullmatch(text):
         year, month, day, hour, minute = (int(match[i]) for i in range(1, 6))
         second = int(match[6] or 0)
         micro = int((match[7] or "0").ljust(6, "0"))

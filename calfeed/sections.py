@@ -23,9 +23,10 @@ from .languages import normalise
 from .model import CalendarSettings, Event, NewsEntry, Organizer, Status
 from .problems import Path
 
-_RRULE = re.compile(r"[A-Z0-9=;,+\-]+")
-_FINE_GRAINED = ("SECONDLY", "MINUTELY", "HOURLY")
-_EMAIL = re.compile(r"[^@\s<>\"]+@[^@\s<>\"]+\.[^@\s<>\"]+")
+RRULE = re.compile(r"[A-Z0-9=;,+\-]+")
+FINE_GRAINED = ("SECONDLY", "MINUTELY", "HOURLY")
+REFRESH_HOURS, PAST_DAYS, FEED_LIMIT = (0.25, 24 * 30), (0, 36_500), (1, 10_000)  # the ranges calendar: allows
+EMAIL = re.compile(r"[^@\s<>\"]+@[^@\s<>\"]+\.[^@\s<>\"]+")
 
 TOP_KEYS = ("calendar", "events", "news", "tags")
 CALENDAR_KEYS = ("title", "description", "url", "timezone", "languages", "refresh_hours", "past_days", "feed_limit")
@@ -97,9 +98,9 @@ class SectionReader(FieldChecker):
         description = self.optional(raw, path, "description", self.text)
         if title is None or url is None:
             return None
-        refresh = self.optional(raw, path, "refresh_hours", lambda v, p: self.number(v, p, 0.25, 24 * 30))
-        past_days = self.optional(raw, path, "past_days", lambda v, p: self.whole(v, p, 0, 36_500))
-        feed_limit = self.optional(raw, path, "feed_limit", lambda v, p: self.whole(v, p, 1, 10_000))
+        refresh = self.optional(raw, path, "refresh_hours", lambda v, p: self.number(v, p, *REFRESH_HOURS))
+        past_days = self.optional(raw, path, "past_days", lambda v, p: self.whole(v, p, *PAST_DAYS))
+        feed_limit = self.optional(raw, path, "feed_limit", lambda v, p: self.whole(v, p, *FEED_LIMIT))
         if title is None or url is None:
             return None
         if not url.endswith("/"):
@@ -134,7 +135,7 @@ class SectionReader(FieldChecker):
     def email(self, raw: Any, path: Path) -> str | None:
         if (text := self.string(raw, path, "an email address")) is None:
             return None
-        if not _EMAIL.fullmatch(text):
+        if not EMAIL.fullmatch(text):
             self.problem(path, f"'{text}' is not an email address (expected e.g. events@example.org)")
             return None
         return text
@@ -310,11 +311,11 @@ class SectionReader(FieldChecker):
         if rule is None or when is None:
             return None, ()
         text = rule.removeprefix("RRULE:")
-        if not _RRULE.fullmatch(text):
+        if not RRULE.fullmatch(text):
             self.problem((*path, "repeat"), f"'{rule}' is not an RRULE (expected e.g. FREQ=WEEKLY;COUNT=4)")
             return None, ()
         parts = dict(part.partition("=")[::2] for part in text.split(";"))
-        if parts.get("FREQ") in _FINE_GRAINED and "COUNT" not in parts and "UNTIL" not in parts:
+        if parts.get("FREQ") in FINE_GRAINED and "COUNT" not in parts and "UNTIL" not in parts:
             self.problem((*path, "repeat"), f"repeats {parts['FREQ'].lower()} forever (expected COUNT= or UNTIL=)")
             return None, ()
         start = when[0]

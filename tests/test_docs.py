@@ -147,6 +147,29 @@ def test_check_output_is_as_documented(
     assert result.output == expected, f"docs/content.md:{block.line}: `{command}` now prints:\n{result.output}"
 
 
+README_COMMANDS = [
+    block for block in fenced_blocks((ROOT / "README.md").read_text(encoding="utf-8")) if block.lang == "console"
+]
+
+
+@pytest.mark.parametrize("block", [pytest.param(b, id=f"README.md:{b.line}") for b in README_COMMANDS])
+def test_readme_output_is_what_the_command_prints(
+    block: Block, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, runner: CliRunner
+) -> None:
+    """README's ``console`` examples run in the project folder, or in an empty one for commands that write."""
+    command, _, expected = block.text.partition("\n")
+    assert command.startswith("$ calfeed "), command
+    arguments = shlex.split(command.removeprefix("$ "))[1:]
+    monkeypatch.chdir(tmp_path if arguments[0] == "init" else ROOT)
+    monkeypatch.delenv("CALFEED_EVENTS", raising=False)
+    result = runner.invoke(main, arguments)
+    assert result.output == expected, f"README.md:{block.line}: `{command}` now prints:\n{result.output}"
+
+
+def test_readme_has_output_examples() -> None:
+    assert {block.text.split()[2] for block in README_COMMANDS} >= {"check", "init"}
+
+
 @pytest.mark.parametrize(
     "key",
     sorted(
