@@ -22,6 +22,7 @@ from .dates import localize, zone_named
 from .languages import normalise
 from .model import CalendarSettings, Event, NewsEntry, Organizer, Status
 from .problems import Path
+from .recurrence import rule_parts
 
 RRULE = re.compile(r"[A-Z0-9=;,+\-]+")
 FINE_GRAINED = ("SECONDLY", "MINUTELY", "HOURLY")
@@ -314,7 +315,7 @@ class SectionReader(FieldChecker):
         if not RRULE.fullmatch(text):
             self.problem((*path, "repeat"), f"'{rule}' is not an RRULE (expected e.g. FREQ=WEEKLY;COUNT=4)")
             return None, ()
-        parts = dict(part.partition("=")[::2] for part in text.split(";"))
+        parts = rule_parts(text)
         if parts.get("FREQ") in FINE_GRAINED and "COUNT" not in parts and "UNTIL" not in parts:
             self.problem((*path, "repeat"), f"repeats {parts['FREQ'].lower()} forever (expected COUNT= or UNTIL=)")
             return None, ()

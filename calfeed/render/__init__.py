@@ -103,9 +103,6 @@ SHARED = MappingProxyType(
     {"Access-Control-Allow-Origin": "*", "Access-Control-Expose-Headers": "ETag, X-Content-Version"}
 )
 CALENDAR = "text/calendar; charset=utf-8"
-ATOM = "application/atom+xml; charset=utf-8"
-RSS = "application/rss+xml; charset=utf-8"
-JSON_FEED = "application/feed+json; charset=utf-8"
 
 FORMATS: Mapping[str, Format] = MappingProxyType(
     {

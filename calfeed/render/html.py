@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Sequence
-from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -31,14 +30,12 @@ from jinja2 import (
     FileSystemLoader,
     PrefixLoader,
     StrictUndefined,
-    pass_context,
     select_autoescape,
 )
-from jinja2.runtime import Context
 from markupsafe import Markup
 
 from .. import recurrence
-from ..model import Event, Site
+from ..model import Site
 from ..routes import Links
 from . import i18n, jsonld, month
 from .markup import to_html
@@ -49,9 +46,7 @@ from .page import (
     upcoming_events,
 )
 from .text import (
-    format_day,
     format_month,
-    format_span,
     google_event,
 )
 
@@ -91,20 +86,8 @@ def make_environment(overrides: Path | None = None) -> Environment:
         lstrip_blocks=True,
     )
     i18n.install(environment)
-    environment.filters["day"] = _day_filter
-    environment.filters["span"] = _span_filter
     environment.filters["markdown"] = lambda text: Markup(to_html(text))
     return environment
-
-
-@pass_context
-def _day_filter(context: Context, day: date) -> str:
-    return format_day(day, context.get("lang") or "en")
-
-
-@pass_context
-def _span_filter(context: Context, event: Event) -> str:
-    return format_span(event, context.get("lang") or "en")
 
 
 # -- the renderers of FORMATS ---------------------------------------------------------------

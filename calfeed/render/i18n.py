@@ -46,11 +46,6 @@ def translations(lang: str) -> NullTranslations:
     return Translations(compiled, domain=DOMAIN)
 
 
-def has_catalog(lang: str) -> bool:
-    """Whether the interface has been translated into `lang` (English is the source language)."""
-    return lang == "en" or (CATALOGS / lang / "LC_MESSAGES" / f"{DOMAIN}.po").is_file()
-
-
 @lru_cache(maxsize=32)
 def date_locale(lang: str) -> Locale:
     """The Babel locale that formats dates for `lang`; English (British order) when Babel does not know it."""

@@ -18,21 +18,6 @@ from ..recurrence import rule_parts, utc_rule
 from .i18n import date_locale, translations
 from .markup import to_plain
 
-MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
-
 
 def format_day(day: date, lang: str = "en") -> str:
     """Return one day in words: "5 October 2021", "5 de octubre de 2021", "5 octobre 2021"."""
