@@ -1,6 +1,6 @@
 """``calfeed build``: every route of the URL contract as static files, with the bytes the server sends.
 
-Each route is rendered by the same `calfeed.http.render_output` the server uses, so a file holds
+Each route is rendered by the same `calfeed.http.Outputs` the server uses, so a file holds
 exactly the body a request for its path gets (folders as ``index.html``), next to ``.gz`` and ``.br``
 encodings for hosts that serve precompressed files. Two more files tell a static host the headers
 calfeed would send: ``_headers`` (Netlify, Cloudflare Pages) and ``_nginx.conf`` (include it in a
@@ -22,14 +22,13 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from .content import read_content
-from .http import PREFLIGHT, Output, Policy, render_output, today_in
+from .http import PREFLIGHT, Output, Outputs, Policy, today_in
 from .problems import ContentError, Problem
 from .render import FORMATS, Format
 from .render.html import make_environment
 from .routes import Route, every_route, path
 from .settings import Settings
-from .store import Published, content_modified, with_base_url
+from .store import read_version
 
 HOST_FILES = ("_headers", "_nginx.conf")  # instructions for the host, not pages: never served
 PER_FILE = ("Content-Length", "ETag", "Last-Modified", "Vary", "Content-Encoding", "X-Content-Version")
@@ -59,13 +58,12 @@ def build(
     the routes it accepts. Raises `ContentError` with every error if the content does not load, and lets a
     renderer's exception through; either way `outdir` is untouched.
     """
-    site, problems = read_content(settings.events, max_bytes=settings.max_bytes)
-    if site is None:
+    published, problems = read_version(settings.events, max_bytes=settings.max_bytes, base_url=settings.base_url)
+    if published is None:
         raise ContentError([problem for problem in problems if problem.severity == "error"])
-    site = with_base_url(site, settings.base_url)
-    published = Published(site, content_modified(settings.events))
-    templates = make_environment(settings.template_overrides())
+    site = published.site
     policy = Policy.from_settings(settings)
+    outputs = Outputs(0, make_environment(settings.template_overrides()), policy)  # each path once: keep none
     day = today or today_in(site.calendar.timezone)
 
     target = Path(outdir)
@@ -75,8 +73,8 @@ def build(
         written: list[tuple[str, Output]] = []
         for route in every_route(site):
             if only is None or only(route):
-                output = render_output(published, route, day, templates, policy)
                 url_path = path(route)
+                output = outputs.render(published, route, day, url_path)
                 _write_output(staging, url_path, output)
                 written.append((url_path, output))
         _write(staging / "_headers", headers_file(written).encode(), published.modified)

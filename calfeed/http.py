@@ -13,10 +13,12 @@ so the static export carries the same bytes and headers.
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import hashlib
 import math
 import re
+import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -26,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 import brotli
+from cachetools import LRUCache
 from werkzeug.http import http_date, parse_date
 
 from .render import View
@@ -160,16 +163,24 @@ def make_output(body: bytes, headers: Mapping[str, str], last_modified: float, e
     return Output(body, media_type, identity.etag, modified, expires, version, identity, gz, br, tags)
 
 
-def render_output(published: Published, route: Route, today: date, templates: Environment, policy: Policy) -> Output:
-    """Render `route` of `published` as it reads on `today` (for pages that depend on it): the server and
-    `calfeed build` both call this, so they send the same bytes and headers.
+def render_output(
+    published: Published,
+    route: Route,
+    today: date,
+    templates: Environment,
+    policy: Policy,
+    url_path: str | None = None,
+) -> Output:
+    """Render `route` of `published` (served at `url_path`, its path) as it reads on `today` (for pages that
+    depend on it): the server and `calfeed build` both call this (through `Outputs`), so they send the same
+    bytes and headers.
 
     Last-Modified is the content files' latest change, or the start of `today` for pages that change with
     the day; such pages expire at the next midnight in the calendar's time zone.
     """
     site = published.site
     spec = route.spec
-    url_path = path(route)
+    url_path = url_path or path(route)
     day = today if spec.daily else date.min
     view = View(lang=route.lang, today=day, tag=route.tag, item=route.item, path=url_path, templates=templates)
     body = spec.render(site, view)
@@ -180,6 +191,63 @@ def render_output(published: Published, route: Route, today: date, templates: En
         modified = max(modified, midnight.timestamp())
         expires = (midnight + timedelta(days=1)).timestamp()
     return make_output(body, policy.headers(route), modified, expires, site.version)
+
+
+class Outputs:
+    """The one cache of rendered outputs: the server's, its warm-up's after a reload, and the export's.
+
+    Outputs are kept by content version and URL path, up to `budget` bytes (every encoding counted; 0
+    keeps none, as for `calfeed build`), the least recently used going first: outputs of a version no
+    longer served are never asked for again and age out. `render` renders a path of a version once while
+    other threads asking for it wait, then find it kept.
+    """
+
+    def __init__(self, budget: int, templates: Environment, policy: Policy) -> None:
+        self.templates = templates
+        self.policy = policy
+        self._kept: LRUCache[tuple[str, str], Output] = LRUCache(maxsize=budget, getsizeof=_size)
+        self._lock = threading.Lock()  # guards _kept (cachetools caches are not thread-safe) and _rendering
+        self._rendering: dict[str, threading.Lock] = {}  # per content version: one render at a time
+
+    def get(self, version: str, url_path: str) -> Output | None:
+        """The output kept for `url_path` of content `version`, or None (never rendered, evicted, expired)."""
+        with self._lock:
+            output = self._kept.get((version, url_path))
+        return None if output is None or output.expires <= time.time() else output
+
+    def render(self, published: Published, route: Route, today: date, url_path: str | None = None) -> Output:
+        """The output of `route` (at `url_path`, its path) in `published` on `today`: kept, or rendered and kept."""
+        url_path = url_path or path(route)
+        version = published.site.version
+        output = self.get(version, url_path)
+        if output is not None:
+            return output
+        with self._lock:
+            rendering = self._rendering.setdefault(version, threading.Lock())
+            if len(self._rendering) > 4:  # versions come and go: forget the locks of old ones
+                for old in list(self._rendering)[:-4]:
+                    del self._rendering[old]
+        with rendering:
+            output = self.get(version, url_path)
+            if output is None:
+                output = render_output(published, route, today, self.templates, self.policy, url_path)
+                with self._lock, contextlib.suppress(ValueError):  # larger than the budget: not kept
+                    self._kept[(version, url_path)] = output
+        return output
+
+    def paths(self, version: str) -> list[str]:
+        """The paths kept for content `version`, in the order they were first rendered."""
+        with self._lock:
+            return [url_path for kept, url_path in self._kept if kept == version]
+
+    @property
+    def size(self) -> int:
+        """The bytes kept, every encoding together."""
+        return int(self._kept.currsize)
+
+
+def _size(output: Output) -> int:
+    return output.size
 
 
 def today_in(timezone: str) -> date:

@@ -45,7 +45,7 @@ class Settings:
     """CALFEED_STALE_IF_ERROR: seconds past max-age a cache may serve a stale copy when calfeed is down."""
 
     cache_bytes: int = 256 * 1024 * 1024
-    """CALFEED_CACHE_BYTES: the most rendered output (all encodings) one worker keeps per content version."""
+    """CALFEED_CACHE_BYTES: the most rendered output (all encodings) one worker keeps, least recently used out first."""
 
     embed_ancestors: str = "*"
     """CALFEED_EMBED_ANCESTORS: who may frame /embed/ pages, a CSP frame-ancestors list ("*", "https://a.org")."""

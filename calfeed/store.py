@@ -12,46 +12,42 @@ import os
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from .content import MAX_BYTES, content_files, read_content
 from .history import history_path
 from .model import Site
 from .problems import Problem
 
-if TYPE_CHECKING:
-    from .http import Output
-
 log = logging.getLogger("calfeed")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Published:
-    """One content version and the outputs rendered from it so far, by URL path.
-
-    `modified` is when its files last changed (seconds since the epoch): outputs' Last-Modified.
-    `outputs` only grows while the version serves, up to a budget of bytes (`keep`); `render_lock`
-    lets one thread render a path while others wait for it instead of rendering it too.
-    """
+    """One content version: the site as served, and when its files last changed (seconds since the epoch,
+    whole: its outputs' Last-Modified). What is rendered from it is kept by `calfeed.http.Outputs`."""
 
     site: Site
     modified: float = 0.0
-    outputs: dict[str, Output] = field(default_factory=dict, compare=False)
-    render_lock: threading.Lock = field(default_factory=threading.Lock, compare=False, repr=False)
-    kept_bytes: list[int] = field(default_factory=lambda: [0], compare=False, repr=False)  # a cell: frozen
 
-    def keep(self, url_path: str, output: Output, budget: int) -> bool:
-        """Store `output` for later requests unless that would pass `budget` bytes (a crawl of every page
-        of a big site then costs CPU per request instead of memory). Call with `render_lock` held."""
-        previous = self.outputs.get(url_path)
-        total = self.kept_bytes[0] + output.size - (previous.size if previous else 0)
-        if total > budget:
-            return False
-        self.outputs[url_path] = output
-        self.kept_bytes[0] = total
-        return True
+
+def read_version(
+    path: str | os.PathLike[str], *, max_bytes: int = MAX_BYTES, base_url: str = ""
+) -> tuple[Published | None, list[Problem]]:
+    """The content at `path` as published at `base_url`, or None if it has errors; with every problem.
+    `calfeed build` reads content this way; `ContentStore` does the same, watching the files."""
+    published, problems, _ = _read(Path(path), max_bytes, base_url)
+    return published, problems
+
+
+def _read(path: Path, max_bytes: int, base_url: str) -> tuple[Published | None, list[Problem], Any]:
+    """`read_version`, and the files' signature once read (for noticing a change made while reading)."""
+    site, problems = read_content(path, max_bytes=max_bytes)
+    after = _signature(path)
+    published = None if site is None else Published(with_base_url(site, base_url), _modified(after))
+    return published, problems, after
 
 
 def with_base_url(site: Site, base_url: str) -> Site:
@@ -59,11 +55,6 @@ def with_base_url(site: Site, base_url: str) -> Site:
     if not base_url or base_url == site.calendar.url:
         return site
     return replace(site, calendar=replace(site.calendar, url=base_url))
-
-
-def content_modified(path: str | os.PathLike[str]) -> float:
-    """When any content file (or the history file) at `path` last changed, in whole seconds since the epoch."""
-    return _modified(_signature(Path(path)))
 
 
 def _modified(signature: Any) -> float:
@@ -81,7 +72,7 @@ class ContentStore:
         self._seen: object = None
         self._pending: object = None  # a change seen by the watcher, loaded once the files stop changing
         self._lock = threading.Lock()
-        # Called with (new, old) before a reloaded version replaces the current one (web.py renders in it).
+        # Called with (new, old) before a reloaded version replaces the current one (web.py renders its outputs).
         self.prepare: Callable[[Published, Published | None], None] | None = None
 
     def refresh(self, *, settle: bool = False) -> bool:
@@ -98,37 +89,29 @@ class ContentStore:
             if settle and signature != self._pending:
                 self._pending = signature
                 return False
-            site, problems = read_content(self.path, max_bytes=self.max_bytes)
-            after = _signature(self.path)
+            published, problems, after = _read(self.path, self.max_bytes, self.base_url)
             # Files that changed while being read are read again at the next look; their newest time dates this.
             self._seen = signature if after == signature else None
             self._pending = None
             self.problems = tuple(problems)
             errors = [problem for problem in problems if problem.severity == "error"]
-            self.last_error = str(errors[0]) if errors else (None if site is not None else "no content")
+            self.last_error = str(errors[0]) if errors else (None if published is not None else "no content")
             for problem in problems:
                 (log.error if problem.severity == "error" else log.warning)("%s", problem)
-            if site is None:
+            if published is None:
                 if self.current is None:
                     log.error("no valid content yet: fix the problems above")
                 else:
                     log.error("keeping content version %s: fix the problems above", self.current.site.version)
                 return False
+            site = published.site
             if self.current is not None and self.current.site.version == site.version:
                 return False
-            published = Published(with_base_url(site, self.base_url), _modified(after))
             if self.prepare is not None and self.current is not None:
-                started = time.perf_counter()
                 try:
                     self.prepare(published, self.current)
                 except Exception:  # a renderer's bug: log it whole; the path will fail (500) when requested
                     log.exception("rendering content version %s in advance failed", site.version)
-                log.info(
-                    "rendered %d outputs of version %s in %.2f s",
-                    len(published.outputs),
-                    site.version,
-                    time.perf_counter() - started,
-                )
             self.current = published
             log.info(
                 "serving content version %s: %d events, %d news posts", site.version, len(site.events), len(site.news)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import time
 from collections.abc import Mapping
@@ -14,7 +15,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.routing import BaseConverter
 
 from . import languages
-from .http import HTML_POLICY, PREFLIGHT, REFERRER_POLICY, Output, Policy, Responder, answer, render_output, today_in
+from .http import HTML_POLICY, PREFLIGHT, REFERRER_POLICY, Output, Outputs, Policy, Responder, answer, today_in
 from .render import FORMATS, Format
 from .render.html import make_environment, render_error_page
 from .routes import resolve
@@ -22,6 +23,7 @@ from .settings import Settings
 from .store import ContentStore, Published
 
 site = Blueprint("site", __name__)
+log = logging.getLogger("calfeed")
 WARM_LIMIT = 64  # outputs rendered before a reloaded version serves: the first paths the previous one served
 
 
@@ -52,49 +54,46 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.config["CALFEED"] = settings
     store = ContentStore(settings.events, max_bytes=settings.max_bytes, base_url=settings.base_url)
     store.refresh()
-    store.prepare = partial(_warm, app)
+    outputs = Outputs(settings.cache_bytes, make_environment(templates), Policy.from_settings(settings))
+    store.prepare = partial(_warm, app, outputs)
     if settings.reload_interval > 0:
         store.watch(settings.reload_interval)
     app.extensions["calfeed.store"] = store
-    app.extensions["calfeed.templates"] = make_environment(templates)
-    app.extensions["calfeed.policy"] = Policy.from_settings(settings)
+    app.extensions["calfeed.outputs"] = outputs
+    app.extensions["calfeed.templates"] = outputs.templates
     app.url_map.converters["language"] = LanguageConverter
     app.register_blueprint(site)
     app.register_error_handler(NoContent, _no_content)
     app.register_error_handler(HTTPException, _http_error)
     app.after_request(_secure)
-    app.wsgi_app = Responder(app.wsgi_app, partial(_rendered, store))  # type: ignore[method-assign]
+    app.wsgi_app = Responder(app.wsgi_app, partial(_rendered, store, outputs))  # type: ignore[method-assign]
     return app
 
 
-def _warm(app: Flask, new: Published, old: Published | None) -> None:
+def _warm(app: Flask, outputs: Outputs, new: Published, old: Published | None) -> None:
     """Before a reloaded version serves, render the paths the one it replaces had rendered (the first
     `WARM_LIMIT`), so that no request waits for a render after a reload. Runs in the watcher thread."""
     if old is None:
         return
+    started, count = time.perf_counter(), 0
     adapter = app.url_map.bind("localhost")
     today = today_in(new.site.calendar.timezone)
-    templates, policy = app.extensions["calfeed.templates"], app.extensions["calfeed.policy"]
-    for url_path in list(old.outputs)[:WARM_LIMIT]:
+    for url_path in outputs.paths(old.site.version)[:WARM_LIMIT]:
         try:
             _, args = adapter.match(url_path, method="GET")
         except HTTPException:  # a redirect or an unknown path: nothing to render
             continue
         route = resolve(new.site, args["name"], args.get("lang"), args.get("tag"), args.get("item"))
         if route is not None:  # an event or tag may be gone
-            with new.render_lock:
-                new.keep(url_path, render_output(new, route, today, templates, policy), _budget(app))
+            outputs.render(new, route, today, url_path)
+            count += 1
+    log.info("rendered %d outputs of version %s in %.2f s", count, new.site.version, time.perf_counter() - started)
 
 
-def _budget(app: Flask) -> int:
-    settings: Settings = app.config["CALFEED"]
-    return settings.cache_bytes
-
-
-def _rendered(store: ContentStore, url_path: str) -> Output | None:
+def _rendered(store: ContentStore, outputs: Outputs, url_path: str) -> Output | None:
     """The current version's output at `url_path` if it was rendered and has not expired, else None."""
     published = store.current
-    return None if published is None else _rendered_in(published, url_path)
+    return None if published is None else outputs.get(published.site.version, url_path)
 
 
 @site.get("/healthz")
@@ -113,26 +112,16 @@ def healthz() -> tuple[dict[str, Any], int, dict[str, str]]:
 def _serve(name: str, lang: str | None = None, tag: str | None = None, item: str | None = None) -> Response:
     """Render one output of the current content on its first request; later ones are answered by `Responder`."""
     published = _published()
+    outputs: Outputs = current_app.extensions["calfeed.outputs"]
     url_path = request.environ.get("PATH_INFO", "")
-    output = _rendered_in(published, url_path)
+    output = outputs.get(published.site.version, url_path)
     if output is None:
         route = resolve(published.site, name, lang, tag, item)
         if route is None:
             return _not_found(name)
-        with published.render_lock:  # one thread renders a path; the others then find it done
-            output = _rendered_in(published, url_path)
-            if output is None:
-                today = today_in(published.site.calendar.timezone)
-                templates = current_app.extensions["calfeed.templates"]
-                output = render_output(published, route, today, templates, current_app.extensions["calfeed.policy"])
-                published.keep(url_path, output, _budget(current_app))
+        output = outputs.render(published, route, today_in(published.site.calendar.timezone), url_path)
     status, headers, body = answer(output, request.environ)
     return Response(body, status=int(status[:3]), headers=list(headers))
-
-
-def _rendered_in(published: Published, url_path: str) -> Output | None:
-    output = published.outputs.get(url_path)
-    return None if output is None or output.expires <= time.time() else output
 
 
 def _not_found(name: str) -> Response:

@@ -121,7 +121,7 @@ def test_a_build_that_fails_while_writing_leaves_the_previous_output_untouched(s
     out = tmp_path / "site"
     shutil.copytree(site_dir, out)
     before = _snapshot(out)
-    real, calls = export.render_output, []
+    real, calls = export._write_output, []
 
     def failing(*args, **kwargs):
         calls.append(1)
@@ -129,7 +129,7 @@ def test_a_build_that_fails_while_writing_leaves_the_previous_output_untouched(s
             raise RuntimeError("disk full, say")
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(export, "render_output", failing)
+    monkeypatch.setattr(export, "_write_output", failing)
     with pytest.raises(RuntimeError, match="disk full"):
         export.build(out, SETTINGS)
     assert _snapshot(out) == before

@@ -71,8 +71,9 @@ def test_a_reloaded_version_renders_what_was_being_served_before_it_serves(make_
         client.get(url)
     _edit(events, GOOD.replace("start: 2021-10-05", "start: 2021-10-04"))
     assert store.refresh()
-    assert set(store.current.outputs) == {"/calendar.ics", "/fr/feed.atom", "/events/culturopolis-2022/"}
-    assert b"DTSTART;VALUE=DATE:20211004" in store.current.outputs["/calendar.ics"].body
+    outputs, version = app.extensions["calfeed.outputs"], store.current.site.version
+    assert set(outputs.paths(version)) == {"/calendar.ics", "/fr/feed.atom", "/events/culturopolis-2022/"}
+    assert b"DTSTART;VALUE=DATE:20211004" in outputs.get(version, "/calendar.ics").body
 
 
 def test_healthz_and_base_url_come_from_the_store(tmp_path):
