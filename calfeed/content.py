@@ -107,7 +107,6 @@ class _Reader(SectionReader):
     # -- the whole read ------------------------------------------------------------
 
     def read(self, path: FilePath) -> tuple[Site | None, list[Problem]]:
-        documents: list[tuple[str, dict[str, Any]]] = []
         try:
             files = content_files(path) if path.exists() else None
         except OSError as error:
@@ -118,57 +117,10 @@ class _Reader(SectionReader):
             ]
         if not files:
             return None, [Problem(str(path), None, None, "", "holds no .yaml or .yml files (expected at least one)")]
-        total = 0
+        documents: list[tuple[str, dict[str, Any]]] = []
         located: list[Problem] = []
-        for file in files:
-            name = str(file)
-            try:
-                size = file.stat().st_size
-            except OSError as error:
-                located.append(_unreadable(file, error))
-                continue
-            total += size
-            if total > self.max_bytes:
-                located.append(
-                    Problem(
-                        name,
-                        None,
-                        None,
-                        "",
-                        f"content is over {self.max_bytes:,} bytes "
-                        "(expected less; raise CALFEED_MAX_BYTES if it is meant to be this big)",
-                    )
-                )
-                return None, located
-            try:
-                data = file.read_bytes()
-            except OSError as error:
-                located.append(_unreadable(file, error))
-                continue
-            if problem := yamlread.decode_problem(name, data):
-                located.append(problem)
-                continue
-            value, problems = yamlread.parse(name, data)
-            located.extend(problems)
-            self.sources[name] = data
-            if value is None and not problems:
-                located.append(
-                    Problem(
-                        name, None, None, "", "is empty (expected a mapping with calendar:, events:, news: or tags:)"
-                    )
-                )
-            elif isinstance(value, dict):
-                documents.append((name, value))
-            elif value is not None:
-                located.append(
-                    Problem(
-                        name,
-                        1,
-                        1,
-                        "",
-                        f"top level is {describe(value)} (expected a mapping with calendar:, events:, news: or tags:)",
-                    )
-                )
+        if not self.parse_files(files, documents, located):
+            return None, located
         site = None
         try:
             site = self.validate(documents)
@@ -182,6 +134,48 @@ class _Reader(SectionReader):
             site, problems = self.revise(site, path, files)
             located.extend(problems)
         return site, located
+
+    def parse_files(
+        self, files: list[FilePath], documents: list[tuple[str, dict[str, Any]]], located: list[Problem]
+    ) -> bool:
+        """Parse each file into `documents` (its name and top-level mapping), its problems into `located`;
+        False if the files together are over `max_bytes` (nothing more is read)."""
+        total = 0
+        for file in files:
+            try:
+                total += file.stat().st_size
+            except OSError as error:
+                located.append(_unreadable(file, error))
+                continue
+            if total > self.max_bytes:
+                message = (
+                    f"content is over {self.max_bytes:,} bytes "
+                    "(expected less; raise CALFEED_MAX_BYTES if it is meant to be this big)"
+                )
+                located.append(Problem(str(file), None, None, "", message))
+                return False
+            located.extend(self.parse_file(file, documents))
+        return True
+
+    def parse_file(self, file: FilePath, documents: list[tuple[str, dict[str, Any]]]) -> list[Problem]:
+        """Read and parse one file; add its top-level mapping to `documents`; return its problems."""
+        name = str(file)
+        try:
+            data = file.read_bytes()
+        except OSError as error:
+            return [_unreadable(file, error)]
+        if problem := yamlread.decode_problem(name, data):
+            return [problem]
+        value, problems = yamlread.parse(name, data)
+        self.sources[name] = data
+        expected = "(expected a mapping with calendar:, events:, news: or tags:)"
+        if value is None and not problems:
+            return [Problem(name, None, None, "", f"is empty {expected}")]
+        if isinstance(value, dict):
+            documents.append((name, value))
+        elif value is not None:
+            return [*problems, Problem(name, 1, 1, "", f"top level is {describe(value)} {expected}")]
+        return problems
 
     def revise(self, site: Site, path: FilePath, files: list[FilePath]) -> tuple[Site | None, list[Problem]]:
         """Give each item its revision from the history file (see calfeed/history.py) and the site its version."""

@@ -259,6 +259,13 @@ class SectionReader(FieldChecker):
                 )
                 return None
             return start, end, None
+        return self.timed_span(start, end, path, zone_name)
+
+    def timed_span(
+        self, start: datetime, end: datetime, path: Path, zone_name: str | None
+    ) -> tuple[datetime, datetime, str | None] | None:
+        """Check a timed event's start and end (both local, or both with an offset that fits its zone);
+        return them as aware date-times with the zone's name (None when kept in UTC), or None."""
         if (start.tzinfo is None) != (end.tzinfo is None):
             self.problem(
                 (*path, "end"),

@@ -22,6 +22,7 @@ from typing import Any
 import yaml
 from yaml.events import (
     AliasEvent,
+    DocumentStartEvent,
     MappingEndEvent,
     MappingStartEvent,
     ScalarEvent,
@@ -70,152 +71,174 @@ def parse(file: str, data: bytes) -> tuple[Any, list[Problem]]:
     duplicate keys, unknown aliases, tags, keys that are not text, more than one
     document, and aliases that would expand to far more values than the file holds.
     """
-    problems: list[Problem] = []
+    builder = _Builder(file)
     loader = _Parser(data)
-    get_event = loader.get_event
-    anchors: dict[str, Any] = {}
-    sizes: dict[str, int] = {}  # anchor -> how many values it expands to
-    # One frame per open collection: [value, pending key, key mark, place in parent, expanded size, anchor, mark]
-    frames: list[list[Any]] = []
-    merges: dict[int, list[Any]] = {}  # id(mapping) -> mappings named by its "<<" keys
-    root: Any = None
-    documents = 0
-    count = 0
-
-    def here(*last: str | int) -> Path:
-        return (*(frame[3] for frame in frames[1:]), *last)
-
-    def here_value() -> Path:  # the path of the value node being read now
-        if not frames:
-            return ()
-        container, pending = frames[-1][0], frames[-1][1]
-        if type(container) is list:
-            return here(len(container))
-        return here(pending) if isinstance(pending, str) else here()
-
     try:
-        while (event := get_event()) is not None:
-            count += 1
-            kind = type(event)
-            size = 1
-            if kind is ScalarEvent:
-                value = event.value
-                if event.tag is not None and event.tag not in _STR_TAGS:
-                    problems.append(_tag_problem(file, event, here_value()))
-                elif not event.style and value in _NULLS:  # plain (libyaml says '', PyYAML None), not quoted
-                    value = None
-            elif kind is MappingStartEvent or kind is SequenceStartEvent:
-                value = {} if kind is MappingStartEvent else []
-                if event.tag is not None and event.tag not in _COLLECTION_TAGS:
-                    problems.append(_tag_problem(file, event, here_value()))
-            elif kind is MappingEndEvent or kind is SequenceEndEvent:
-                done, _, _, done_place, size, anchor, mark = frames.pop()
-                if merges and id(done) in merges:
-                    for source in merges.pop(id(done)):
-                        for name, item in source.items():
-                            done.setdefault(name, item)
-                if anchor is not None:
-                    sizes[anchor] = size
-                if frames:
-                    frames[-1][4] += size
-                if size > _EXPANSION_FLOOR and size > _EXPANSION_FACTOR * count:
-                    problems.append(
-                        _at(
-                            file,
-                            mark,
-                            here(done_place),
-                            f"YAML aliases here expand to {size:,} "
-                            f"values from {count:,} written (is this an alias bomb?); expected "
-                            "each anchor to be used a few times",
-                        )
-                    )
-                    return None, problems
-                continue
-            elif kind is AliasEvent:
-                if event.anchor not in anchors:
-                    problems.append(
-                        _at(
-                            file,
-                            event.start_mark,
-                            here_value(),
-                            f"unknown alias *{event.anchor} (expected an anchor &{event.anchor} above it)",
-                        )
-                    )
-                value = anchors.get(event.anchor)
-                size = sizes.get(event.anchor, 1)
-            else:  # stream and document boundaries
-                if type(event).__name__ == "DocumentStartEvent":
-                    documents += 1
-                    if documents == 2:
-                        problems.append(
-                            _at(
-                                file,
-                                event.start_mark,
-                                (),
-                                "a second YAML document (---) is not supported (expected one document per file)",
-                            )
-                        )
-                continue
-            opens = kind is MappingStartEvent or kind is SequenceStartEvent
-            anchor = None if kind is AliasEvent else event.anchor
-            if anchor is not None:
-                anchors[anchor] = value
-                if not opens:
-                    sizes[anchor] = 1
-            place: Any = None
-            if not frames:
-                if documents == 1:
-                    root = value
-            elif type(parent := (frame := frames[-1])[0]) is list:
-                place = len(parent)
-                parent.append(value)
-            elif (pending := frame[1]) is _NO_KEY:  # this node is a key
-                if kind is ScalarEvent:
-                    frame[1] = event.value
-                    frame[2] = event.start_mark
-                else:
-                    problems.append(
-                        _at(file, event.start_mark, here(), "a key must be plain text (expected name: value)")
-                    )
-                    frame[1] = _BAD_KEY
-                size = 0
-            else:
-                frame[1] = _NO_KEY
-                place = pending
-                if pending is _BAD_KEY:
-                    pass
-                elif pending == "<<" and frame[2] is not None:
-                    merges.setdefault(id(parent), []).extend(_merge_sources(value))
-                elif pending in parent:
-                    problems.append(
-                        _at(
-                            file,
-                            frame[2],
-                            here(pending),
-                            f"duplicate key '{pending}' (expected "
-                            "each key once in a mapping; YAML would silently keep the last)",
-                        )
-                    )
-                else:
-                    parent[pending] = value
-            if opens:
-                frames.append(
-                    [value, _NO_KEY if kind is MappingStartEvent else None, None, place, 1, anchor, event.start_mark]
-                )
-            elif frames:
-                frames[-1][4] += size
+        return builder.build(loader.get_event), builder.problems
+    except _AliasBomb:
+        return None, builder.problems
     except yaml.MarkedYAMLError as error:
-        return None, [*problems, _syntax_problem(file, error, data)]
+        return None, [*builder.problems, _syntax_problem(file, error, data)]
     except yaml.reader.ReaderError as error:
         line, column = _line_column(data, error.position)
         what = f"character U+{error.character:04X}" if isinstance(error.character, int) else "a character"
-        return None, [
-            *problems,
-            Problem(file, line, column, "", f"{what} is not allowed here: {error.reason} (expected printable text)"),
-        ]
+        message = f"{what} is not allowed here: {error.reason} (expected printable text)"
+        return None, [*builder.problems, Problem(file, line, column, "", message)]
     finally:
         loader.dispose()
-    return root, problems
+
+
+class _AliasBomb(Exception):
+    """The document's aliases expand to far more values than it holds: reading stops (the problem says where)."""
+
+
+class _Builder:
+    """Plain values from libyaml's events, one method per kind of event; problems collected on the way.
+
+    One frame per open collection: [value, pending key, key mark, place in parent, expanded size, anchor,
+    mark]. A mapping's pending key is `_NO_KEY` while the next node is a key.
+    """
+
+    def __init__(self, file: str) -> None:
+        self.file = file
+        self.problems: list[Problem] = []
+        self.anchors: dict[str, Any] = {}
+        self.sizes: dict[str, int] = {}  # anchor -> how many values it expands to
+        self.frames: list[list[Any]] = []
+        self.merges: dict[int, list[Any]] = {}  # id(mapping) -> mappings named by its "<<" keys
+        self.root: Any = None
+        self.documents = 0
+        self.count = 0  # events read
+
+    def build(self, get_event: Any) -> Any:
+        """Read every event `get_event` gives; return the document's top-level value."""
+        handlers = {
+            ScalarEvent: self.scalar,
+            MappingStartEvent: self.collection_start,
+            SequenceStartEvent: self.collection_start,
+            MappingEndEvent: self.collection_end,
+            SequenceEndEvent: self.collection_end,
+            AliasEvent: self.alias,
+            DocumentStartEvent: self.document_start,
+        }
+        ignore = self.stream_boundary
+        while (event := get_event()) is not None:
+            self.count += 1
+            handlers.get(type(event), ignore)(event)
+        return self.root
+
+    def scalar(self, event: Any) -> None:
+        value = event.value
+        if event.tag is not None and event.tag not in _STR_TAGS:
+            self.problems.append(_tag_problem(self.file, event, self.here_value()))
+        elif not event.style and value in _NULLS:  # plain (libyaml says '', PyYAML None), not quoted
+            value = None
+        self.add(event, value, event.anchor)
+
+    def collection_start(self, event: Any) -> None:
+        mapping = type(event) is MappingStartEvent
+        value: Any = {} if mapping else []
+        if event.tag is not None and event.tag not in _COLLECTION_TAGS:
+            self.problems.append(_tag_problem(self.file, event, self.here_value()))
+        place = self.add(event, value, event.anchor, opens=True)
+        self.frames.append([value, _NO_KEY if mapping else None, None, place, 1, event.anchor, event.start_mark])
+
+    def collection_end(self, event: Any) -> None:
+        done, _, _, done_place, size, anchor, mark = self.frames.pop()
+        if self.merges and id(done) in self.merges:
+            for source in self.merges.pop(id(done)):
+                for name, item in source.items():
+                    done.setdefault(name, item)
+        if anchor is not None:
+            self.sizes[anchor] = size
+        if self.frames:
+            self.frames[-1][4] += size
+        if size > _EXPANSION_FLOOR and size > _EXPANSION_FACTOR * self.count:
+            message = (
+                f"YAML aliases here expand to {size:,} values from {self.count:,} written (is this an alias "
+                "bomb?); expected each anchor to be used a few times"
+            )
+            self.problems.append(_at(self.file, mark, self.here(done_place), message))
+            raise _AliasBomb()
+
+    def alias(self, event: Any) -> None:
+        if event.anchor not in self.anchors:
+            message = f"unknown alias *{event.anchor} (expected an anchor &{event.anchor} above it)"
+            self.problems.append(_at(self.file, event.start_mark, self.here_value(), message))
+        self.add(event, self.anchors.get(event.anchor), None, self.sizes.get(event.anchor, 1))
+
+    def document_start(self, event: Any) -> None:
+        self.documents += 1
+        if self.documents == 2:
+            message = "a second YAML document (---) is not supported (expected one document per file)"
+            self.problems.append(_at(self.file, event.start_mark, (), message))
+
+    def stream_boundary(self, event: Any) -> None:
+        """Stream start and end, document end: nothing to build."""
+
+    def add(self, event: Any, value: Any, anchor: str | None, size: int = 1, opens: bool = False) -> Any:
+        """Put a node's value where it belongs (the document, a list, a mapping's key or value); return
+        its place in its parent. A collection's size is counted when it closes."""
+        if anchor is not None:
+            self.anchors[anchor] = value
+            if not opens:
+                self.sizes[anchor] = 1
+        if not self.frames:
+            if self.documents == 1:
+                self.root = value
+            return None
+        frame = self.frames[-1]
+        parent = frame[0]
+        if type(parent) is list:
+            place: Any = len(parent)
+            parent.append(value)
+        elif frame[1] is _NO_KEY:  # this node is a key
+            self.key(frame, event)
+            return None
+        else:
+            place = self.value(frame, value)
+        if not opens:
+            frame[4] += size
+        return place
+
+    def key(self, frame: list[Any], event: Any) -> None:
+        if type(event) is ScalarEvent:
+            frame[1] = event.value
+            frame[2] = event.start_mark
+        else:
+            self.problems.append(
+                _at(self.file, event.start_mark, self.here(), "a key must be plain text (expected name: value)")
+            )
+            frame[1] = _BAD_KEY
+
+    def value(self, frame: list[Any], value: Any) -> Any:
+        """Store a mapping's value under its pending key; return the key."""
+        parent, pending = frame[0], frame[1]
+        frame[1] = _NO_KEY
+        if pending is _BAD_KEY:
+            pass
+        elif pending == "<<" and frame[2] is not None:
+            self.merges.setdefault(id(parent), []).extend(_merge_sources(value))
+        elif pending in parent:
+            message = (
+                f"duplicate key '{pending}' (expected each key once in a mapping; YAML would silently keep the last)"
+            )
+            self.problems.append(_at(self.file, frame[2], self.here(pending), message))
+        else:
+            parent[pending] = value
+        return pending
+
+    def here(self, *last: str | int) -> Path:
+        return (*(frame[3] for frame in self.frames[1:]), *last)
+
+    def here_value(self) -> Path:
+        """The path of the value node being read now."""
+        if not self.frames:
+            return ()
+        container, pending = self.frames[-1][0], self.frames[-1][1]
+        if type(container) is list:
+            return self.here(len(container))
+        return self.here(pending) if isinstance(pending, str) else self.here()
 
 
 def locate(data: bytes, targets: Iterable[tuple[Path, bool]]) -> dict[tuple[Path, bool], tuple[int, int]]:
