@@ -31,7 +31,7 @@ import brotli
 from cachetools import LRUCache
 from werkzeug.http import http_date, parse_date
 
-from .render import View
+from .render.formats import View
 from .routes import Route, path
 from .settings import Settings
 

@@ -22,7 +22,7 @@ from . import render
 from .model import Event, NewsEntry, Site
 
 if TYPE_CHECKING:
-    from .render import Format
+    from .render.formats import Format
 
 
 @dataclass(frozen=True, slots=True)

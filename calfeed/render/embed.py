@@ -19,7 +19,7 @@ from ..model import Event, Site
 from .page import Localizer, page_context, upcoming_events
 
 if TYPE_CHECKING:
-    from . import View
+    from .formats import View
 
 UPCOMING = 10  # at most this many upcoming events: an embed is a teaser, the agenda has them all
 RECENT_PAST = 5  # then at most this many of the most recent past events

@@ -34,7 +34,7 @@ from .ics_lines import UTC_NAMES, Geo, Prop, Recur, Uri, content_line, zone_id
 from .markup import to_html, to_plain
 
 if TYPE_CHECKING:
-    from . import View
+    from .formats import View
 
 PRODID = "-//calfeed//calfeed//EN"
 HEAD = (

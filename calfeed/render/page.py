@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from babel.support import NullTranslations
 
-from .. import recurrence, routes
+from .. import recurrence, render, routes
 from ..model import Event, Image, NewsEntry, Site, Text
 from ..recurrence import Occurrence
 from . import i18n
@@ -36,7 +36,7 @@ from .text import (
 )
 
 if TYPE_CHECKING:
-    from . import View
+    from .formats import View
 
 
 EVENT_DATES = 10  # the next occurrences of a repeating event listed on its page
@@ -93,9 +93,17 @@ class Subscription:
     webcal: str
     google: str
     outlook: str
-    atom: str
-    rss: str
-    json: str
+    feeds: tuple[Feed, ...]  # every feed of `FORMATS` (a format with a human name, not the calendar), in order
+
+
+@dataclass(frozen=True, slots=True)
+class Feed:
+    """One feed as pages list it: its human name (a message to translate), short name, type and address."""
+
+    title: str
+    label: str
+    type: str  # the media type without parameters, for <link rel="alternate" type=…>
+    url: str
 
 
 def upcoming_events(events: Iterable[Event], today: date) -> list[Event]:
@@ -161,9 +169,11 @@ def subscribe(links: routes.Links, tag: str | None, name: str) -> Subscription:
         webcal=webcal(calendar),
         google=google_subscribe(calendar),
         outlook=outlook_subscribe(calendar, name),
-        atom=links.url("atom", tag=tag),
-        rss=links.url("rss", tag=tag),
-        json=links.url("json", tag=tag),
+        feeds=tuple(
+            Feed(spec.title, spec.label, spec.media_type.partition(";")[0], links.url(spec.name, tag=tag))
+            for spec in render.FORMATS.values()
+            if spec.title and spec.name != "calendar" and spec.tagged
+        ),
     )
 
 
