@@ -31,7 +31,8 @@ from ..routes import Links
 from . import ics_zones
 from .i18n import translations
 from .ics_lines import UTC_NAMES, Geo, Prop, Recur, Uri, content_line, zone_id
-from .markup import to_html, to_plain
+from .markup import to_html
+from .text import plain_text
 
 if TYPE_CHECKING:
     from .formats import View
@@ -164,8 +165,7 @@ def plain_description(event: Event, lang: str, default: str) -> str:
     """The summary, the description as plain text, the online link and an organizer known only by name,
     a blank line apart."""
     gettext = translations(lang).gettext  # the labels in the calendar's language, from the site's catalogs
-    parts = [event.summary.get(lang, default) if event.summary else ""]
-    parts.append(to_plain(event.description.get(lang, default)) if event.description else "")
+    parts = plain_text(event, lang, default)
     parts.append(f"{gettext('Online')}: {event.online_url}" if event.online_url else "")
     if event.organizer and event.organizer.name and not event.organizer.email:  # no ORGANIZER without an address
         parts.append(f"{gettext('Organiser')}: {event.organizer.name}")

@@ -13,8 +13,7 @@ from typing import Any
 from .. import recurrence
 from ..model import Event, Location, NewsEntry, Site, Status
 from ..routes import Links
-from .markup import to_plain
-from .text import SIMPLE_PARTS
+from .text import SIMPLE_PARTS, plain_text
 
 STATUS = {
     Status.CONFIRMED: "https://schema.org/EventScheduled",
@@ -70,10 +69,8 @@ def event(site: Site, event: Event, lang: str, today: date = date.min) -> dict[s
         "eventAttendanceMode": ATTENDANCE[event.attendance],
         "inLanguage": event.title.lang_of(lang, default),
     }
-    if event.summary:
-        data["description"] = event.summary.get(lang, default)
-    elif event.description:
-        data["description"] = to_plain(event.description.get(lang, default))
+    if words := plain_text(event, lang, default):
+        data["description"] = words[0]  # the summary, else the description
     locations: list[dict[str, Any]] = []
     if event.location is not None:
         locations.append(_place(event.location, lang, default))

@@ -149,6 +149,16 @@ def google_subscribe(calendar_url: str) -> str:
     return "https://calendar.google.com/calendar/r?" + urlencode({"cid": webcal(calendar_url)}, quote_via=quote)
 
 
+def plain_text(event: Event, lang: str, default: str) -> list[str]:
+    """An event's own words as plain text in `lang`, for every output without markup (the calendar's
+    DESCRIPTION, the Google Calendar link, JSON-LD): its summary, then its description with the Markdown
+    made text, each when it has one."""
+    parts = [event.summary.get(lang, default)] if event.summary else []
+    if event.description:
+        parts.append(to_plain(event.description.get(lang, default)))
+    return parts
+
+
 def outlook_subscribe(calendar_url: str, name: str) -> str:
     """Outlook.com's "add from web" link for a calendar address and the name it gets there."""
     query = urlencode({"url": calendar_url, "name": name}, quote_via=quote)
@@ -163,10 +173,7 @@ def google_event(site: Site, event: Event, lang: str, page: str) -> str:
         dates = f"{_utc_stamp(event.start)}/{_utc_stamp(event.end)}"
     else:
         dates = f"{event.first_day:%Y%m%d}/{event.end_exclusive:%Y%m%d}"
-    details = [event.summary.get(lang, default)] if event.summary else []
-    if event.description:
-        details.append(to_plain(event.description.get(lang, default)))
-    details.append(page)
+    details = [*plain_text(event, lang, default), page]
     place = event.location.one_line(lang, default) if event.location else (event.online_url or "")
     query = {"action": "TEMPLATE", "text": event.title.get(lang, default), "dates": dates}
     query["details"] = "\n\n".join(details)
