@@ -5,10 +5,10 @@ gzip and brotli encodings (computed once), a strong ETag from the bytes, a
 Last-Modified, and the complete header list of each answer it can give (200 or
 304, per encoding). Answering a request is then a dictionary lookup and a few
 string comparisons: `answer()` picks the encoding, evaluates ``If-None-Match`` /
-``If-Modified-Since`` and returns precomputed headers. `Responder` does that in
-front of the Flask app for outputs already rendered, so the hot path never enters
-Flask. Nothing here imports Flask; `calfeed build` calls the same `render_output()`,
-so the static export carries the same bytes and headers.
+``If-Modified-Since`` and returns precomputed headers. `Outputs` is the one cache
+of rendered outputs; `Responder` answers from it in front of the Flask app, so the
+hot path never enters Flask. Nothing here imports Flask; `calfeed build` renders
+through an `Outputs` too, so the static export carries the same bytes and headers.
 """
 
 from __future__ import annotations
