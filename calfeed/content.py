@@ -187,9 +187,9 @@ class _Reader(SectionReader):
         except (history.HistoryError, OSError) as error:
             return None, [Problem(str(where), None, None, "", f"{error} (delete it to start a new history)")]
         everything: list[Event | NewsEntry] = [*site.events, *site.news]
-        items = [(item, site.revision(item).modified) for item in everything]  # the baselines
+        items = [(item, site.published(item)) for item in everything]  # by the content alone: the baselines
         revisions, stamped = history.revise(items, self.digests, records, mtimes)
-        changed = sum(1 for name, record in stamped.items() if records.get(name, record) != record)
+        changed = sum(1 for name, record in stamped.items() if history.changed(records.get(name, record), record))
         problems = []
         if changed:
             message = (
@@ -197,9 +197,10 @@ class _Reader(SectionReader):
                 f"(run it and commit {where.name}, so that every render dates the change the same way)"
             )
             problems.append(Problem(str(where), None, None, "", message, "warning"))
-        if changed:  # unstamped edits are dated by file times: a touch makes a new version
+        if changed:  # unstamped edits and new items are dated by file times: a touch makes a new version
             recorded += repr(sorted(mtimes.items())).encode()
-        return replace(site, version=self.version(files, recorded), revisions=revisions), problems
+        site = replace(site, version=self.version(files, recorded), revisions=revisions)
+        return _date_unlinked(site), problems
 
     def version(self, files: list[FilePath], history_bytes: bytes = b"") -> str:
 
@@ -279,13 +280,17 @@ class _Reader(SectionReader):
         for entry in news:
             if not entry.date_given:
                 self.file, id_path = self.ids["news"][entry.id]
-                dated = "its date follows" if errors else f"dated {entry.date} by"  # other errors may move it
-                self.problem(
-                    id_path[:-1],
-                    f"has no date: {dated} the rule in docs/content.md (the last day of "
-                    "its latest linked event, else the earliest date in the content)",
-                    severity="warning",
-                )
+                if not any(event_id in events_by_id for event_id in entry.events):
+                    message = (
+                        "has no date: dated when it first appeared, by the rule in docs/content.md "
+                        "(recorded by `calfeed stamp`; until then, its file's time)"
+                    )
+                else:
+                    dated = "its date follows" if errors else f"dated {entry.date} by"  # other errors may move it
+                    message = (
+                        f"has no date: {dated} the rule in docs/content.md (the last day of its latest linked event)"
+                    )
+                self.problem(id_path[:-1], message, severity="warning")
         events.sort(key=_event_order)
         news.sort(key=lambda entry: entry.id)
         news.sort(key=lambda entry: entry.date, reverse=True)
@@ -309,8 +314,9 @@ def _date_undated(news: list[NewsEntry], events: dict[str, Event]) -> list[NewsE
     """Give undated news a date by the rule in docs/content.md.
 
     A post linked to events takes the last day of the latest of them (a report
-    follows its event); any other takes the earliest date in the content, so it
-    lists after everything dated and never jumps to the top of a feed.
+    follows its event). Any other is dated when it first appeared, which the history
+    says (`_date_unlinked`); until it is read, and for a `Site` without a history,
+    it takes the earliest date in the content.
     """
     known = [entry.date for entry in news if entry.date_given] + [event.first_day for event in events.values()]
     earliest = min(known, default=date(1970, 1, 1))
@@ -321,6 +327,22 @@ def _date_undated(news: list[NewsEntry], events: dict[str, Event]) -> list[NewsE
             entry = replace(entry, date=max(linked, default=earliest))
         dated.append(entry)
     return dated
+
+
+def _date_unlinked(site: Site) -> Site:
+    """Date each undated post that links no event on the day it first appeared (its history's
+    `published`), and order the news again: a post added today is today's, not the content's oldest."""
+    news = [
+        replace(entry, date=site.published(entry).date())
+        if not entry.date_given and not any(site.event(event_id) for event_id in entry.events)
+        else entry
+        for entry in site.news
+    ]
+    if news == list(site.news):
+        return site
+    news.sort(key=lambda entry: entry.id)
+    news.sort(key=lambda entry: entry.date, reverse=True)
+    return replace(site, news=tuple(news))
 
 
 def _unreadable(path: FilePath, error: OSError) -> Problem:

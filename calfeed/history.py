@@ -7,7 +7,8 @@ the content (``events.yaml`` → ``events.history.json``) that ``calfeed stamp``
 writes and editors commit with the YAML:
 
     {
-      "event:culture-summit-2021": {"hash": "…", "sequence": 1, "modified": "2021-09-30T08:00:00Z"},
+      "event:culture-summit-2021": {"hash": "…", "sequence": 1, "modified": "2021-09-30T08:00:00Z",
+                                    "published": "2021-09-28T00:00:00Z"},
       …
     }
 
@@ -17,7 +18,13 @@ How a revision is found, for each item:
 - recorded, but the content changed since: sequence + 1, modified at the content
   file's mtime (never before the recorded time + 1 s) — the same in every worker
   and for every render, until ``calfeed stamp`` records it for good;
-- not recorded: sequence 0, modified at its publication date (midnight UTC).
+- not recorded: it appears now. Sequence 0, published and modified at its file's
+  mtime, like an unstamped edit; ``calfeed stamp`` then records that time.
+
+An item's publication (``published``: when it first appeared) is what feeds sort
+and date it by (a news post with a ``date:`` is published on that date). It is
+recorded once and never moves. A record written before calfeed kept it has none:
+it keeps the date calfeed gave it then (`Site.published`), and ``stamp`` writes it.
 
 Nothing here reads the clock, so two renders of one checkout are byte-identical.
 See docs/history.md.
@@ -42,6 +49,7 @@ class Record:
     hash: str
     sequence: int
     modified: datetime
+    published: datetime | None = None  # when the item first appeared; None in records written before it was kept
 
 
 class HistoryError(ValueError):
@@ -78,7 +86,8 @@ def read(path: Path) -> dict[str, Record]:
             name: Record(
                 hash=str(entry["hash"]),
                 sequence=int(entry["sequence"]),
-                modified=datetime.strptime(entry["modified"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC),
+                modified=_instant(entry["modified"]),
+                published=_instant(entry["published"]) if "published" in entry else None,
             )
             for name, entry in data.items()
         }
@@ -86,15 +95,21 @@ def read(path: Path) -> dict[str, Record]:
         raise HistoryError(f"{path}: not a calfeed history file ({error!r})") from error
 
 
+def _instant(text: str) -> datetime:
+    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+
+
+def _fields(record: Record) -> dict[str, object]:
+    fields: dict[str, object] = {"hash": record.hash, "sequence": record.sequence}
+    fields["modified"] = f"{record.modified:%Y-%m-%dT%H:%M:%SZ}"
+    if record.published is not None:
+        fields["published"] = f"{record.published:%Y-%m-%dT%H:%M:%SZ}"
+    return fields
+
+
 def write(path: Path, records: Mapping[str, Record]) -> None:
     """Write `records` atomically, one item a line, sorted, so that git diffs stay readable."""
-    lines = [
-        f"  {json.dumps(name)}: "
-        + json.dumps(
-            {"hash": record.hash, "sequence": record.sequence, "modified": f"{record.modified:%Y-%m-%dT%H:%M:%SZ}"}
-        )
-        for name, record in sorted(records.items())
-    ]
+    lines = [f"  {json.dumps(name)}: " + json.dumps(_fields(record)) for name, record in sorted(records.items())]
     text = "{\n" + ",\n".join(lines) + "\n}\n" if lines else "{}\n"
     with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent, delete=False, suffix=".tmp") as file:
         file.write(text)
@@ -109,26 +124,34 @@ def revise(
 ) -> tuple[dict[str, Revision], dict[str, Record]]:
     """Return each item's revision, and the records that ``calfeed stamp`` would write.
 
-    `items` pairs each item with its publication time; `digests` maps an item's key
-    to its `content_hash`; `mtimes` maps a content file name (an item's `source`) to
-    its modification time.
+    `items` pairs each item with its publication by the content alone (`Site.published` without a
+    history), which a record written before publications were kept falls back to; `digests` maps an
+    item's key to its `content_hash`; `mtimes` maps a content file name (an item's `source`) to its
+    modification time.
     """
     revisions: dict[str, Revision] = {}
     stamped: dict[str, Record] = {}
-    for item, published in items:
+    for item, baseline in items:
         name = item_key(item)
         digest = digests[name]
         record = records.get(name)
-        if record is None:
-            revision = Revision(0, published)
+        if record is None:  # it appears now: dated, like an unstamped edit, by its file's time
+            appeared = mtimes.get(item.source, baseline)
+            revision = Revision(0, appeared, digest, appeared)
         elif record.hash == digest:
-            revision = Revision(record.sequence, record.modified)
+            revision = Revision(record.sequence, record.modified, digest, record.published or baseline)
         else:
-            edited = mtimes.get(item.source, record.modified)
-            revision = Revision(record.sequence + 1, max(edited, record.modified + timedelta(seconds=1)))
-        revisions[name] = revision = Revision(revision.sequence, revision.modified, digest)
-        stamped[name] = Record(digest, revision.sequence, revision.modified)
+            edited = max(mtimes.get(item.source, record.modified), record.modified + timedelta(seconds=1))
+            revision = Revision(record.sequence + 1, edited, digest, record.published or baseline)
+        revisions[name] = revision
+        stamped[name] = Record(digest, revision.sequence, revision.modified, revision.published)
     return revisions, stamped
+
+
+def changed(old: Record, new: Record) -> bool:
+    """Whether `new` records something `old` does not: an edit, or an item's first appearance. A record
+    from before publications were kept, which only gains the publication it already had, has not."""
+    return old != new and not (old.published is None and old == Record(new.hash, new.sequence, new.modified))
 
 
 def file_mtime(path: Path) -> datetime:
@@ -144,7 +167,7 @@ def stamp(site: Site, content: str | os.PathLike[str]) -> int:
     records = read(where)
     items: list[Event | NewsEntry] = [*site.events, *site.news]
     current = {
-        item_key(item): Record(revision.digest, revision.sequence, revision.modified)
+        item_key(item): Record(revision.digest, revision.sequence, revision.modified, revision.published)
         for item in items
         if (revision := site.revision(item)).digest
     }

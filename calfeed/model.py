@@ -197,6 +197,7 @@ class Revision:
     sequence: int
     modified: datetime
     digest: str = ""  # the content hash it was computed for (see calfeed/history.py)
+    published: datetime | None = None  # when it first appeared (calfeed/history.py); None: by `Site.published`'s rule
 
 
 @dataclass(frozen=True, slots=True)
@@ -234,16 +235,25 @@ class Site:
             self, "_published", MappingProxyType({event.id: published.get(event.id, epoch) for event in self.events})
         )
 
-    def published(self, event: Event) -> date:
-        """When `event` was first published: the date of the first news post about it, else the
-        earliest date in the content. Never the event's own start, which may lie in the future."""
-        return self._published[event.id]
+    def published(self, item: Event | NewsEntry) -> datetime:
+        """When `item` was published: a news post's own date; else when it first appeared, as its history
+        says (see calfeed/history.py: the day `calfeed stamp` first recorded it, until then its file's time).
+        Never an event's own start, which may lie in the future.
+
+        Without a history (a `Site` built by hand, or an item recorded before calfeed kept publication
+        times): an event's first news post, else the earliest date in the content; a news post's date."""
+        if isinstance(item, NewsEntry) and item.date_given:
+            return midnight_utc(item.date)
+        revision = self.revisions.get(item_key(item))
+        if revision is not None and revision.published is not None:
+            return revision.published
+        return midnight_utc(self._published[item.id] if isinstance(item, Event) else item.date)
 
     @property
     def updated(self) -> datetime:
-        """A clock taken from the content, not from now(): the latest publication date in it."""
-        days = [entry.date for entry in self.news] + list(self._published.values())
-        return midnight_utc(max(days, default=EPOCH))
+        """A clock taken from the content, not from now(): the latest publication in it."""
+        items: list[Event | NewsEntry] = [*self.events, *self.news]
+        return max((self.published(item) for item in items), default=midnight_utc(EPOCH))
 
     def revision(self, item: Event | NewsEntry) -> Revision:
         """How many times `item` changed (its iCalendar SEQUENCE) and when it last did.
@@ -252,8 +262,7 @@ class Site:
         """
         revision = self.revisions.get(item_key(item))
         if revision is None:
-            published = self.published(item) if isinstance(item, Event) else item.date
-            revision = Revision(0, midnight_utc(published))
+            revision = Revision(0, self.published(item))
         return revision
 
     def tag_label(self, tag: str, lang: str) -> str:

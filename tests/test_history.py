@@ -28,7 +28,15 @@ EDITED_AT = datetime(2026, 3, 4, 5, 6, 7, tzinfo=UTC)
 
 
 @pytest.fixture
-def content(tmp_path: Path) -> Path:
+def content(fresh: Path) -> Path:
+    """A copy of the bundled example with its history (every item's publication recorded)."""
+    shutil.copy(history_path(BUNDLED), history_path(fresh))
+    return fresh
+
+
+@pytest.fixture
+def fresh(tmp_path: Path) -> Path:
+    """A copy of the bundled example without its history: every item appears for the first time."""
     path = tmp_path / "events.yaml"
     shutil.copy(BUNDLED, path)
     return path
@@ -56,7 +64,8 @@ def revisions(make_app, content: Path) -> dict[str, tuple[int, datetime, datetim
     }
 
 
-def test_stamp_writes_a_history_file_beside_the_content(runner: CliRunner, content: Path):
+def test_stamp_writes_a_history_file_beside_the_content(runner: CliRunner, fresh: Path):
+    content = fresh
     assert "stamped" in stamp(runner, content)
     history = json.loads(history_path(content).read_text())
     assert history_path(content).name == "events.history.json"
@@ -119,7 +128,8 @@ def test_an_event_that_comes_back_continues_its_sequence(make_app, runner: CliRu
     assert revisions(make_app, content)[CULTUROPOLIS][0] == 1  # not 0: clients that kept it take the new one
 
 
-def test_without_a_history_every_event_is_at_its_publication(make_app, content: Path):
-    assert not history_path(content).exists()
-    served = revisions(make_app, content)
-    assert served[SUMMIT] == (0, datetime(2021, 9, 28, tzinfo=UTC), datetime(2021, 9, 28, tzinfo=UTC))
+def test_without_a_history_every_event_appears_at_its_files_time(make_app, fresh: Path):
+    assert not history_path(fresh).exists()
+    os.utime(fresh, (EDITED_AT.timestamp(), EDITED_AT.timestamp()))
+    served = revisions(make_app, fresh)
+    assert set(served.values()) == {(0, EDITED_AT, EDITED_AT)}

@@ -10,8 +10,9 @@ The choices (docs/feeds.md says why):
 - an entry's id is built from the item's id in the default language, so no edit
   and no language changes it: an event's page (``events/<id>/``, also its permalink),
   or a news post's ``news/#<id>`` (an identifier: its link is ``news/#news-<id>``);
-- `published` is the news date or the event's first publication (`Site.published`),
-  `updated` its last change (`Site.revision`), never the event's own start;
+- `published` is the news date or when the item first appeared (`Site.published`:
+  recorded by ``calfeed stamp``, until then its file's time), `updated` its last
+  change (`Site.revision`), never the event's own start;
 - the event's dates, place and status lead its summary ("5–8 October 2021 ·
   Kütahya, Turkey"), and are also given as structured data (`EventFacts`);
 - every address is absolute, built by `routes.Links` from ``calendar.url``;
@@ -28,7 +29,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from ..model import Event, Image, NewsEntry, Site, Status, Text, midnight_utc
+from ..model import Event, Image, NewsEntry, Site, Status, Text
 from ..routes import Links
 from .i18n import translations
 from .markup import to_html
@@ -115,8 +116,8 @@ def plan_feed(site: Site, view: View, filename: str) -> FeedPlan:
     if view.tag:
         title = f"{title}: {site.tag_label(view.tag, lang)}"
     # Newest first by publication, then by id; only the entries shown are built.
-    items: list[tuple[date, str, Event | NewsEntry]] = [
-        (news.date, links.news_id(news), news) for news in view.news(site)
+    items: list[tuple[datetime, str, Event | NewsEntry]] = [
+        (site.published(news), links.news_id(news), news) for news in view.news(site)
     ]
     items += [(site.published(event), canonical.event(event, absolute=True), event) for event in view.events(site)]
     items.sort(key=lambda item: item[1])
@@ -202,7 +203,7 @@ def _news_entry(site: Site, links: Links, news: NewsEntry) -> FeedEntry:
         lang=news.title.lang_of(lang, default),
         link=_url(news.url) or local,
         external_url=_url(news.url),
-        published=midnight_utc(news.date),
+        published=site.published(news),
         updated=site.revision(news).modified,
         summary=summary,
         content_html=_img(image) + _paragraphs(summary or _text(news.title, lang, default)),
@@ -233,7 +234,7 @@ def _event_entry(site: Site, links: Links, event: Event) -> FeedEntry:
         lang=event.title.lang_of(lang, default),
         link=links.event(event, absolute=True),
         external_url=_url(event.url),
-        published=midnight_utc(site.published(event)),
+        published=site.published(event),
         updated=site.revision(event).modified,
         summary="\n\n".join(part for part in (heading, summary) if part),
         content_html=f"<p><strong>{html.escape(heading, quote=False)}</strong></p>"
