@@ -126,14 +126,32 @@ class _Reader(SectionReader):
             site = self.validate(documents)
         except TooMany as stop:
             self.pending.append(Pending(self.file, (), str(stop)))
-        located.extend(self.locate())
-        located.sort(key=lambda p: (p.file, p.line or 0, p.column or 0))
-        if any(p.severity == "error" for p in located):
+        history_problems: list[Problem] = []
+        if any(p.severity == "error" for p in located) or any(p.severity == "error" for p in self.pending):
             site = None
         elif site is not None:
-            site, problems = self.revise(site, path, files)
-            located.extend(problems)
-        return site, located
+            site, history_problems = self.revise(site, path, files)
+            if site is not None:
+                self.warn_undated(site)
+        located.extend(self.locate())
+        located.sort(key=lambda p: (p.file, p.line or 0, p.column or 0))
+        return site, located + history_problems
+
+    def warn_undated(self, site: Site) -> None:
+        """A warning for each news post without a date, naming the date the rule in docs/content.md gave it."""
+        for entry in site.news:
+            if entry.date_given:
+                continue
+            self.file, id_path = self.ids["news"][entry.id]
+            if any(site.event(event_id) for event_id in entry.events):
+                rule = "the last day of its latest linked event"
+            else:
+                rule = "when it first appeared: recorded by `calfeed stamp`, until then its file's time"
+            self.problem(
+                id_path[:-1],
+                f"has no date: dated {entry.date} by the rule in docs/content.md ({rule})",
+                severity="warning",
+            )
 
     def parse_files(
         self, files: list[FilePath], documents: list[tuple[str, dict[str, Any]]], located: list[Problem]
@@ -276,21 +294,12 @@ class _Reader(SectionReader):
         if calendar is None:
             return None
         news = _date_undated(news, events_by_id)
-        errors = any(pending.severity == "error" for pending in self.pending)
-        for entry in news:
-            if not entry.date_given:
-                self.file, id_path = self.ids["news"][entry.id]
-                if not any(event_id in events_by_id for event_id in entry.events):
-                    message = (
-                        "has no date: dated when it first appeared, by the rule in docs/content.md "
-                        "(recorded by `calfeed stamp`; until then, its file's time)"
-                    )
-                else:
-                    dated = "its date follows" if errors else f"dated {entry.date} by"  # other errors may move it
-                    message = (
-                        f"has no date: {dated} the rule in docs/content.md (the last day of its latest linked event)"
-                    )
-                self.problem(id_path[:-1], message, severity="warning")
+        if any(pending.severity == "error" for pending in self.pending):  # nothing is dated: still say which
+            for entry in news:
+                if not entry.date_given:
+                    self.file, id_path = self.ids["news"][entry.id]
+                    message = "has no date: its date follows the rule in docs/content.md"
+                    self.problem(id_path[:-1], message, severity="warning")
         events.sort(key=_event_order)
         news.sort(key=lambda entry: entry.id)
         news.sort(key=lambda entry: entry.date, reverse=True)
