@@ -42,6 +42,7 @@ bench: $(BIN)/calfeed
 	$(BIN)/python benchmarks/feeds.py
 	$(BIN)/python benchmarks/pages.py
 	$(BIN)/python benchmarks/serving.py
+	$(BIN)/python benchmarks/import.py
 
 clean:
 	rm -rf $(VENV) .cache .pytest_cache .mypy_cache .ruff_cache

@@ -61,7 +61,7 @@ class FieldChecker:
         self.default_zone = "UTC"
         # Where each id was first written, by kind: duplicates name both places, and news may
         # link to an event that has other problems without a second, misleading report.
-        self.ids: dict[str, dict[str, tuple[str, Path]]] = {"event": {}, "news": {}, "tag": {}}
+        self.ids: dict[str, dict[str, tuple[str, Path]]] = {"event": {}, "news": {}, "tag": {}, "source_uid": {}}
         self.tag_uses: list[tuple[str, Path, str]] = []  # (file, path, tag) of every tag an item lists
 
     # -- reporting ---------------------------------------------------------------
@@ -83,7 +83,7 @@ class FieldChecker:
         """Record where `name` is first used as a `kind` id; report it and return False if it was already."""
         seen = self.ids[kind]
         if name in seen:
-            what = "tag" if kind == "tag" else f"{kind} id"
+            what = "tag" if kind == "tag" else kind if kind == "source_uid" else f"{kind} id"
             self.problem(path, f"duplicate {what} '{name}'", at_key=kind == "tag", other=(*seen[name], kind == "tag"))
             return False
         seen[name] = (self.file, path)

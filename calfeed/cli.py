@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import sys
 from datetime import datetime
 
@@ -176,6 +177,47 @@ def schema() -> None:
     # yaml-language-server: $schema=calfeed.schema.json
     """
     click.echo(starter.schema_text(), nl=False)
+
+
+@main.command("import")
+@click.argument("source")
+@click.option("--into", default=DEFAULT_PATH, show_default=True, type=click.Path(), help="The YAML file to merge into.")
+@click.option("--tag", default=None, help="A tag id to add to every imported event (declared in tags:).")
+@click.option("--dry-run", is_flag=True, help="Print what would change (a diff), and write nothing.")
+@click.option("--url", default="http://127.0.0.1:8000/", show_default=True, help="calendar.url of a new file.")
+@click.option("--timeout", default=30.0, show_default=True, type=float, help="Seconds to wait for a URL.")
+@click.option("--max-bytes", default=64 * 1024 * 1024, show_default=True, type=int, help="Largest source accepted.")
+def import_(source: str, into: str, tag: str | None, dry_run: bool, url: str, timeout: float, max_bytes: int) -> None:
+    """Import the events of SOURCE (an .ics file or an http(s) URL) into a YAML file.
+
+    Importing again updates the events it imported (known by their source UID) and never touches
+    events written by hand. The result passes `calfeed check`, or nothing is written and the source
+    events that could not be expressed are named. See docs/import.md.
+    """
+    from .importer import ImportError_, SourceError, import_events
+
+    if tag is not None and not re.fullmatch(r"[a-z0-9]+(?:-[a-z0-9]+)*", tag):
+        raise click.BadParameter(
+            f"'{tag}' is not a tag id (expected lowercase letters, digits and hyphens)", param_hint="--tag"
+        )
+    try:
+        result = import_events(source, into, tag=tag, dry_run=dry_run, url=url, timeout=timeout, max_bytes=max_bytes)
+    except SourceError as error:
+        click.echo(f"{error}; {into} was left as it was.", err=True)
+        sys.exit(1)
+    except ImportError_ as error:
+        for line in error.lines:
+            click.echo(line, err=True)
+        sys.exit(1)
+    plan = result.plan
+    if dry_run:
+        click.echo(result.diff, nl=False)
+    for event_id in plan.added:
+        click.echo(f"{'would add' if dry_run else 'added'} {event_id}", err=True)
+    for event_id in plan.updated:
+        click.echo(f"{'would update' if dry_run else 'updated'} {event_id}", err=True)
+    counts = f"{len(plan.added)} new, {len(plan.updated)} updated, {len(plan.unchanged)} unchanged"
+    click.echo(f"{into}: {counts}{' (dry run: nothing written)' if dry_run else ''}", err=True)
 
 
 def summary(site: Site) -> str:

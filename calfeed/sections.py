@@ -49,6 +49,7 @@ EVENT_KEYS = (
     "repeat",
     "except",
     "organizer",
+    "source_uid",  # written by `calfeed import`: the source's UID, to update the event when importing again
 )
 NEWS_KEYS = ("id", "title", "date", "tags", "image", "summary", "url", "events")
 
@@ -170,6 +171,8 @@ class SectionReader(FieldChecker):
             organizer=self.optional(raw, path, "organizer", self.organizer),
         )
         repeat, exceptions = self.repeat(raw, path, when)
+        if (source_uid := self.optional(raw, path, "source_uid", self.string)) is not None:
+            self.first("source_uid", source_uid, (*path, "source_uid"))
         if "timezone" in raw and when is not None and not isinstance(when[0], datetime):
             self.problem(
                 (*path, "timezone"),

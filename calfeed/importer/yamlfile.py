@@ -1,0 +1,309 @@
+"""Imported events into an existing YAML file, keeping everything else of it as it was.
+
+The file is parsed once by libyaml (PyYAML's C composer), which gives each node's position; the
+import then edits the text only where it must: an imported event that changed is replaced (its
+item, from its ``- `` to its last value), a new one is appended to ``events:``, a new tag is added to
+``tags:``, and a missing ``calendar:`` section is added at the top. Comments, key order, quoting and
+blank lines everywhere else are untouched, byte for byte. New items are written by PyYAML's emitter.
+
+Why not a round-trip library (ruamel.yaml): on 10,000 events it took 15 s to load and 22 s to dump
+on the development machine, against 10 s for icalendar to parse the source; splicing costs a
+fraction of that and keeps the rest of the file exactly (docs/import.md).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import yaml
+
+from ..sections import EVENT_KEYS
+from .convert import Imported
+
+Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+SEQ, MAP = "tag:yaml.org,2002:seq", "tag:yaml.org,2002:map"
+
+
+class ImportDumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):  # type: ignore[misc]
+    """Block style; dates plain (``2021-09-09``), times without seconds (``2021-09-09 10:00``), multi-line
+    text as ``|`` blocks."""
+
+
+def _represent_datetime(dumper: Any, moment: datetime) -> yaml.ScalarNode:
+    text = moment.strftime("%Y-%m-%d %H:%M" + (":%S" if moment.second else ""))
+    if moment.tzinfo is not None:
+        text += moment.isoformat()[19:]
+    return dumper.represent_str(text)
+
+
+def _represent_str(dumper: Any, text: str) -> yaml.ScalarNode:
+    if "\n" in text:
+        return dumper.represent_scalar("tag:yaml.org,2002:str", text, style="|")
+    return dumper.represent_str(text)
+
+
+class _Flow(list):
+    """A list written on one line: ``tags: [culture, rights]``."""
+
+
+class _FlowMap(dict):
+    """A small mapping written on one line: ``image: {src: …, alt: …}``."""
+
+
+ImportDumper.add_representer(datetime, _represent_datetime)
+ImportDumper.add_representer(str, _represent_str)
+ImportDumper.add_representer(_Flow, lambda dumper, value: dumper.represent_sequence(SEQ, value, flow_style=True))
+ImportDumper.add_representer(_FlowMap, lambda dumper, value: dumper.represent_mapping(MAP, value, flow_style=True))
+
+
+def dump(value: Any) -> str:
+    """YAML for `value` (a list of events, a mapping of tags, a calendar): block style, leaves on one line."""
+    return yaml.dump(_leaves(value), Dumper=ImportDumper, sort_keys=False, allow_unicode=True, width=1_000_000)
+
+
+def _leaves(value: Any) -> Any:
+    """Mark the lists and mappings inside each item (tags, except, image, organizer) to be written in flow style."""
+    if isinstance(value, list):
+        return [
+            {key: _flow(inner) for key, inner in item.items()} if isinstance(item, dict) else item for item in value
+        ]
+    if isinstance(value, dict):
+        return {
+            key: {k: _flow(v) for k, v in inner.items()} if isinstance(inner, dict) else inner
+            for key, inner in value.items()
+        }
+    return value
+
+
+def _flow(value: Any) -> Any:
+    if isinstance(value, list):
+        return _Flow(value)
+    if isinstance(value, dict) and all(
+        not isinstance(inner, (list, dict)) and "\n" not in str(inner) for inner in value.values()
+    ):
+        return _FlowMap(value)
+    return value
+
+
+@dataclass
+class Plan:
+    """What the import does to the file: its new text, and what changed, for messages and --dry-run."""
+
+    text: str
+    added: list[str] = field(default_factory=list)  # ids
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    positions: dict[int, Imported] = field(default_factory=dict)  # index in events: -> the source event
+
+
+@dataclass
+class _Item:
+    node: yaml.Node
+    event_id: str
+    key: str | None
+
+
+def merge(
+    text: str,
+    root: yaml.Node | None,
+    imported: list[Imported],
+    tags: dict[str, str],
+    calendar: dict[str, Any] | None = None,
+) -> Plan:
+    """The file `text` (`root`: as `yaml.compose` read it) with `imported` merged into its events (by
+    source_uid) and `tags` declared. `calendar` is the section to add when the file has none.
+    """
+    sections = _sections(root)
+    items = _items(sections.get("events"))
+    by_key = {item.key: (index, item) for index, item in enumerate(items) if item.key}
+    ids = {item.event_id for item in items}
+    edits: list[tuple[int, int, str]] = []
+    plan = Plan(text)
+    appended: list[dict[str, Any]] = []
+    for source in imported:
+        found = by_key.get(source.key)
+        if found is None:
+            event_id = _free(source.id_hint, ids)
+            ids.add(event_id)
+            plan.added.append(event_id)
+            plan.positions[len(items) + len(appended)] = source
+            appended.append({"id": event_id, **source.fields, "source_uid": source.key})
+            continue
+        index, item = found
+        plan.positions[index] = source
+        start, end = _span(text, item.node)
+        indent = " " * (_line_start_column(text, item.node))
+        old = text[start:end]
+        kept = _unmanaged(item.node, source.fields)
+        written = _indent(
+            dump([_ordered(item.node, {"id": item.event_id, **source.fields, **kept, "source_uid": source.key})]),
+            indent,
+        )
+        if written == old:
+            plan.unchanged.append(item.event_id)
+        else:
+            plan.updated.append(item.event_id)
+            edits.append((start, end, written))
+    if appended:
+        edits.append(_append_events(text, sections, items, appended))
+    declared = _mapping_keys(sections.get("tags"))
+    new_tags = {tag: label for tag, label in tags.items() if tag not in declared}
+    if new_tags:
+        edits.append(_append_tags(text, sections, new_tags))
+    if "calendar" not in sections and calendar is not None:
+        edits.append(
+            (
+                0,
+                0,
+                "# Added by calfeed import: set url to the calendar's public address.\n" + dump({"calendar": calendar}),
+            )
+        )
+    pieces, done = [], 0
+    order = sorted(range(len(edits)), key=lambda index: (edits[index][0], -index))  # at one place: the last first
+    for start, end, replacement in (edits[index] for index in order):
+        pieces += [text[done:start], replacement]
+        done = end
+    plan.text = "".join([*pieces, text[done:]])
+    return plan
+
+
+# -- reading positions ---------------------------------------------------------------------------------------
+
+
+def _sections(root: yaml.Node | None) -> dict[str, tuple[yaml.Node, yaml.Node]]:
+    if not isinstance(root, yaml.MappingNode):
+        return {}
+    return {key.value: (key, value) for key, value in root.value if isinstance(key, yaml.ScalarNode)}
+
+
+def _items(section: tuple[yaml.Node, yaml.Node] | None) -> list[_Item]:
+    if section is None or not isinstance(section[1], yaml.SequenceNode):
+        return []
+    items = []
+    for node in section[1].value:
+        if not isinstance(node, yaml.MappingNode):
+            items.append(_Item(node, "", None))
+            continue
+        values = {key.value: value for key, value in node.value if isinstance(key, yaml.ScalarNode)}
+        scalar = {key: value.value for key, value in values.items() if isinstance(value, yaml.ScalarNode)}
+        items.append(_Item(node, scalar.get("id", ""), scalar.get("source_uid")))
+    return items
+
+
+def _mapping_keys(section: tuple[yaml.Node, yaml.Node] | None) -> set[str]:
+    if section is None or not isinstance(section[1], yaml.MappingNode):
+        return set()
+    return {key.value for key, _ in section[1].value if isinstance(key, yaml.ScalarNode)}
+
+
+def _last(node: yaml.Node) -> yaml.Node:
+    """The node whose end is the end of `node` in a block collection: its last value, recursively."""
+    while isinstance(node, (yaml.MappingNode, yaml.SequenceNode)) and not node.flow_style and node.value:
+        last = node.value[-1]
+        node = last[1] if isinstance(last, tuple) else last
+    return node
+
+
+def _end(text: str, node: yaml.Node) -> int:
+    """Where the line after `node` begins (the end of the text if none): blank lines after it are not its own."""
+    position = _last(node).end_mark.index
+    while position > 0 and text[position - 1].isspace():
+        position -= 1
+    newline = text.find("\n", position)
+    return len(text) if newline < 0 else newline + 1
+
+
+def _span(text: str, node: yaml.Node) -> tuple[int, int]:
+    """From the start of the line of an item's ``- `` to the start of the line after its last value."""
+    start = text.rfind("\n", 0, node.start_mark.index) + 1
+    return start, _end(text, node)
+
+
+def _line_start_column(text: str, node: yaml.Node) -> int:
+    line = text[text.rfind("\n", 0, node.start_mark.index) + 1 : node.start_mark.index]
+    return len(line) - len(line.lstrip())
+
+
+def _unmanaged(node: yaml.Node, fields: dict[str, Any]) -> dict[str, Any]:
+    """The keys of an imported event that the import does not write (a `summary` an editor added)."""
+    managed = {"id", "source_uid", *MANAGED}
+    kept = {}
+    for key, value in node.value:
+        if isinstance(key, yaml.ScalarNode) and key.value not in managed:
+            kept[key.value] = yaml.load(yaml.serialize(value), Loader=yaml.BaseLoader)
+    return kept
+
+
+# The keys an import writes (and rewrites when the source changes): every event key but these.
+MANAGED = tuple(key for key in EVENT_KEYS if key not in ("id", "summary", "source_uid"))
+
+
+def _ordered(node: yaml.Node, values: dict[str, Any]) -> dict[str, Any]:
+    """`values` in the key order the item already has, new keys after (before source_uid)."""
+    order = [key.value for key, _ in node.value if isinstance(key, yaml.ScalarNode) and key.value in values]
+    rest = [key for key in values if key not in order and key != "source_uid"]
+    if "source_uid" in order:
+        order.remove("source_uid")
+    return {key: values[key] for key in [*order, *rest, "source_uid"]}
+
+
+def _free(hint: str, ids: set[str]) -> str:
+    candidate, number = hint, 2
+    while candidate in ids:
+        candidate, number = f"{hint}-{number}", number + 1
+    return candidate
+
+
+def _indent(block: str, indent: str) -> str:
+    return "".join(indent + line if line.strip() else line for line in block.splitlines(keepends=True))
+
+
+# -- writing -------------------------------------------------------------------------------------------------
+
+
+def _append_events(
+    text: str, sections: dict[str, tuple[yaml.Node, yaml.Node]], items: list[_Item], new: list[dict[str, Any]]
+) -> tuple[int, int, str]:
+    block = dump(new)
+    if items:  # after the last item, at its indentation
+        last = items[-1].node
+        end = _end(text, last)
+        return (
+            end,
+            end,
+            ("" if text[:end].endswith("\n") else "\n") + _indent(block, " " * _line_start_column(text, last)),
+        )
+    if "events" in sections:  # "events:" with nothing, or "events: []": the items replace the empty value
+        key, value = sections["events"]
+        start = key.end_mark.index
+        end = value.end_mark.index if isinstance(value, yaml.SequenceNode) else start
+        end = text.find(":", start) + 1 if end == start else end
+        return start, end, ":\n" + _indent(block, "  ").rstrip("\n")
+    return len(text), len(text), ("\n" if text and not text.endswith("\n") else "") + "events:\n" + _indent(block, "  ")
+
+
+def _append_tags(
+    text: str, sections: dict[str, tuple[yaml.Node, yaml.Node]], new: dict[str, str]
+) -> tuple[int, int, str]:
+    block = dump(new)
+    if "tags" in sections:
+        key, value = sections["tags"]
+        if isinstance(value, yaml.MappingNode) and value.value and not value.flow_style:
+            end = _end(text, value)
+            return (
+                end,
+                end,
+                ("" if text[:end].endswith("\n") else "\n") + _indent(block, " " * value.value[0][0].start_mark.column),
+            )
+        existing = (
+            yaml.load(yaml.serialize(value), Loader=yaml.BaseLoader) if isinstance(value, yaml.MappingNode) else {}
+        )
+        start = key.end_mark.index
+        end = value.end_mark.index
+        return start, end, ":\n" + _indent(dump({**(existing or {}), **new}), "  ").rstrip("\n")
+    position = sections["events"][0].start_mark.index if "events" in sections else len(text)
+    position = text.rfind("\n", 0, position) + 1 if position < len(text) else position
+    prefix = "\n" if position == len(text) and text and not text.endswith("\n") else ""
+    return position, position, prefix + "tags:\n" + _indent(block, "  ")
