@@ -194,7 +194,7 @@ def import_(source: str, into: str, tag: str | None, dry_run: bool, url: str, ti
     events written by hand. The result passes `calfeed check`, or nothing is written and the source
     events that could not be expressed are named. See docs/import.md.
     """
-    from .importer import ImportError_, SourceError, import_events
+    from .importer import ImportFailed, SourceError, import_events
 
     if tag is not None and not re.fullmatch(r"[a-z0-9]+(?:-[a-z0-9]+)*", tag):
         raise click.BadParameter(
@@ -205,7 +205,7 @@ def import_(source: str, into: str, tag: str | None, dry_run: bool, url: str, ti
     except SourceError as error:
         click.echo(f"{error}; {into} was left as it was.", err=True)
         sys.exit(1)
-    except ImportError_ as error:
+    except ImportFailed as error:
         for line in error.lines:
             click.echo(line, err=True)
         sys.exit(1)

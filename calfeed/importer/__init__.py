@@ -24,10 +24,10 @@ from .yamlfile import Loader, Plan, merge
 
 DEFAULT_URL = "http://127.0.0.1:8000/"  # the calendar.url of a new file: the preview server's address
 
-__all__ = ["ImportError_", "Result", "SourceError", "import_events"]
+__all__ = ["ImportFailed", "Result", "SourceError", "import_events"]
 
 
-class ImportError_(Exception):  # noqa: N801 - not the builtin ImportError
+class ImportFailed(Exception):
     """The import cannot be done as asked; `lines` say why (which source event, what is wrong)."""
 
     def __init__(self, lines: list[str]) -> None:
@@ -52,20 +52,20 @@ def import_events(
     max_bytes: int = MAX_BYTES,
     timeout: float = TIMEOUT,
 ) -> Result:
-    """Import every event of `source` into the YAML file `into`; raise `SourceError` or `ImportError_`."""
+    """Import every event of `source` into the YAML file `into`; raise `SourceError` or `ImportFailed`."""
     target = Path(into)
     if target.is_dir():
-        raise ImportError_([f"{target}: is a folder (expected one YAML file, e.g. {target / 'imported.yaml'})"])
+        raise ImportFailed([f"{target}: is a folder (expected one YAML file, e.g. {target / 'imported.yaml'})"])
     try:
         before = target.read_text(encoding="utf-8") if target.exists() else ""
     except (OSError, UnicodeDecodeError) as error:
-        raise ImportError_([f"{target}: cannot read it: {error}"]) from None
+        raise ImportFailed([f"{target}: cannot read it: {error}"]) from None
     root, settings = _calendar_settings(before, target)
     calendar = parse_calendar(read_source(source, max_bytes=max_bytes, timeout=timeout), source)
     zone = settings.get("timezone") or (main_zone(calendar) if not settings else None) or "UTC"
     conversion = convert(calendar, zone=str(zone), tag=tag)
     if conversion.problems:
-        raise ImportError_([f"{source}: {problem}" for problem in conversion.problems] + [_NOTHING_WRITTEN])
+        raise ImportFailed([f"{source}: {problem}" for problem in conversion.problems] + [_NOTHING_WRITTEN])
     plan = merge(before, root, conversion.events, conversion.tags, _new_calendar(calendar, conversion, url))
     if plan.text != before:  # an unchanged file is not checked: the import writes nothing then
         _validate(plan, target, source)
@@ -88,9 +88,9 @@ def _calendar_settings(text: str, target: Path) -> tuple[Any, dict[str, str]]:
     try:
         root = yaml.compose(text, Loader=Loader) if text.strip() else None
     except yaml.YAMLError as error:
-        raise ImportError_([f"{target}: is not valid YAML, so nothing can be merged into it: {error}"]) from None
+        raise ImportFailed([f"{target}: is not valid YAML, so nothing can be merged into it: {error}"]) from None
     if root is not None and not isinstance(root, yaml.MappingNode):
-        raise ImportError_([f"{target}: expected a mapping with calendar:, events:, … at the top"])
+        raise ImportFailed([f"{target}: expected a mapping with calendar:, events:, … at the top"])
     for key, value in root.value if root is not None else []:
         if key.value == "calendar" and isinstance(value, yaml.MappingNode):
             return root, {k.value: v.value for k, v in value.value if isinstance(v, yaml.ScalarNode)}
@@ -117,7 +117,7 @@ def _validate(plan: Plan, target: Path, source: str) -> None:
         where = _source_event(plan, problem.field)
         message = f"{problem.field}: {problem.message}" if problem.field else problem.message
         lines.append(f"{source}: {where}: {message}" if where else f"{target}: {message}")
-    raise ImportError_([*lines, _NOTHING_WRITTEN])
+    raise ImportFailed([*lines, _NOTHING_WRITTEN])
 
 
 def _source_event(plan: Plan, field: str) -> str | None:
