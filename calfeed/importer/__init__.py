@@ -61,23 +61,31 @@ def import_events(
     except (OSError, UnicodeDecodeError) as error:
         raise ImportFailed([f"{target}: cannot read it: {error}"]) from None
     root, settings = _calendar_settings(before, target)
+    conversion, section = _convert(source, settings, tag, url, max_bytes, timeout)
+    plan = merge(before, root, conversion.events, conversion.tags, section)
+    changed = plan.text != before
+    if changed:  # an unchanged file is not checked: nothing is written then
+        _validate(plan, target, source)
+    diff = ""
+    if dry_run:
+        old, new = before.splitlines(keepends=True), plan.text.splitlines(keepends=True)
+        diff = "".join(difflib.unified_diff(old, new, str(target), str(target)))
+    elif changed:
+        _write(target, plan.text)
+    return Result(plan, diff, changed and not dry_run)
+
+
+def _convert(
+    source: str, settings: dict[str, str], tag: str | None, url: str, max_bytes: int, timeout: float
+) -> tuple[Conversion, dict[str, Any]]:
+    """The source's events, and the calendar section a new file gets. The parsed source is dropped on return,
+    so that the rest of the import does not drag its objects through every garbage collection."""
     calendar = parse_calendar(read_source(source, max_bytes=max_bytes, timeout=timeout), source)
     zone = settings.get("timezone") or (main_zone(calendar) if not settings else None) or "UTC"
     conversion = convert(calendar, zone=str(zone), tag=tag)
     if conversion.problems:
         raise ImportFailed([f"{source}: {problem}" for problem in conversion.problems] + [_NOTHING_WRITTEN])
-    plan = merge(before, root, conversion.events, conversion.tags, _new_calendar(calendar, conversion, url))
-    if plan.text != before:  # an unchanged file is not checked: the import writes nothing then
-        _validate(plan, target, source)
-    diff = "".join(
-        difflib.unified_diff(
-            before.splitlines(keepends=True), plan.text.splitlines(keepends=True), str(target), str(target)
-        )
-    )
-    changed = plan.text != before
-    if changed and not dry_run:
-        _write(target, plan.text)
-    return Result(plan, diff, changed and not dry_run)
+    return conversion, _new_calendar(calendar, conversion, url)
 
 
 _NOTHING_WRITTEN = "nothing was written"

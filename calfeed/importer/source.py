@@ -73,14 +73,15 @@ def parse_calendar(data: bytes, source: str) -> icalendar.Calendar:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise SourceError(f"{source}: not UTF-8 text (byte {error.start}): not an iCalendar file") from None
-    lines = [line for line in text.splitlines() if line.strip()]
-    if not lines or lines[0].strip().upper() != "BEGIN:VCALENDAR":
-        first = lines[0][:60] if lines else "nothing"
-        raise SourceError(f"{source}: not an iCalendar file (expected BEGIN:VCALENDAR on line 1, found {first!r})")
-    if lines[-1].strip().upper() != "END:VCALENDAR":
+    first = text.lstrip().split("\n", 1)[0].strip()
+    if first.upper() != "BEGIN:VCALENDAR":
         raise SourceError(
-            f"{source}: truncated: it ends at line {len(lines)} ({lines[-1][:60]!r}) before END:VCALENDAR"
+            f"{source}: not an iCalendar file (expected BEGIN:VCALENDAR on line 1, found {first[:60] or 'nothing'!r})"
         )
+    last = text.rstrip().rsplit("\n", 1)[-1].strip()
+    if last.upper() != "END:VCALENDAR":
+        lines = text.rstrip().count("\n") + 1
+        raise SourceError(f"{source}: truncated: it ends at line {lines} ({last[:60]!r}) before END:VCALENDAR")
     try:
         calendars = icalendar.Calendar.from_ical(text, multiple=True)
     except (ValueError, KeyError, IndexError) as error:
