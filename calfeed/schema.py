@@ -140,6 +140,10 @@ def _event() -> dict[str, Any]:
                 ),
             ]
         },
+        "source_uid": {
+            "$ref": "#/$defs/string",
+            "description": "Written by calfeed import: the event's UID in the calendar it came from.",
+        },
     }
     same_kind = [  # an end is a date when the start is, a date and time when the start is
         {

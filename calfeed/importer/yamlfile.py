@@ -109,22 +109,9 @@ def merge(
             plan.added.append(event_id)
             plan.positions[len(items) + len(appended)] = source
             appended.append({"id": event_id, **source.fields, "source_uid": source.key})
-            continue
-        index, item = found
-        plan.positions[index] = source
-        start, end = _span(text, item.node)
-        indent = " " * (_line_start_column(text, item.node))
-        old = text[start:end]
-        kept = _unmanaged(item.node, source.fields)
-        written = _indent(
-            dump([_ordered(item.node, {"id": item.event_id, **source.fields, **kept, "source_uid": source.key})]),
-            indent,
-        )
-        if written == old:
-            plan.unchanged.append(item.event_id)
         else:
-            plan.updated.append(item.event_id)
-            edits.append((start, end, written))
+            plan.positions[found[0]] = source
+            edits += _update(text, found[1], source, plan)
     if appended:
         edits.append(_append_events(text, sections, items, appended))
     declared = _mapping_keys(sections.get("tags"))
@@ -132,20 +119,33 @@ def merge(
     if new_tags:
         edits.append(_append_tags(text, sections, new_tags))
     if "calendar" not in sections and calendar is not None:
-        edits.append(
-            (
-                0,
-                0,
-                "# Added by calfeed import: set url to the calendar's public address.\n" + dump({"calendar": calendar}),
-            )
-        )
+        note = "# Added by calfeed import: set url to the calendar's public address.\n"
+        edits.append((0, 0, note + dump({"calendar": calendar})))
+    plan.text = _apply(text, edits)
+    return plan
+
+
+def _update(text: str, item: _Item, source: Imported, plan: Plan) -> list[tuple[int, int, str]]:
+    """The edit that rewrites an imported item from its source, or none when it would be written the same."""
+    start, end = _span(text, item.node)
+    kept = _unmanaged(item.node, source.fields)
+    values = _ordered(item.node, {"id": item.event_id, **source.fields, **kept, "source_uid": source.key})
+    written = _indent(dump([values]), " " * _line_start_column(text, item.node))
+    if written == text[start:end]:
+        plan.unchanged.append(item.event_id)
+        return []
+    plan.updated.append(item.event_id)
+    return [(start, end, written)]
+
+
+def _apply(text: str, edits: list[tuple[int, int, str]]) -> str:
+    """`text` with each (start, end, replacement) made; of several at one place, the last comes first."""
     pieces, done = [], 0
-    order = sorted(range(len(edits)), key=lambda index: (edits[index][0], -index))  # at one place: the last first
+    order = sorted(range(len(edits)), key=lambda index: (edits[index][0], -index))
     for start, end, replacement in (edits[index] for index in order):
         pieces += [text[done:start], replacement]
         done = end
-    plan.text = "".join([*pieces, text[done:]])
-    return plan
+    return "".join([*pieces, text[done:]])
 
 
 # -- reading positions ---------------------------------------------------------------------------------------
