@@ -95,7 +95,9 @@ class Links:
     def path(self, format: str, *, tag: str | None = None, item: str | None = None, lang: str | None = None) -> str:
         """The URL path of a route in this language (or `lang`): "/es/tags/culture/feed.atom"."""
         lang = lang or self.lang
-        spec = render.FORMATS[format]
+        spec = render.FORMATS.get(format)
+        if spec is None:  # e.g. a template written for t.link("news/"), before links named outputs
+            raise LookupError(f"no output named {format!r} (links name one of {', '.join(render.FORMATS)})")
         prefixed = spec.localized and lang != self.site.calendar.default_language
         return path(Route(format, lang, prefixed, tag, item))
 

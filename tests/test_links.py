@@ -10,6 +10,7 @@ import pytest
 
 from calfeed import export
 from calfeed.content import read_content
+from calfeed.routes import Links
 from calfeed.settings import Settings
 
 from conftest import BUNDLED, CONTENT, TEMPLATES
@@ -108,3 +109,10 @@ def test_a_broken_link_is_a_miss(tmp_path: Path) -> None:
         "x/index.html: <a href> https://example.org/a/x/#there: no element with id 'there' in x/index.html",
         "x/index.html: <a href> https://example.org/a/y/: no file y/index.html",
     ]
+
+
+def test_a_template_that_links_a_path_instead_of_an_output_is_told_so(rich: tuple[Path, str]) -> None:
+    site, _ = read_content(RICH)
+    assert site is not None
+    with pytest.raises(LookupError, match=r"no output named 'news/' \(links name one of agenda, "):
+        Links(site, "en", "/").link("news/")
