@@ -13,30 +13,29 @@
   var MAX_HEIGHT = 100000;
   var TAG = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 
-  function embedUrl(script) {
-    var base = new URL(".", script.src);
-    var lang = script.getAttribute("data-lang");
-    var tag = script.getAttribute("data-tag");
-    var path = "";
-    if (lang && config.languages.indexOf(lang) < 0) {
-      console.warn("calfeed embed.js: unknown data-lang \"" + lang + "\"; using " + config["default"]);
-      lang = null;
-    }
-    if (lang && lang !== config["default"]) {
-      path += lang + "/";
-    }
-    if (tag) {
-      if (!TAG.test(tag)) {
-        console.warn("calfeed embed.js: data-tag \"" + tag + "\" is not a tag id; showing every event");
-      } else {
-        path += "tags/" + tag + "/";
+  function language(given) {
+    // The site's code for `given`, in any case ("pt-br" is "pt-BR", as calfeed's language rule says).
+    for (var i = 0; i < config.languages.length; i++) {
+      if (config.languages[i].toLowerCase() === given.toLowerCase()) {
+        return config.languages[i];
       }
     }
-    return {
-      url: new URL(path + "embed/", base),
-      lang: lang || config["default"],
-      tag: tag && TAG.test(tag) ? tag : null,
-    };
+    console.warn("calfeed embed.js: unknown data-lang \"" + given + "\"; using " + config["default"]);
+    return config["default"];
+  }
+
+  function embedUrl(script) {
+    var base = new URL(".", script.src);
+    var given = script.getAttribute("data-lang");
+    var lang = given ? language(given) : config["default"];
+    var tag = script.getAttribute("data-tag");
+    if (tag && !TAG.test(tag)) {
+      console.warn("calfeed embed.js: data-tag \"" + tag + "\" is not a tag id; showing every event");
+      tag = null;
+    }
+    // The embed's paths, per language, as calfeed's routes write them ("es/tags/{tag}/embed/").
+    var path = tag ? config.paths[lang].tag.replace("{tag}", tag) : config.paths[lang].all;
+    return {url: new URL(path, base), lang: lang, tag: tag || null};
   }
 
   function insert(script) {

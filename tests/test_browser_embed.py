@@ -44,7 +44,7 @@ def _host_app(site: str) -> Callable[[str], WSGIApp]:
 <body>
 <h1>A partner city</h1>
 <div id="all"><p>Our events with UCLG:</p><script src="{site}/embed.js" async></script></div>
-<div id="tagged"><script src="{site}/embed.js" data-tag="intermediary-cities" data-lang="es" async></script></div>
+<div id="tagged"><script src="{site}/embed.js" data-tag="intermediary-cities" data-lang="ES" async></script></div>
 <p>The end of the partner's page.</p>
 </body>
 </html>
@@ -204,7 +204,7 @@ def _fits(frame: ElementHandle, timeout: float = 5.0) -> tuple[float, float]:
 def test_each_script_tag_gets_its_own_iframe_after_it(partner_page, site):
     everything, tagged = _frames(partner_page)
     assert everything.get_attribute("src") == f"{site}/embed/"
-    assert tagged.get_attribute("src") == f"{site}/es/tags/intermediary-cities/embed/"
+    assert tagged.get_attribute("src") == f"{site}/es/tags/intermediary-cities/embed/"  # data-lang="ES": any case
     assert everything.get_attribute("title") == "UCLG Events and News"
     assert tagged.get_attribute("title") == "Intermediary Cities · UCLG Events and News"
     assert tagged.get_attribute("lang") == "en"  # the site's title has no Spanish: the English one, marked so

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from .. import recurrence
 from ..model import Event, Site
+from ..routes import Links
 from .page import Localizer, page_context, upcoming_events
 
 if TYPE_CHECKING:
@@ -55,9 +56,15 @@ def render_script(site: Site, view: View) -> bytes:
         "titles": {lang: Localizer(site, lang)(site.calendar.title) for lang in languages},
         "title_langs": {lang: Localizer(site, lang).lang_of(site.calendar.title) for lang in languages},
         "tags": {lang: {tag: site.tag_label(tag, lang) for tag in sorted(site.tags)} for lang in languages},
+        "paths": {lang: _embed_paths(Links(site, lang)) for lang in languages},
     }
     script = view.environment().get_template("embed.js").render(config=config, message=HEIGHT_MESSAGE)
     return script.encode()
+
+
+def _embed_paths(links: Links) -> dict[str, str]:
+    """The embed's path in one language, relative to the site's root, and its form for a tag ("{tag}")."""
+    return {"all": links.path("embed").lstrip("/"), "tag": links.path("embed", tag="{tag}").lstrip("/")}
 
 
 def render_stylesheet(site: Site, view: View) -> bytes:
