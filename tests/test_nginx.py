@@ -112,6 +112,7 @@ def test_nginx_caches_gunicorn_and_shows_an_edit_after_the_cache_lifetime(tmp_pa
     events = tmp_path / "content" / "events.yaml"
     events.parent.mkdir()
     shutil.copy(BUNDLED, events)
+    shutil.copy(BUNDLED.with_name("events.history.json"), events.with_name("events.history.json"))
     lifetime = 2
     settings = {
         "CALFEED_MAX_AGE": str(lifetime),
