@@ -54,12 +54,12 @@ def read_content(path: str | os.PathLike[str], *, max_bytes: int = MAX_BYTES) ->
     characters; duplicate ids across files. Warnings (an event with no place, a
     news post with no date) come with a site.
     """
-    with _collector_paused():
+    with collector_paused():
         return _Reader(max_bytes).read(FilePath(path))
 
 
 @contextmanager
-def _collector_paused() -> Iterator[None]:
+def collector_paused() -> Iterator[None]:
     """Pause Python's cyclic garbage collector while content is built.
 
     Building allocates hundreds of thousands of dicts, lists and strings that all

@@ -17,7 +17,7 @@ from typing import Any
 
 import yaml
 
-from ..content import read_content
+from ..content import collector_paused, read_content
 from .convert import Conversion, convert, main_zone
 from .source import MAX_BYTES, TIMEOUT, SourceError, parse_calendar, read_source
 from .yamlfile import Loader, Plan, merge
@@ -62,10 +62,11 @@ def import_events(
         raise ImportFailed([f"{target}: cannot read it: {error}"]) from None
     root, settings = _calendar_settings(before, target)
     conversion, section = _convert(source, settings, tag, url, max_bytes, timeout)
-    plan = merge(before, root, conversion.events, conversion.tags, section)
-    changed = plan.text != before
-    if changed:  # an unchanged file is not checked: nothing is written then
-        _validate(plan, target, source)
+    with collector_paused():  # merging makes no cycles either (40% of the merge of 10,000 events)
+        plan = merge(before, root, conversion.events, conversion.tags, section)
+        changed = plan.text != before
+        if changed:  # an unchanged file is not checked: nothing is written then
+            _validate(plan, target, source)
     diff = ""
     if dry_run:
         old, new = before.splitlines(keepends=True), plan.text.splitlines(keepends=True)
