@@ -7,10 +7,9 @@ from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
-DATETIME = re.compile(
-    r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[Tt]|[ \t]+)(\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d{1,6})\d*)?)?"
-    r"[ \t]*(?:(Z|z)|([+-])(\d{1,2})(?::?(\d{2}))?)?"
-)
+LOCAL_TIME = r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[Tt]|[ \t]+)(\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d{1,6})\d*)?)?[ \t]*"
+OFFSET = r"(?:(Z|z)|([+-])(\d{1,2})(?::?(\d{2}))?)"  # after a local time: UTC, or an offset from it
+DATETIME = re.compile(f"{LOCAL_TIME}{OFFSET}?")
 
 EXPECTED_DATE = "expected a date like 2021-09-09 or a date and time like 2021-09-09 10:00"
 

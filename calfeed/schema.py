@@ -22,7 +22,7 @@ from .checks import (
     SLUG,
     TRUE_WORDS,
 )
-from .dates import DATE, DATETIME
+from .dates import DATE, DATETIME, LOCAL_TIME, OFFSET
 from .model import Status
 from .sections import (
     CALENDAR_KEYS,
@@ -145,12 +145,19 @@ def _event() -> dict[str, Any]:
             "description": "Written by calfeed import: the event's UID in the calendar it came from.",
         },
     }
-    same_kind = [  # an end is a date when the start is, a date and time when the start is
+    # An end is a date when the start is, a date and time when the start is; and local (to the event's
+    # zone) when the start is, with an offset when the start has one.
+    same_kind = [
         {
             "if": {"properties": {"start": _pattern(kind)}, "required": ["start", "end"]},
-            "then": {"properties": {"end": _pattern(kind)}},
+            "then": {"properties": {"end": {"not": _pattern(other)}}},
         }
-        for kind in (DATE.pattern, DATETIME.pattern)
+        for kind, other in (
+            (DATE.pattern, DATETIME.pattern),
+            (DATETIME.pattern, DATE.pattern),
+            (LOCAL_TIME, LOCAL_TIME + OFFSET),
+            (LOCAL_TIME + OFFSET, LOCAL_TIME),
+        )
     ]
     return _mapping(
         EVENT_KEYS, properties, required=["id", "title", "start"], dependentRequired={"except": ["repeat"]}

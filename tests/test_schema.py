@@ -114,7 +114,6 @@ BEYOND_THE_SCHEMA = {
     "happens twice in": "a clock change (the zone database)",
     "is not a real date": "the length of a month",
     "offset on that day": "the zone's offset on a day (the zone database)",
-    "mixes a local time and a time with a UTC offset": "two values' forms at once",
     "duplicate event id": "other items",
     "is defined twice": "other files",
 }
@@ -156,6 +155,8 @@ MUTATIONS = [  # (what, path to a mapping, key, new value or None to remove)
     ("a URL with spaces", STARTER_EVENT, "url", "https://events.example.org/a page"),
     ("a date that is not a date", STARTER_EVENT, "start", "next Tuesday"),
     ("an all-day start with a timed end", STARTER_EVENT, "start", "2027-03-15"),
+    ("a local start with an end at an offset", STARTER_EVENT, "end", "2027-03-15 16:00+01:00"),
+    ("an end at UTC after a local start", STARTER_EVENT, "end", "2027-03-15T15:00Z"),
     ("except without repeat", STARTER_EVENT, "except", ["2027-03-22"]),
     ("a repeat every minute forever", STARTER_EVENT, "repeat", "FREQ=MINUTELY"),
     ("a repeat that is not an RRULE", STARTER_EVENT, "repeat", "every week"),
