@@ -5,6 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 VNU := .cache/vnu/node_modules/vnu-jar/build/dist/vnu.jar
+ICALJS := .cache/icaljs/node_modules/ical.js/dist/ical.js
 
 .PHONY: serve test lint check bench clean
 
@@ -32,8 +33,15 @@ $(VNU):
 	  npm install --silent --no-save --no-audit --no-fund --prefix .cache/vnu vnu-jar@26; \
 	else echo "npm not found: the Nu Html Checker tests will be skipped"; fi
 
-test: lint $(VNU)
-	CALFEED_VNU=$(VNU) $(BIN)/pytest
+# ical.js (Thunderbird's iCalendar library), from the npm registry: one of the independent readers
+# the calendar is checked against (tests/test_ics_readers.py runs it with node; skipped without npm).
+$(ICALJS):
+	@if command -v npm >/dev/null; then \
+	  npm install --silent --no-save --no-audit --no-fund --prefix .cache/icaljs ical.js@2.2.1; \
+	else echo "npm not found: the ical.js reader tests will be skipped"; fi
+
+test: lint $(VNU) $(ICALJS)
+	CALFEED_VNU=$(VNU) CALFEED_ICALJS=$(ICALJS) $(BIN)/pytest
 
 # Every benchmark in turn (several minutes); each prints its figures. See benchmarks/README.md.
 bench: $(BIN)/calfeed

@@ -30,6 +30,7 @@ IMAGE_KEYS = ("src", "alt")
 
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+BREAK = re.compile(r"[\t\n\r\u2028\u2029]")  # not allowed in a field shown on one line
 _SPACE = re.compile(r"\s")
 TRUE_WORDS = frozenset({"true", "True", "TRUE", "yes", "Yes", "YES"})
 FALSE_WORDS = frozenset({"false", "False", "FALSE", "no", "No", "NO"})
@@ -93,7 +94,7 @@ class FieldChecker:
 
     def location(self, raw: Any, path: Path) -> Location | None:
         if isinstance(raw, str):
-            return Location(name=self.text(raw, path))
+            return Location(name=self.line(raw, path))
         if not self.is_mapping(raw, path, "a place name or a mapping of name, address, city, country, lat, lon"):
             return None
         self.unknown_keys(raw, path, LOCATION_KEYS)
@@ -101,8 +102,8 @@ class FieldChecker:
         lon = self.optional(raw, path, "lon", lambda v, p: self.number(v, p, *LONGITUDE))
         if (lat is None) != (lon is None) and ("lat" in raw) != ("lon" in raw):
             self.problem(path, "has only one of lat and lon (expected both, or neither)")
-        strings = {key: self.optional(raw, path, key, self.string) for key in ("address", "city", "country")}
-        name = self.optional(raw, path, "name", self.text)
+        strings = {key: self.optional(raw, path, key, self.line_string) for key in ("address", "city", "country")}
+        name = self.optional(raw, path, "name", self.line)
         if name is None and not any(strings.values()):
             self.problem(path, "says nothing about the place (expected at least one of name, address, city, country)")
             return None
@@ -126,7 +127,7 @@ class FieldChecker:
                 "image has no alt text (expected alt: describing the image for people who cannot see it)",
             )
             return None
-        alt_text = self.text(alt, (*path, "alt"))
+        alt_text = self.line(alt, (*path, "alt"))
         return Image(alt=alt_text, src=src) if alt_text else None
 
     def status(self, raw: Any, path: Path) -> Status | None:
@@ -241,7 +242,15 @@ class FieldChecker:
             return None
         return text
 
-    def text(self, raw: Any, path: Path) -> Text | None:
+    def line(self, raw: Any, path: Path) -> Text | None:
+        """Like `text`, for a field shown on one line (a title, a place, a name): no line break or tab."""
+        return self.text(raw, path, one_line=True)
+
+    def line_string(self, raw: Any, path: Path) -> str | None:
+        """Like `string`, on one line (an address, an organizer's name)."""
+        return self.string(raw, path, one_line=True)
+
+    def text(self, raw: Any, path: Path, one_line: bool = False) -> Text | None:
         """A string, or a mapping of language code to string."""
         if isinstance(raw, dict):
             values = {}
@@ -254,15 +263,17 @@ class FieldChecker:
                         f" (expected one of {', '.join(self.languages)})",
                         at_key=True,
                     )
-                elif (string := self.string(value, (*path, given))) is not None:
+                elif (string := self.string(value, (*path, given), one_line=one_line)) is not None:
                     values[lang] = string
             if not raw:
                 self.problem(path, "is empty (expected text, or a mapping of language to text)")
             return Text(values) if values else None
-        string = self.string(raw, path, "text, or a mapping of language to text")
+        string = self.string(raw, path, "text, or a mapping of language to text", one_line)
         return Text({self.languages[0]: string}) if string is not None else None
 
-    def string(self, raw: Any, path: Path, expected: str = "text") -> str | None:
+    def string(self, raw: Any, path: Path, expected: str = "text", one_line: bool = False) -> str | None:
+        """A non-blank string without control characters; with `one_line`, without line breaks or tabs
+        either (a CR in a name would end the line in some calendar readers and start an invented one)."""
         if raw is None:
             self.problem(path, f"is empty (expected {expected})")
             return None
@@ -277,6 +288,14 @@ class FieldChecker:
                 path,
                 f"contains control character U+{ord(match[0]):04X} at position {match.start() + 1} "
                 "(expected printable text)",
+            )
+            return None
+        if one_line and (match := BREAK.search(raw)):
+            what = "a line break" if match[0] != "\t" else "a tab"
+            self.problem(
+                path,
+                f"contains {what} (U+{ord(match[0]):04X}) at position {match.start() + 1} "
+                "(expected one line of text: write it on one line, or use >- in YAML to fold it)",
             )
             return None
         return raw

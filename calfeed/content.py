@@ -279,7 +279,7 @@ class _Reader(SectionReader):
         for self.file, document in documents:
             for tag, label, path in self.mapping_items(document, "tags"):
                 if self.slug(tag, path, at_key=True) and self.first("tag", tag, path):
-                    tags[tag] = label if (label := self.text(label, path)) else Text({self.languages[0]: tag})
+                    tags[tag] = label if (label := self.line(label, path)) else Text({self.languages[0]: tag})
             for item, path in self.list_items(document, "events"):
                 if (event := self.event(item, path)) is not None:
                     events.append(event)

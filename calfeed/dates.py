@@ -80,5 +80,10 @@ def localize(naive: datetime, zone: ZoneInfo) -> tuple[datetime, str | None]:
     )
 
 
+def repeated(moment: datetime) -> bool:
+    """True when `moment`'s wall-clock time happens twice in its zone (the clocks go back)."""
+    return moment.replace(fold=1 - moment.fold).utcoffset() != moment.utcoffset()
+
+
 def _iso_offset(moment: datetime) -> str:
     return moment.isoformat(timespec="minutes")

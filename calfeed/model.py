@@ -143,6 +143,13 @@ class Event(Span):
         return "online" if self.online else "offline"
 
     @property
+    def has_end(self) -> bool:
+        """False for a timed event that ends when it starts (no `end` given): no DTEND, no "19:00–19:00"."""
+        if isinstance(self.start, datetime) and isinstance(self.end, datetime):
+            return self.end.astimezone(UTC) != self.start.astimezone(UTC)  # instants (same-zone == ignores fold)
+        return True
+
+    @property
     def end_exclusive(self) -> date | datetime:
         """The end as iCalendar wants it: the day after the last day for all-day events."""
         if self.all_day:

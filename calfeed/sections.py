@@ -18,7 +18,7 @@ from dateutil.rrule import rrulestr
 
 from . import history
 from .checks import FieldChecker, did_you_mean
-from .dates import localize, zone_named
+from .dates import localize, repeated, zone_named
 from .languages import normalise
 from .model import CalendarSettings, Event, NewsEntry, Organizer, Status
 from .problems import Path
@@ -95,7 +95,7 @@ class SectionReader(FieldChecker):
         self.languages = languages
         timezone = self.optional(raw, path, "timezone", self.zone) or "UTC"
         self.default_zone = timezone
-        title = self.required(raw, path, "title", self.text)
+        title = self.required(raw, path, "title", self.line)
         url = self.required(raw, path, "url", lambda value, p: self.url(value, p, schemes=("http", "https")))
         description = self.optional(raw, path, "description", self.text)
         if title is None or url is None:
@@ -121,12 +121,12 @@ class SectionReader(FieldChecker):
     def organizer(self, raw: Any, path: Path) -> Organizer | None:
         """A name, or a mapping of name and email."""
         if isinstance(raw, str):
-            name = self.string(raw, path)
+            name = self.line_string(raw, path)
             return Organizer(name=name) if name is not None else None
         if not self.is_mapping(raw, path, "a name or a mapping of name and email"):
             return None
         self.unknown_keys(raw, path, ORGANIZER_KEYS)
-        name = self.optional(raw, path, "name", self.string)
+        name = self.optional(raw, path, "name", self.line_string)
         email = self.optional(raw, path, "email", self.email)
         if name is None and email is None:
             if not raw:
@@ -156,7 +156,7 @@ class SectionReader(FieldChecker):
         event_id = self.identity(raw, path, "event")
         if event_id is not None:
             self.digests[f"event:{event_id}"] = history.content_hash(raw)
-        title = self.required(raw, path, "title", self.text)
+        title = self.required(raw, path, "title", self.line)
         zone_name = self.optional(raw, path, "timezone", self.zone)
         when = self.span(raw, path, zone_name)
         location = self.optional(raw, path, "location", self.location)
@@ -210,7 +210,7 @@ class SectionReader(FieldChecker):
         if entry_id is not None:
             self.digests[f"news:{entry_id}"] = history.content_hash(raw)
         event_ids = self.ids["event"]
-        title = self.required(raw, path, "title", self.text)
+        title = self.required(raw, path, "title", self.line)
         published = self.optional(raw, path, "date", self.day)
         related: list[str] = []
         for item, item_path in self.list_items(raw, "events", path):
@@ -331,6 +331,14 @@ class SectionReader(FieldChecker):
             return None, ()
         start = when[0]
         timed = isinstance(start, datetime)
+        if timed and repeated(start):
+            self.problem(
+                (*path, "start"),
+                f"{start.isoformat()} happens twice in {start.tzinfo} (the clocks go back), and a repeating "
+                "event's times are read on the clock: calendar apps disagree on which of the two it is "
+                "(expected a repeating event to start at a time that happens once; start the series on another day)",
+            )
+            return None, ()
         try:
             occurrences = rrulestr(text, dtstart=start if timed else datetime.combine(start, time()))
         except (ValueError, TypeError) as error:

@@ -85,7 +85,10 @@ def events(draw: st.DrawFn) -> Event:
         lon=None if lat is None else draw(st.floats(-180, 180)),
     )
     online_url = draw(st.none() | urls)
-    organizer = draw(st.none() | st.builds(Organizer, st.none() | words, st.none() | st.just("team@example.org")))
+    # icalendar leaves a parameter that ends in a backslash unquoted, and then reads `\:` as no separator:
+    # the reference cannot write such a name (calfeed quotes it)
+    names = words.filter(lambda text: not text.endswith("\\"))
+    organizer = draw(st.none() | st.builds(Organizer, st.none() | names, st.none() | st.just("team@example.org")))
     src = draw(st.none() | st.sampled_from(["pic.png", "/img/a.JPG", "https://cdn.example.org/b.webp", "c.svg"]))
     return Event(
         id=draw(st.from_regex(r"[a-z0-9]{1,12}(-[a-z0-9]{1,8}){0,2}", fullmatch=True)),

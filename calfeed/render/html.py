@@ -131,7 +131,7 @@ def render_event(site: Site, view: View) -> bytes:
         section="event",
         event=event,
         related=[entry for entry in site.news if event.id in entry.events],
-        google=google_event(site, event, view.lang, Links(site, view.lang).event(event, absolute=True)),
+        google=google_event(site, event, view.lang, Links(site, view.lang).event(event, absolute=True), view.today),
         past=recurrence.next_occurrence(event, view.today) is None,  # every date of it is over
         dates=event_dates(event, view.today),
         structured=jsonld.document(jsonld.event(site, event, view.lang, view.today)),

@@ -7,7 +7,8 @@ written once per language and content, kept in `PIECES`, and every calendar vari
 is joined from those pieces); `ics_reference.render` writes the same plan with
 `icalendar`, which stays the reference: a property test holds both to the same
 parsed calendar. VTIMEZONEs come from the zone database, found by `ics_zones` and
-written as `icalendar` writes them.
+written as yearly rules. tests/test_ics_readers.py holds the bytes to what independent
+clients read.
 docs/calendar.md explains the choices.
 """
 
@@ -25,6 +26,7 @@ from zoneinfo import ZoneInfo
 import icalendar
 
 from .. import recurrence
+from ..dates import repeated
 from ..model import Event, Site
 from ..recurrence import utc_rule
 from ..routes import Links
@@ -109,10 +111,18 @@ def states_its_zone(zone: str, events: Iterable[Event]) -> bool:
     """True when X-WR-TIMEZONE:`zone` tells the truth: every timed event is in that zone.
 
     Clients that honour X-WR-TIMEZONE (Google, Apple, the x-wr-timezone library) read
-    times through it, so it is left out of calendars that mix zones or hold UTC-only events.
+    times through it, so it is left out of calendars that mix zones or hold UTC-only events, or a time
+    written in UTC because it happens twice in its zone (the x-wr-timezone library moves such a time
+    to the zone's clock and then reads it as the first of the two).
     """
     expected = None if zone in UTC_NAMES else zone
-    return all(zone_id(event.start) == expected for event in events if isinstance(event.start, datetime))
+    return all(
+        zone_id(moment) == expected
+        for event in events
+        if isinstance(event.start, datetime)
+        for moment in written(event)
+        if isinstance(moment, datetime)
+    )
 
 
 def event_properties(site: Site, event: Event, lang: str) -> list[Prop]:
@@ -120,15 +130,16 @@ def event_properties(site: Site, event: Event, lang: str) -> list[Prop]:
     settings = site.calendar
     default = settings.default_language
     revision = site.revision(event)
-    start = _written(event.start)
+    start, end = written(event)
     props = [
         Prop("UID", f"{event.id}@{settings.host}"),
         Prop("DTSTAMP", revision.modified),
         Prop("LAST-MODIFIED", revision.modified),
         Prop("SEQUENCE", revision.sequence),
         Prop("DTSTART", start),
-        Prop("DTEND", _written(event.end_exclusive)),
     ]
+    if event.has_end:  # a timed event without an end has no DTEND (RFC 5545 §3.6.1)
+        props.append(Prop("DTEND", end))
     if event.repeat:
         props.append(Prop("RRULE", Recur(utc_rule(event.repeat, start))))
         if event.exceptions:
@@ -178,11 +189,22 @@ def html_description(event: Event, lang: str, default: str) -> str:
     return summary + (to_html(event.description.get(lang, default)) if event.description else "")
 
 
-def _written(moment: date | datetime) -> date | datetime:
-    """A date as it is; a datetime in its IANA zone (written with TZID), any other in UTC."""
-    if isinstance(moment, datetime) and zone_id(moment) is None:
-        return moment.astimezone(UTC)
-    return moment
+def written(event: Event) -> tuple[date | datetime, date | datetime]:
+    """DTSTART and DTEND as written: dates as they are (DTEND the day after the last day); times in
+    their IANA zone (with a TZID), or in UTC when they have none.
+
+    A wall-clock time that happens twice in its zone (the repeated hour of a fall-back night) is
+    written in UTC: with a TZID, RFC 5545 §3.3.5 reads it as the first of the two and ical.js as the
+    second, so either is wrong for someone. Then both times of an event that does not repeat are in
+    UTC: readers built on Python's datetime add DTEND − DTSTART to the start on the clock, which is
+    only right when both are in one form. A repeating event keeps its start's TZID (its rule repeats
+    on the clock; content.py rejects a series that starts in a repeated hour)."""
+    start, end = event.start, event.end_exclusive
+    if not isinstance(start, datetime) or not isinstance(end, datetime):
+        return start, end
+    if zone_id(start) is None or (not event.repeat and (repeated(start) or repeated(end))):
+        return start.astimezone(UTC), end.astimezone(UTC)
+    return start, end.astimezone(UTC) if repeated(end) else end
 
 
 def _like(exception: date | datetime, start: date | datetime) -> date | datetime:
@@ -233,19 +255,14 @@ def zones(events: Iterable[Event]) -> tuple[tuple[str, date, date], ...]:
 
 
 def zone_component(tzid: str, first: date, end: date) -> icalendar.Timezone:
-    """The VTIMEZONE of `tzid` from the zone database, from `first` to the day before `end`.
+    """The VTIMEZONE of `tzid` from the zone database, from `first` to the day before `end`, as yearly
+    rules (an RRULE per run of changes that follows one, a DTSTART alone for a change that follows none).
 
-    icalendar lists the changes of each observance as one multi-valued RDATE; dateutil's
-    VTIMEZONE reader (and so vobject and the clients built on them) takes only its first
-    value and gets every later year wrong. So each change gets an RDATE line of its own.
+    Chosen by what clients read right (tests/test_ics_readers.py): ical.js ignores an observance's
+    DTSTART when it has RDATEs, dateutil (vobject) reads only the first value of a multi-valued RDATE,
+    and Outlook misreads RDATE lists; all of them read yearly RRULEs and lone DTSTARTs.
     """
-    zone = ics_zones.zone(tzid, first, end)  # what icalendar.Timezone.from_tzid writes, found faster
-    for observance in zone.subcomponents:
-        listed = observance.pop("RDATE", None)
-        for values in listed if isinstance(listed, list) else [listed] if listed else []:
-            for value in values.dts:
-                observance.add("RDATE", value.dt)
-    return zone
+    return ics_zones.yearly(tzid, first, end)
 
 
 @lru_cache(maxsize=256)

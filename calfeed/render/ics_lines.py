@@ -15,6 +15,8 @@ from datetime import UTC, date, datetime, timedelta, tzinfo
 from zoneinfo import ZoneInfo
 
 _PLAIN_PARAM = re.compile(r"[A-Za-z0-9/_.+-]*")
+_CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f]")  # every control character (Unicode Cc) but LF
+_CLEAN = {code: None for code in (*range(0x20), *range(0x7F, 0xA0))} | {0x09: " ", 0x0A: "\n"}
 UTC_NAMES = frozenset({"UTC", "Etc/UTC", "Etc/UCT", "UCT", "Universal", "Etc/Universal", "Zulu", "Etc/Zulu"})
 
 
@@ -71,7 +73,9 @@ def content_line(prop: Prop) -> bytes:
 
 
 def fold(line: str) -> bytes:
-    """Encode `line` as UTF-8 and fold it: at most 75 octets a line, never splitting a character."""
+    """Encode `line` as UTF-8 and fold it: at most 75 octets a line, never splitting a character
+    or a backslash escape (some readers, Google Calendar among them, unfold an escape split in two
+    wrongly: icalendar issue #1501)."""
     data = line.encode("utf-8")
     if len(data) <= 75:
         return data + b"\r\n"
@@ -81,6 +85,11 @@ def fold(line: str) -> bytes:
         cut = start + room
         while data[cut] & 0xC0 == 0x80:  # a continuation byte: cut before its character instead
             cut -= 1
+        backslashes = 0
+        while data[cut - 1 - backslashes] == 0x5C:
+            backslashes += 1
+        if backslashes % 2:  # the cut would split an escape (`\n`, `\,`…): cut before its backslash
+            cut -= 1
         parts.append(data[start:cut])
         start, room = cut, 74  # a continuation line starts with a space
     parts.append(data[start:])
@@ -88,21 +97,20 @@ def fold(line: str) -> bytes:
 
 
 def escape(text: str) -> str:
-    """TEXT escaping (RFC 5545 §3.3.11): backslash, semicolon, comma and line breaks."""
-    if "\\" not in text and ";" not in text and "," not in text and "\n" not in text and "\r" not in text:
+    """TEXT escaping (RFC 5545 §3.3.11): backslash, semicolon, comma and line breaks (a CR alone too);
+    a tab becomes a space and any other control character is dropped, so none reaches the bytes."""
+    if _CONTROL.search(text):
+        text = text.replace("\r\n", "\n").replace("\r", "\n").translate(_CLEAN)
+    if "\\" not in text and ";" not in text and "," not in text and "\n" not in text:
         return text
-    return (
-        text.replace("\\", "\\\\")
-        .replace(";", "\\;")
-        .replace(",", "\\,")
-        .replace("\r\n", "\\n")
-        .replace("\n", "\\n")
-        .replace("\r", "\\n")
-    )
+    return text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
 
 
 def _param(text: str) -> str:
-    """A parameter value, quoted unless it is a plain token; RFC 6868 escapes for ^, " and line breaks."""
+    """A parameter value, quoted unless it is a plain token; RFC 6868 escapes for ^, " and line breaks
+    (CR LF, LF or a CR alone), and no other control character (content.py rejects them in names)."""
+    if _CONTROL.search(text):
+        text = text.replace("\r\n", "\n").replace("\r", "\n").translate(_CLEAN)
     if "^" in text or '"' in text or "\n" in text:
         text = text.replace("^", "^^").replace('"', "^'").replace("\n", "^n")
     return text if _PLAIN_PARAM.fullmatch(text) else f'"{text}"'  # quoted, a name keeps its spaces

@@ -13,7 +13,8 @@ from urllib.parse import quote, urlencode
 
 from babel.dates import format_date, format_interval, format_skeleton, format_time, get_time_format
 
-from ..model import Event, Site
+from .. import recurrence
+from ..model import Event, Site, day_of
 from ..recurrence import rule_parts, utc_rule
 from .i18n import date_locale, translations
 from .markup import to_plain
@@ -61,12 +62,15 @@ def format_span(event: Event, lang: str = "en") -> str:
     """Return when `event` happens, for people reading `lang`.
 
     All-day: "5–8 October 2021", "30 September – 2 October 2021", "30 December 2021 – 2 January 2022".
-    Timed, in the event's zone, named: "9 September 2021, 10:00–12:00 (Europe/Istanbul)".
+    Timed, in the event's zone, named: "9 September 2021, 10:00–12:00 (Europe/Istanbul)"; without an end,
+    its start alone: "9 September 2021, 19:00 (Europe/Istanbul)".
     """
     locale = date_locale(lang)
     start, end = event.start, event.end
     if isinstance(start, datetime) and isinstance(end, datetime):
         zone = zone_name(event)
+        if not event.has_end:
+            return f"{format_day(start.date(), lang)}, {format_time(start, 'short', locale=locale)} ({zone})"
         if start.date() == end.date():
             return f"{format_day(start.date(), lang)}, {format_time(start, 'short', locale=locale)}–" + (
                 f"{format_time(end, 'short', locale=locale)} ({zone})"
@@ -165,14 +169,16 @@ def outlook_subscribe(calendar_url: str, name: str) -> str:
     return f"https://outlook.live.com/calendar/0/addfromweb?{query}"
 
 
-def google_event(site: Site, event: Event, lang: str, page: str) -> str:
+def google_event(site: Site, event: Event, lang: str, page: str, today: date = date.min) -> str:
     """Google Calendar's "add this event" template link: title, dates, details (ending with the event's
-    `page`) and place prefilled."""
+    `page`) and place prefilled; a repeating event with its rule, from its next occurrence on `today`
+    (see `google_series`)."""
     default = site.calendar.default_language
-    if isinstance(event.start, datetime) and isinstance(event.end, datetime):
-        dates = f"{_utc_stamp(event.start)}/{_utc_stamp(event.end)}"
+    start, end, rule = google_series(event, today)
+    if isinstance(start, datetime) and isinstance(end, datetime):
+        dates = f"{_utc_stamp(start)}/{_utc_stamp(end)}"
     else:
-        dates = f"{event.first_day:%Y%m%d}/{event.end_exclusive:%Y%m%d}"
+        dates = f"{day_of(start):%Y%m%d}/{day_of(end) + timedelta(days=1):%Y%m%d}"
     details = [*plain_text(event, lang, default), page]
     place = event.location.one_line(lang, default) if event.location else (event.online_url or "")
     query = {"action": "TEMPLATE", "text": event.title.get(lang, default), "dates": dates}
@@ -181,7 +187,27 @@ def google_event(site: Site, event: Event, lang: str, page: str) -> str:
         query["location"] = place
     if event.timezone:
         query["ctz"] = event.timezone
+    if rule:
+        query["recur"] = f"RRULE:{rule}"
     return "https://calendar.google.com/calendar/render?" + urlencode(query, quote_via=quote)
+
+
+def google_series(event: Event, today: date) -> tuple[date | datetime, date | datetime, str | None]:
+    """The occurrence a Google link adds (start, end: the last day for all-day events) and the rule it
+    carries (`recur=RRULE:…`), or None for an event that does not repeat. Once a series has started,
+    the link adds it from its next occurrence; a rule with COUNT then ends with UNTIL at its last
+    occurrence, so the series keeps its end. Google's link has no place for `except` dates."""
+    if not event.repeat:
+        return event.start, event.end, None
+    rule = utc_rule(event.repeat, event.start)
+    upcoming = recurrence.next_occurrence(event, today)
+    if upcoming is None or upcoming.start == event.start:
+        return event.start, event.end, rule
+    last = recurrence.last_start(event.repeat, event.start)
+    if "COUNT" in rule_parts(rule) and last is not None:
+        until = f"{last.astimezone(UTC):%Y%m%dT%H%M%SZ}" if isinstance(event.start, datetime) else f"{last:%Y%m%d}"
+        rule = ";".join(part for part in rule.split(";") if not part.startswith("COUNT=")) + f";UNTIL={until}"
+    return upcoming.start, upcoming.end, rule
 
 
 def _utc_stamp(moment: datetime) -> str:
