@@ -10,6 +10,7 @@ import icalendar
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from calfeed.dates import repeated
 from calfeed.model import CalendarSettings, Event, Site, Text
 from calfeed.render import View
 from calfeed.render.feeds import render_atom
@@ -53,8 +54,12 @@ def test_ics_round_trip_keeps_uids_starts_ends_and_titles(items):
         component = parsed[f"{event.id}@agenda.example.org"]
         assert str(component["SUMMARY"]) == event.title.values["en"]
         assert component.decoded("DTSTART") == event.start
-        assert component.decoded("DTEND") == event.end_exclusive
-        if not event.all_day and event.timezone != "UTC":
+        if event.has_end:
+            assert component.decoded("DTEND") == event.end_exclusive
+        else:  # a timed event without an end has no DTEND (RFC 5545 §3.6.1)
+            assert "DTEND" not in component
+        written_in_zone = not event.all_day and not (repeated(event.start) or repeated(event.end))
+        if written_in_zone and event.timezone != "UTC":  # a time that happens twice is written in UTC
             assert component["DTSTART"].params["TZID"] == event.timezone
 
 
