@@ -64,6 +64,7 @@ class FieldChecker:
         # link to an event that has other problems without a second, misleading report.
         self.ids: dict[str, dict[str, tuple[str, Path]]] = {"event": {}, "news": {}, "tag": {}, "source_uid": {}}
         self.tag_uses: list[tuple[str, Path, str]] = []  # (file, path, tag) of every tag an item lists
+        self.image_uses: list[tuple[str, Path, str]] = []  # (file, path, src) of every image address
 
     # -- reporting ---------------------------------------------------------------
 
@@ -128,6 +129,8 @@ class FieldChecker:
             )
             return None
         alt_text = self.line(alt, (*path, "alt"))
+        if src is not None:
+            self.image_uses.append((self.file, (*path, "src"), src))
         return Image(alt=alt_text, src=src) if alt_text else None
 
     def status(self, raw: Any, path: Path) -> Status | None:

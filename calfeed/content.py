@@ -17,11 +17,13 @@ from datetime import date, datetime
 from pathlib import Path as FilePath
 from typing import Any
 
-from . import history, yamlread
+from . import history, images, yamlread
 from .checks import IMAGE_KEYS, LOCATION_KEYS, Pending, TooMany, describe, did_you_mean
 from .model import (
     CalendarSettings,
     Event,
+    Image,
+    LocalImage,
     NewsEntry,
     Site,
     Text,
@@ -133,6 +135,8 @@ class _Reader(SectionReader):
             site, history_problems = self.revise(site, path, files)
             if site is not None:
                 self.warn_undated(site)
+                if self.image_uses:
+                    site = self.local_images(site, images.content_root(path))
         located.extend(self.locate())
         located.sort(key=lambda p: (p.file, p.line or 0, p.column or 0))
         return site, located + history_problems
@@ -194,6 +198,38 @@ class _Reader(SectionReader):
         elif value is not None:
             return [*problems, Problem(name, 1, 1, "", f"top level is {describe(value)} {expected}")]
         return problems
+
+    def local_images(self, site: Site, root: FilePath) -> Site:
+        """Read the image files the content names beside it (``src: images/…``, see calfeed/images.py): the
+        site carries them and each image its size. One that cannot be used is a warning and is not shown
+        (its description stays): a page never links to a file that is not there."""
+        found: dict[str, LocalImage] = {}
+        unusable: set[str] = set()
+        for file, where, src in self.image_uses:
+            if not images.is_local(src) or src in unusable or src.removeprefix("images/") in found:
+                continue
+            read = images.read_image(root, src)
+            if isinstance(read, images.Unusable):
+                self.file = file
+                self.problem(where, read.message, severity="warning")
+                unusable.add(src)
+            else:
+                found[read.name] = read
+
+        def sized(image: Image | None) -> Image | None:
+            if image is None or image.src is None or not images.is_local(image.src):
+                return image
+            local = found.get(image.src.removeprefix("images/"))
+            if local is None:
+                return replace(image, src=None)
+            return replace(image, width=local.width, height=local.height)
+
+        events = tuple(replace(event, image=sized(event.image)) if event.image else event for event in site.events)
+        news = tuple(replace(entry, image=sized(entry.image)) if entry.image else entry for entry in site.news)
+        digest = hashlib.sha256(site.version.encode())
+        for name, local in sorted(found.items()):
+            digest.update(f"{name}\0".encode() + hashlib.sha256(local.data).digest())
+        return replace(site, events=events, news=news, images=found, version=digest.hexdigest()[: len(site.version)])
 
     def revise(self, site: Site, path: FilePath, files: list[FilePath]) -> tuple[Site | None, list[Problem]]:
         """Give each item its revision from the history file (see calfeed/history.py) and the site its version."""

@@ -64,6 +64,19 @@ class Status(enum.Enum):
 class Image:
     alt: Text
     src: str | None = None  # absolute URL or a path relative to calendar.url; None: described, not shown
+    width: int | None = None  # in pixels, when known (a local image: see calfeed/images.py)
+    height: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class LocalImage:
+    """An image file kept beside the content (``images/<name>``), served at ``/images/<name>``."""
+
+    name: str  # "summit.jpg"
+    data: bytes = field(repr=False)
+    media_type: str = "image/jpeg"
+    width: int = 0
+    height: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -221,6 +234,7 @@ class Site:
     tags: Mapping[str, Text] = field(default_factory=dict)
     version: str = ""  # a hash of the content files and their history
     revisions: Mapping[str, Revision] = field(default_factory=dict)  # by history.key(); see calfeed/history.py
+    images: Mapping[str, LocalImage] = field(default_factory=dict)  # local image files by name ("summit.jpg")
 
     _events_by_id: Mapping[str, Event] = field(init=False, repr=False, compare=False)
     _tag_ids: tuple[str, ...] = field(init=False, repr=False, compare=False)
@@ -229,6 +243,7 @@ class Site:
     def __post_init__(self) -> None:
         object.__setattr__(self, "tags", MappingProxyType(dict(self.tags)))
         object.__setattr__(self, "revisions", MappingProxyType(dict(self.revisions)))
+        object.__setattr__(self, "images", MappingProxyType(dict(self.images)))
         object.__setattr__(self, "_events_by_id", MappingProxyType({event.id: event for event in self.events}))
         used = {tag for event in self.events for tag in event.tags} | {tag for entry in self.news for tag in entry.tags}
         object.__setattr__(self, "_tag_ids", tuple(sorted(used | set(self.tags))))

@@ -18,6 +18,7 @@ from typing import Any
 
 from .content import MAX_BYTES, content_files, read_content
 from .history import history_path
+from .images import image_files
 from .model import Site
 from .problems import Problem
 
@@ -137,7 +138,7 @@ class ContentStore:
 def _signature(path: Path) -> Any:
     """What changes when any content file is edited, added or removed (mtime and size of each)."""
     try:
-        files = [*content_files(path), history_path(path)]
+        files = [*content_files(path), history_path(path), *image_files(path)]
         return tuple((str(file), (stat := file.stat()).st_mtime_ns, stat.st_size) for file in files if file.exists())
     except OSError:
         return None

@@ -36,6 +36,8 @@ RICH_PAGES = [  # (fixture, path): series with skipped dates, multi-day, cancell
     ("html-repeating.yaml", "/es/month/2026-02/"),
     ("html-kinds.yaml", "/fr/month/2031-06/"),
     ("html-kinds.yaml", "/month/2031-12/"),
+    ("html-kinds.yaml", "/es/archive/2031/"),  # an event with a local image in the list
+    ("html-kinds.yaml", "/events/hybrid-congress-2031/"),  # ... and on its page
 ]
 
 
@@ -156,7 +158,12 @@ def test_keyboard_reaches_every_event_of_the_month_in_day_order_with_a_visible_f
 @pytest.mark.parametrize("width", [375, 1280])
 @pytest.mark.parametrize(
     ("site", "path"),
-    [("bundled", "/month/2021-09/"), ("bundled", "/fr/tags/"), ("html-repeating.yaml", "/month/2026-03/")],
+    [
+        ("bundled", "/month/2021-09/"),
+        ("bundled", "/fr/tags/"),
+        ("html-repeating.yaml", "/month/2026-03/"),
+        ("html-kinds.yaml", "/archive/2031/"),
+    ],
 )
 def test_month_and_tags_fit_the_width_without_horizontal_scrolling(open_page, site, path, width):
     page = open_page(path, site=site, width=width)

@@ -22,7 +22,7 @@ from lxml import etree
 from calfeed.content import load_site
 from calfeed.routes import every_route, path
 
-from conftest import BUNDLED
+from conftest import BUNDLED, CONTENT
 
 BASE = "https://agenda.example.org"
 SCHEMA = json.loads((Path(__file__).parent / "schemas" / "jsonfeed-1.1.json").read_text(encoding="utf-8"))
@@ -226,6 +226,8 @@ def banner_app(tmp_path, make_app):
     assert "src: images/wethe15.png" in text
     content.write_text(text, encoding="utf-8")
     shutil.copy(BUNDLED.with_name("events.history.json"), tmp_path / "events.history.json")
+    (tmp_path / "images").mkdir()
+    shutil.copy(CONTENT / "images" / "congress.png", tmp_path / "images" / "wethe15.png")  # any PNG will do
     return make_app(events=content)
 
 

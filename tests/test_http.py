@@ -33,7 +33,9 @@ def _example(name: str, *, tag: bool = False, prefixed: bool = False) -> str:
     raise LookupError(name)
 
 
-KINDS = {name: _example(name) for name in FORMATS}  # one path per route kind
+IMAGES = {name for name in FORMATS if name.startswith("image-")}  # the bundled example has no image files:
+# tests/test_images.py checks their headers
+KINDS = {name: _example(name) for name in FORMATS if name not in IMAGES}  # one path per route kind
 VARIANTS = [  # ... and the prefixes every kind can have
     *KINDS.values(),
     *(_example(name, tag=True) for name, spec in FORMATS.items() if spec.tagged),

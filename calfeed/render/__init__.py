@@ -10,13 +10,30 @@ app and ``calfeed build`` serve exactly those.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from types import MappingProxyType
 
+from ..images import SUFFIXES as IMAGE_TYPES
+from ..model import Site
 from . import embed, events_json, events_schema, feeds, html, ics, jsonfeed, month, search
 from .formats import N_, Format, View, archive_years, event_ids
 
 __all__ = ["FORMATS", "Format", "View", "archive_years"]
+
+
+def image_format(suffix: str, media_type: str) -> Format:
+    """The images kept beside the content with one suffix, served at /images/<name>.<suffix> (calfeed/images.py)."""
+
+    def render(site: Site, view: View) -> bytes:
+        image = site.images.get(f"{view.item}.{suffix}")
+        if image is None:
+            raise LookupError(f"no image {view.item}.{suffix}")
+        return image.data
+
+    def items(site: Site) -> Iterable[str]:
+        return sorted(name.removesuffix(f".{suffix}") for name in site.images if name.endswith(f".{suffix}"))
+
+    return Format(f"image-{suffix}", media_type, f"/images/{{item}}.{suffix}", render, localized=False, items=items)
 
 
 HTML = "text/html; charset=utf-8"
@@ -125,6 +142,7 @@ FORMATS: Mapping[str, Format] = MappingProxyType(
                 localized=False,
             ),
             Format("embed-css", "text/css; charset=utf-8", "/embed.css", embed.render_stylesheet, localized=False),
+            *(image_format(suffix, media_type) for suffix, media_type in IMAGE_TYPES.items()),
         )
     }
 )

@@ -311,7 +311,8 @@ def piece_key(site: Site, event: Event, lang: str) -> Hashable:
 
     The content hash of the event's YAML (`Revision.digest`) stands for the event
     itself; its start and end are added because they also depend on the calendar's
-    default zone. A hand-built `Site` has no digests: its events stand for themselves.
+    default zone, and its image because a local image file may appear or go while the YAML stays.
+    A hand-built `Site` has no digests: its events stand for themselves.
     """
     settings = site.calendar
     revision = site.revision(event)
@@ -325,6 +326,7 @@ def piece_key(site: Site, event: Event, lang: str) -> Hashable:
         settings.url,
         settings.default_language,
         tuple(site.tag_label(tag, lang) for tag in event.tags),
+        event.image.src if event.image else None,  # a local image file may come or go (calfeed/images.py)
     )
 
 
