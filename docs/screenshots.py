@@ -23,6 +23,7 @@ IMAGES = ROOT / "docs" / "images"
 SHOTS = [  # (file, path, width, height)
     ("month-1280.png", "/month/2021-09/", 1280, 1000),
     ("month-375.png", "/month/2021-09/", 375, 900),
+    ("embed-themed.png", "/embed/?theme=dark&accent=%23ffb347&font=serif&limit=3", 520, 700),
 ]
 
 

@@ -274,7 +274,8 @@ def test_only_the_iframes_own_well_formed_messages_resize_it(partner_page):
 
 def test_tab_reaches_every_link_inside_both_embeds(partner_page):
     frames = [_content(frame) for frame in _frames(partner_page)]
-    links = [set(frame.evaluate("[...document.links].map(a => a.href)")) for frame in frames]
+    visible = "[...document.links].filter(a => a.checkVisibility()).map(a => a.href)"  # not in closed <details>
+    links = [set(frame.evaluate(visible)) for frame in frames]
     reached: list[set[str]] = [set(), set()]
     for _ in range(sum(map(len, links)) + 10):
         partner_page.keyboard.press("Tab")
@@ -308,3 +309,91 @@ def test_a_static_export_embeds_itself_from_wherever_it_is_hosted(browser, stati
         assert tagged.get_attribute("src") == f"{static_site}/es/tags/intermediary-cities/embed/"
         for frame in (everything, tagged):
             _fits(frame)
+
+
+OPTIONS_PAGE = """<!doctype html>
+<html lang="en">
+<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>A partner with its own look</title></head>
+<body>
+<h1>A partner with its own look</h1>
+<div class="{font}"><script src="{site}/embed.js" data-theme="{theme}" data-accent="{accent}" data-font="inherit"
+  data-limit="2" data-bogus="1" async></script></div>
+</body>
+</html>
+"""
+
+
+def _options_host(site: str, theme: str, accent: str) -> Callable[[str], WSGIApp]:
+    """A partner page whose embed asks for a theme, an accent colour, its own font (Georgia, from a same-origin
+    stylesheet: the partner's strict policy allows no inline style either) and two events."""
+    page = OPTIONS_PAGE.format(site=site, theme=theme, accent=accent, font="partner-font").encode()
+    sheet = b".partner-font { font-family: Georgia, 'DejaVu Serif', serif; }"
+    origin = "/".join(site.split("/")[:3])
+    policy = f"default-src 'none'; script-src {origin}; frame-src {origin}; style-src 'self'"
+
+    def make(base: str) -> WSGIApp:
+        def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+            if environ["PATH_INFO"] == "/partner.css":
+                start_response("200 OK", [("Content-Type", "text/css")])
+                return [sheet]
+            start_response(
+                "200 OK", [("Content-Type", "text/html; charset=utf-8"), ("Content-Security-Policy", policy)]
+            )
+            return [page.replace(b"</title>", b'</title><link rel="stylesheet" href="/partner.css">')]
+
+        return app
+
+    return make
+
+
+@pytest.mark.parametrize(
+    ("theme", "accent", "expected_bg"),
+    [("dark", "#ffb347", "rgb(18, 18, 18)"), ("light", "#8a1c7c", "rgb(255, 255, 255)")],
+)
+def test_an_embed_with_options_has_the_partners_font_and_accent_and_still_sizes_itself(
+    browser, site, theme, accent, expected_bg
+):
+    with serving(_options_host(site, theme, accent)) as host:
+        context = browser.new_context(viewport={"width": 800, "height": 800}, color_scheme="light")
+        warnings: list[str] = []
+        page = context.new_page()
+        page.on("console", lambda message: warnings.append(message.text) if message.type == "warning" else None)
+        page.goto(host + "/")
+        _until(page, "document.querySelectorAll('iframe').length === 1")
+        frame = _frames(page)[0]
+        assert "theme=" + theme in (frame.get_attribute("src") or "")
+        _fits(frame)
+        inside = _content(frame)
+        body = inside.evaluate("getComputedStyle(document.body).fontFamily")
+        assert body.startswith("Georgia"), body
+        assert inside.evaluate("getComputedStyle(document.body).backgroundColor") == expected_bg
+        red, green, blue = (int(accent[i : i + 2], 16) for i in (1, 3, 5))
+        link = inside.evaluate("getComputedStyle(document.querySelector('main h3 a')).color")
+        assert link == f"rgb({red}, {green}, {blue})"
+        shown = inside.evaluate("[...document.querySelectorAll('article.event')].filter(e => e.offsetParent).length")
+        assert shown == 2
+        assert not any("Content Security Policy" in warning for warning in warnings)
+        context.close()
+
+
+def test_an_unreadable_accent_is_refused_inside_the_frame(browser, site):
+    with serving(_options_host(site, "light", "#ffff00")) as host:  # yellow on white: 1.07:1
+        context = browser.new_context(viewport={"width": 800, "height": 800})
+        page = context.new_page()
+        page.goto(host + "/")
+        _until(page, "document.querySelectorAll('iframe').length === 1")
+        frame = _frames(page)[0]
+        _fits(frame)
+        link = _content(frame).evaluate("getComputedStyle(document.querySelector('main h3 a')).color")
+        assert link == "rgb(11, 87, 208)"  # the agenda's own accent
+        context.close()
+
+
+def test_the_embeds_subscribe_offers_google_outlook_and_the_address(partner_page, site):
+    inside = _content(_frames(partner_page)[0])
+    inside.get_by_text("Other ways to subscribe").click()
+    assert inside.get_by_role("link", name="Subscribe in Google Calendar").is_visible()
+    assert inside.get_by_role("link", name="Subscribe in Outlook.com").is_visible()
+    address = inside.get_by_label("Calendar address, to paste into any calendar app:")
+    assert address.input_value() == f"{site}/calendar.ics"

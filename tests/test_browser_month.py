@@ -30,6 +30,8 @@ BUNDLED_PAGES = [
     "/tags/",
     "/es/tags/",
     "/fr/tags/",
+    "/embed/?theme=dark&accent=%23ffb347&font=serif&limit=2",  # an embed with a partner's options
+    "/es/embed/?theme=light&accent=%238a1c7c",
 ]
 RICH_PAGES = [  # (fixture, path): series with skipped dates, multi-day, cancelled, tentative
     ("html-repeating.yaml", "/month/2026-03/"),
