@@ -21,7 +21,7 @@ from .languages import normalise
 from .model import Image, Location, Status, Text
 from .problems import Path
 
-MAX_PROBLEMS = 1000  # stop looking after this many
+MAX_PROBLEMS = 1000  # stop looking after this many errors (warnings are not counted)
 MIN_YEAR, MAX_YEAR = 1000, 9998  # calendar clients and date arithmetic (the day after an end) stay safe
 
 LOCATION_KEYS = ("name", "address", "city", "country", "lat", "lon")
@@ -57,6 +57,7 @@ class FieldChecker:
 
     def __init__(self) -> None:
         self.pending: list[Pending] = []
+        self.errors = 0  # errors among `pending`: the check stops at MAX_PROBLEMS of them
         self.file = ""
         self.languages: tuple[str, ...] = ("en",)  # per-language text may use these
         self.default_zone = "UTC"
@@ -78,7 +79,9 @@ class FieldChecker:
         other: tuple[str, Path, bool] | None = None,
     ) -> None:
         self.pending.append(Pending(self.file, path, message, at_key, severity, other))
-        if len(self.pending) >= MAX_PROBLEMS:
+        if severity == "error":  # warnings never stop the check, however many there are
+            self.errors += 1
+        if self.errors >= MAX_PROBLEMS:
             raise TooMany(f"stopped after {MAX_PROBLEMS} problems")
 
     def first(self, kind: str, name: str, path: Path) -> bool:

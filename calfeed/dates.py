@@ -53,7 +53,7 @@ def zone_named(name: str) -> ZoneInfo | None:
     """Return the IANA zone called `name`, or None if the zone database has no such zone."""
     try:
         return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a folder of the database ("America")
         return None
 
 

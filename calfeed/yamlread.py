@@ -165,7 +165,12 @@ class _Builder:
         if event.anchor not in self.anchors:
             message = f"unknown alias *{event.anchor} (expected an anchor &{event.anchor} above it)"
             self.problems.append(_at(self.file, event.start_mark, self.here_value(), message))
-        self.add(event, self.anchors.get(event.anchor), None, self.sizes.get(event.anchor, 1))
+        value = self.anchors.get(event.anchor)
+        if value is not None and any(frame[0] is value for frame in self.frames):
+            message = f"alias *{event.anchor} is inside &{event.anchor} itself (expected an anchor that is complete)"
+            self.problems.append(_at(self.file, event.start_mark, self.here_value(), message))
+            value = None
+        self.add(event, value, None, self.sizes.get(event.anchor, 1))
 
     def document_start(self, event: Any) -> None:
         self.documents += 1
