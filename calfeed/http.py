@@ -339,8 +339,34 @@ def answer(output: Output, environ: Mapping[str, Any]) -> tuple[str, Headers, by
     return "200 OK", representation.ok, representation.body
 
 
+_DOT_SEGMENT = re.compile(r"(?:^|/)\.\.?(?:/|$)")
+_ENCODED_SEPARATOR = re.compile(r"%(?:2f|5c)", re.IGNORECASE)  # an encoded "/" or "\\"
+NOT_CANONICAL = (
+    ("Content-Type", "text/plain; charset=utf-8"),
+    ("Cache-Control", "no-store"),
+    ("X-Content-Type-Options", "nosniff"),
+)
+
+
+def canonical(environ: Mapping[str, Any]) -> bool:
+    """Whether the request's path is in its one canonical form, as sent (RAW_URI, REQUEST_URI) and decoded
+    (PATH_INFO): no dot segments ("/x/../", "/./", "%2e%2e"), no empty segments ("//"), no encoded slash or
+    backslash. Any other spelling of a path would let a shared cache that normalises paths (nginx's $uri)
+    store the answer to one path under another: such requests get a 404 no cache keeps."""
+    decoded = environ.get("PATH_INFO", "")
+    raw = str(environ.get("RAW_URI") or environ.get("REQUEST_URI") or "").partition("?")[0]
+    if "://" in raw:  # the absolute form of a request target: its path
+        raw = "/" + raw.split("://", 1)[1].partition("/")[2]
+    for spelling in (decoded, raw):
+        if "//" in spelling or "\\" in spelling or _DOT_SEGMENT.search(spelling):
+            return False
+    return _ENCODED_SEPARATOR.search(raw) is None
+
+
 class Responder:
     """WSGI middleware: answers GET and HEAD for outputs already rendered, passes everything else on.
+
+    A path not in its canonical form (`canonical`) is answered 404 with ``Cache-Control: no-store`` first.
 
     `lookup(path)` returns the current content version's `Output` for a path, or None (not rendered
     yet, expired, unknown); the app behind renders and stores it, and the next request is answered here.
@@ -351,6 +377,9 @@ class Responder:
         self.lookup = lookup
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        if not canonical(environ):
+            start_response("404 Not Found", list(NOT_CANONICAL))
+            return [b"Not found: this address is not written in its canonical form.\n"]
         method = environ["REQUEST_METHOD"]
         if method == "GET" or method == "HEAD":
             output = self.lookup(environ.get("PATH_INFO", ""))

@@ -8,6 +8,7 @@ import time
 from collections.abc import Mapping
 from functools import partial
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import Blueprint, Flask, Response, abort, current_app, request
 from flask.typing import ResponseReturnValue
@@ -166,8 +167,12 @@ def _http_error(error: HTTPException) -> ResponseReturnValue:
 
 
 def _secure(response: Response) -> Response:
-    """Headers every response needs; outputs carry theirs already, this completes error pages and /healthz."""
+    """Headers every response needs; outputs carry theirs already, this completes error pages, redirects and
+    /healthz."""
     headers = response.headers
+    if "Location" in headers:  # a slash redirect: to the path alone, never to the Host the request named
+        target = urlsplit(headers["Location"])
+        headers["Location"] = target.path + (f"?{target.query}" if target.query else "")
     if request.method == "OPTIONS":
         _preflight(response)
     headers.setdefault("X-Content-Type-Options", "nosniff")

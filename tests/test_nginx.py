@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import http.client
 import json
 import os
 import shutil
@@ -220,3 +221,123 @@ def test_static_export_served_by_nginx_sends_local_images_as_the_server_does(tmp
         assert status == 200 and body == expected.data
         for name in ("Content-Type", "Cache-Control", "X-Content-Type-Options"):
             assert headers.get(name) == expected.headers.get(name), name
+
+
+def raw_get(base: str, target: str, headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], bytes]:
+    """GET `target` exactly as written, as `curl --path-as-is` sends it (urllib would normalise the path)."""
+    host, port = base.removeprefix("http://").split(":")
+    connection = http.client.HTTPConnection(host, int(port), timeout=10)
+    headers = headers or {}
+    connection.putrequest("GET", target, skip_host="Host" in headers, skip_accept_encoding=True)
+    for name, value in headers.items():
+        connection.putheader(name, value)
+    connection.endheaders()
+    response = connection.getresponse()
+    body = response.read()
+    connection.close()
+    return response.status, dict(response.getheaders()), body
+
+
+KEPT = ("/", "/calendar.ics", "/feed.atom")
+# Spellings of (or around) the kept paths that nginx's $uri normalises to one of them.
+HOSTILE = (
+    "/x/../",
+    "/x/..",
+    "/./",
+    "/.",
+    "/%2e%2e/",
+    "/x/%2e%2e/",
+    "/x/%2E%2E/",
+    "/%2e/",
+    "/x/../calendar.ics",
+    "/./calendar.ics",
+    "/%2e/calendar.ics",
+    "/x/%2e%2e/calendar.ics",
+    "//calendar.ics",
+    "/%2fcalendar.ics",
+    "/x/../feed.atom",
+    "/x/%2e%2e/feed.atom",
+    "//feed.atom",
+    "/x%2f..%2ffeed.atom",
+)
+
+
+def test_nginx_cache_cannot_be_poisoned_by_dot_segments_or_encoded_paths(tmp_path):
+    events = tmp_path / "content" / "events.yaml"
+    events.parent.mkdir()
+    shutil.copy(BUNDLED, events)
+    shutil.copy(BUNDLED.with_name("events.history.json"), events.with_name("events.history.json"))
+    settings = {"CALFEED_RELOAD_INTERVAL": "0", "CALFEED_MAX_AGE": "300"}
+    with (
+        run_gunicorn(events, tmp_path / "gunicorn.log", **settings) as upstream,
+        run_nginx(tmp_path / "nginx", deploy_conf(upstream, "{port}", tmp_path / "cache")) as proxy,
+    ):
+        expected = {url: get(upstream + url)[2] for url in KEPT}
+
+        def hostile_round() -> None:
+            for target in HOSTILE:
+                for encoding in ("", "gzip", "br"):
+                    status, headers, _ = raw_get(proxy, target, {"Accept-Encoding": encoding} if encoding else {})
+                    assert status in (400, 404), (target, status)
+                    # calfeed itself: a 404 no cache may keep, whatever reaches it
+                    direct, direct_headers, _ = raw_get(upstream, target)
+                    assert direct == 404 and direct_headers["Cache-Control"] == "no-store", target
+
+        hostile_round()  # before anything is cached
+        for url in KEPT:
+            status, headers, body = get(proxy + url)
+            assert status == 200 and body == expected[url], url
+        hostile_round()  # once each is cached: an already cached 200 must not be replaced
+        for url in KEPT:
+            status, headers, body = get(proxy + url)
+            assert (status, headers["X-Cache-Status"]) == (200, "HIT") and body == expected[url], url
+            status, headers, body = raw_get(proxy, url)
+            assert (status, headers["X-Cache-Status"]) == (200, "HIT") and body == expected[url], url
+
+
+@pytest.mark.parametrize(
+    ("accept", "coding"),
+    [
+        ("br;q=0, gzip", "gzip"),
+        ("gzip, br;q=0", "gzip"),
+        ("br; q=0.0, gzip;q=0.5", "gzip"),
+        ("gzip;q=0", None),
+        ("gzip;q=0.000, deflate", None),
+        ("br;q=0, gzip;q=0", None),
+        ("x-gzip", "gzip"),
+        ("gzip;q=0.001", "gzip"),
+        ("br;q=0.5, gzip", "br"),
+        ("gzip, deflate, br", "br"),
+    ],
+)
+def test_nginx_encoding_map_honours_q_zero(nginx_pair, accept, coding):
+    proxy, _ = nginx_pair
+    status, headers, _ = get(proxy + "/calendar.ics", {"Accept-Encoding": accept})
+    assert status == 200 and headers.get("Content-Encoding") == coding, accept
+
+
+@pytest.mark.parametrize("target", ["/en", "/es", "/tags/accessibility", "/en/tags/accessibility", "/embed", "//en"])
+def test_no_location_ever_names_the_requests_host(nginx_pair, target):
+    proxy, upstream = nginx_pair
+    for base in (proxy, upstream):
+        status, headers, _ = raw_get(base, target, {"Host": "evil.example"})
+        location = headers.get("Location", "")
+        assert "evil" not in location and "://" not in location, (base, target, location)
+        if 300 <= status < 400:
+            assert location.startswith("/") and not location.startswith("//"), (base, target, location)
+            assert raw_get(base, location)[0] == 200, (base, location)
+
+
+@pytest.fixture(scope="module")
+def nginx_pair(tmp_path_factory):
+    """deploy/nginx.conf in front of gunicorn on the bundled example: (proxy, upstream) base URLs."""
+    folder = tmp_path_factory.mktemp("nginx-pair")
+    events = folder / "content" / "events.yaml"
+    events.parent.mkdir()
+    shutil.copy(BUNDLED, events)
+    shutil.copy(BUNDLED.with_name("events.history.json"), events.with_name("events.history.json"))
+    with (
+        run_gunicorn(events, folder / "gunicorn.log", CALFEED_RELOAD_INTERVAL="0") as upstream,
+        run_nginx(folder / "nginx", deploy_conf(upstream, "{port}", folder / "cache")) as proxy,
+    ):
+        yield proxy, upstream
