@@ -95,7 +95,7 @@ def serve(path: str, host: str, port: int, templates: str, public_urls: bool) ->
     from .web import create_app
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s", stream=sys.stderr)
-    config = {"CALFEED_EVENTS": path, "CALFEED_TEMPLATES": templates}
+    config = {"CALFEED_EVENTS": path, "CALFEED_TEMPLATES": templates, "CALFEED_SHOW_PROBLEMS": "1"}
     if not public_urls and not os.environ.get("CALFEED_BASE_URL"):
         config["CALFEED_BASE_URL"] = preview_url(host, port)
     try:

@@ -121,6 +121,10 @@ class _Reader(SectionReader):
             return None, [Problem(str(path), None, None, "", "holds no .yaml or .yml files (expected at least one)")]
         documents: list[tuple[str, dict[str, Any]]] = []
         located: list[Problem] = []
+        if path.is_dir():  # a symbolic link may lead out of the folder: such a file is never read
+            outside = set(_outside(path, files))
+            located.extend(Problem(str(file), None, None, "", OUTSIDE) for file in sorted(outside))
+            files = [file for file in files if file not in outside]
         if not self.parse_files(files, documents, located):
             return None, located
         site = None
@@ -388,6 +392,25 @@ def _date_unlinked(site: Site) -> Site:
     news.sort(key=lambda entry: entry.id)
     news.sort(key=lambda entry: entry.date, reverse=True)
     return replace(site, news=tuple(news))
+
+
+OUTSIDE = (
+    "is a symbolic link leading out of the content folder (expected a file inside the folder, "
+    "or a link to one: calfeed reads nothing outside it)"
+)
+
+
+def _outside(folder: FilePath, files: list[FilePath]) -> list[FilePath]:
+    """The files under `folder` that are, or lie behind, a symbolic link leading out of it."""
+    root = folder.resolve()
+
+    def inside(file: FilePath) -> bool:
+        try:
+            return file.resolve().is_relative_to(root)
+        except (OSError, RuntimeError):  # a loop of links
+            return False
+
+    return [file for file in files if not inside(file)]
 
 
 def _unreadable(path: FilePath, error: OSError) -> Problem:

@@ -50,6 +50,11 @@ class Settings:
     embed_ancestors: str = "*"
     """CALFEED_EMBED_ANCESTORS: who may frame /embed/ pages, a CSP frame-ancestors list ("*", "https://a.org")."""
 
+    show_problems: int = 0
+    """CALFEED_SHOW_PROBLEMS: 1 lists the content's problems (file paths, the text at fault) on 503 pages and in
+    /healthz, as `calfeed serve` does; 0 shows the public only that the content is being fixed (the problems
+    go to the log and to `calfeed check`). Set it to 1 only on a private network."""
+
     @classmethod
     def from_mapping(cls, environ: Mapping[str, Any]) -> Settings:
         """Return settings from ``CALFEED_*`` keys of `environ` (a mapping or os.environ), defaults elsewhere."""

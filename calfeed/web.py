@@ -6,6 +6,7 @@ import logging
 import os
 import time
 from collections.abc import Mapping
+from datetime import UTC, datetime
 from functools import partial
 from typing import Any
 from urllib.parse import urlsplit
@@ -99,15 +100,26 @@ def _rendered(store: ContentStore, outputs: Outputs, url_path: str) -> Output | 
 
 @site.get("/healthz")
 def healthz() -> tuple[dict[str, Any], int, dict[str, str]]:
-    """200 with the content version serving and the latest load's error, if any; 503 while none ever loaded."""
+    """200 with the status, the content version serving and the time; 503 while no version ever loaded.
+
+    "status" is "ok", "stale" (the latest edit was refused: the last good version serves) or "no valid
+    content". The problems themselves (paths, content text) are added only with CALFEED_SHOW_PROBLEMS."""
     store: ContentStore = current_app.extensions["calfeed.store"]
-    body = {
-        "status": "ok" if store.current else "no valid content",
+    status = "no valid content" if store.current is None else "stale" if store.last_error else "ok"
+    body: dict[str, Any] = {
+        "status": status,
         "version": store.current.site.version if store.current else None,
-        "last_error": store.last_error,
-        "problems": [str(problem) for problem in store.problems if problem.severity == "error"],
+        "time": datetime.now(UTC).isoformat(timespec="seconds"),
     }
+    if _show_problems():
+        body["last_error"] = store.last_error
+        body["problems"] = [str(problem) for problem in store.problems if problem.severity == "error"]
     return body, 200 if store.current else 503, {"Cache-Control": "no-store"}
+
+
+def _show_problems() -> bool:
+    settings: Settings = current_app.config["CALFEED"]
+    return bool(settings.show_problems)
 
 
 def _serve(name: str, lang: str | None = None, tag: str | None = None, item: str | None = None) -> Response:
@@ -156,6 +168,9 @@ def _no_content(error: NoContent) -> tuple[str, int]:
     store: ContentStore = current_app.extensions["calfeed.store"]
     problems = [str(problem) for problem in store.problems if problem.severity == "error"]
     message = "The content has problems. Once they are fixed, reload this page."
+    if not _show_problems():  # paths and content text stay in the log and in `calfeed check`
+        problems = []
+        message = "The content is being fixed. Please come back in a few minutes."
     return _error_page(503, "No content to show yet", message, problems)
 
 

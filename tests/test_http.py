@@ -233,7 +233,7 @@ def test_base_url_setting_moves_links_and_uids(make_app):
 def test_healthz_reports_the_version_and_the_last_error(make_app, tmp_path):
     events = tmp_path / "events.yaml"
     shutil.copy(BUNDLED, events)
-    app = make_app(events)
+    app = make_app(events, CALFEED_SHOW_PROBLEMS="1")  # a private network's setting: the details too
     client, store = app.test_client(), app.extensions["calfeed.store"]
     health = client.get("/healthz").get_json()
     assert health["status"] == "ok" and health["version"] == store.current.site.version
@@ -252,7 +252,7 @@ def test_healthz_is_503_only_while_no_version_ever_loaded(make_app, tmp_path):
     events.write_text("calendar: [broken\n", encoding="utf-8")
     client = make_app(events).test_client()
     response = client.get("/healthz")
-    assert response.status_code == 503 and response.get_json()["last_error"]
+    assert response.status_code == 503 and response.get_json()["status"] == "no valid content"
     assert client.get("/calendar.ics").status_code == 503
 
 

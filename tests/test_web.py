@@ -113,12 +113,12 @@ def test_healthz_reports_the_content_version(client, app):
     assert response.json["version"] == app.extensions["calfeed.store"].current.site.version
 
 
-def test_broken_content_serves_503_listing_the_problems(make_app, tmp_path):
+def test_broken_content_serves_503_listing_the_problems_in_a_preview(make_app, tmp_path):
     broken = tmp_path / "events.yaml"
     broken.write_text(
         "calendar:\n  title: T\n  url: https://x.example/\nevents:\n  - id: a\n    title: A\n    start: 2021-02-30\n"
     )
-    client = make_app(broken).test_client()
+    client = make_app(broken, CALFEED_SHOW_PROBLEMS="1").test_client()  # as `calfeed serve` sets it
     response = client.get("/calendar.ics")
     assert response.status_code == 503
     assert f"{broken}:7:12: events[0].start: 2021-02-30 is not a real date" in response.get_data(as_text=True)

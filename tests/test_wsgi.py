@@ -165,10 +165,11 @@ def test_a_worker_that_cannot_load_says_why_in_one_line_and_gunicorn_stops(tmp_p
     assert "App failed to load" in finished.stderr  # gunicorn halts instead of respawning
 
 
-def test_content_with_problems_starts_and_answers_503_with_them(tmp_path):
+def test_content_with_problems_starts_and_answers_503_logging_them(tmp_path):
     with run_gunicorn(CONTENT / "end_before_start.yaml", tmp_path / "gunicorn.log", workers=1, up=504) as base:
         for path in ("/", "/healthz"):
             with pytest.raises(urllib.error.HTTPError) as answer:
                 urllib.request.urlopen(base + path, timeout=5)
             assert answer.value.code == 503
-            assert b"is before start" in answer.value.read()
+            assert b"is before start" not in answer.value.read()  # the public is not shown the content's problems
+    assert "is before start" in (tmp_path / "gunicorn.log").read_text(errors="replace")
