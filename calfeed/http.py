@@ -31,7 +31,8 @@ import brotli
 from cachetools import LRUCache
 from werkzeug.http import http_date, parse_date
 
-from .render.formats import View
+from .formats import View
+from .render import RENDERERS
 from .routes import Route, path
 from .settings import Settings
 
@@ -183,7 +184,7 @@ def render_output(
     url_path = url_path or path(route)
     day = today if spec.daily else date.min
     view = View(lang=route.lang, today=day, tag=route.tag, item=route.item, path=url_path, templates=templates)
-    body = spec.render(site, view)
+    body = RENDERERS[route.format](site, view)
     modified, expires = published.modified, math.inf
     if spec.daily:
         zone = ZoneInfo(site.calendar.timezone)

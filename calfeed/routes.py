@@ -6,7 +6,7 @@ A `Route` names one output (a format, a language, maybe a tag, maybe an item);
 language, tag, event or year), so unknown ones are 404s, not empty outputs.
 
 `Links` builds every link a renderer writes, from the `Format` patterns of
-`render.FORMATS`: one object per site, language and (for relative links) page.
+`CONTRACT`: one object per site, language and (for relative links) page.
 Nothing else puts a URL together; an anchor inside a page (`news_anchor`) is named
 here too, so the page that carries the id and the links that point at it agree.
 """
@@ -18,11 +18,11 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from urllib.parse import urljoin
 
-from . import render
+from .formats import CONTRACT
 from .model import Event, NewsEntry, Site
 
 if TYPE_CHECKING:
-    from .render.formats import Format
+    from .formats import Format
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,7 +35,7 @@ class Route:
 
     @property
     def spec(self) -> Format:
-        return render.FORMATS[self.format]
+        return CONTRACT[self.format]
 
 
 def path(route: Route) -> str:
@@ -51,7 +51,7 @@ def every_route(site: Site) -> Iterator[Route]:
     default = site.calendar.default_language
     prefixes = [(default, False)] + [(lang, True) for lang in site.calendar.languages]
     tags = site.tag_ids
-    for spec in render.FORMATS.values():
+    for spec in CONTRACT.values():
         for lang, prefixed in prefixes if spec.localized else [(default, False)]:
             items = list(spec.items(site)) if spec.items else [None]
             for tag in [None, *tags] if spec.tagged else [None]:
@@ -61,7 +61,7 @@ def every_route(site: Site) -> Iterator[Route]:
 
 def resolve(site: Site, name: str, lang: str | None, tag: str | None, item: str | None) -> Route | None:
     """The route for a matched URL, or None when its language, tag or item does not exist."""
-    spec = render.FORMATS[name]
+    spec = CONTRACT[name]
     if lang is not None and (lang not in site.calendar.languages or not spec.localized):
         return None
     if tag is not None and (not spec.tagged or tag not in site.tag_ids):
@@ -95,9 +95,9 @@ class Links:
     def path(self, format: str, *, tag: str | None = None, item: str | None = None, lang: str | None = None) -> str:
         """The URL path of a route in this language (or `lang`): "/es/tags/culture/feed.atom"."""
         lang = lang or self.lang
-        spec = render.FORMATS.get(format)
+        spec = CONTRACT.get(format)
         if spec is None:  # e.g. a template written for t.link("news/"), before links named outputs
-            raise LookupError(f"no output named {format!r} (links name one of {', '.join(render.FORMATS)})")
+            raise LookupError(f"no output named {format!r} (links name one of {', '.join(CONTRACT)})")
         prefixed = spec.localized and lang != self.site.calendar.default_language
         return path(Route(format, lang, prefixed, tag, item))
 

@@ -176,17 +176,8 @@ def test_a_forbidden_import_fails_the_contract(tmp_path):
     )
 
 
-# What is left to undo (issue 17 removes it): this list may only shrink.
-KNOWN_CYCLES = [
-    {"calfeed.render", "calfeed.routes"},  # FORMATS → renderers → routes.Links → FORMATS
-]
-
-
 def test_no_import_cycle_in_the_package():
-    found = cycles(import_graph(PACKAGE))
-    unexpected = [cycle for cycle in found if not any(known <= set(cycle) for known in KNOWN_CYCLES)]
-    assert unexpected == [], "a new import cycle"
-    assert len(found) == len(KNOWN_CYCLES), "a known cycle is gone: take it off KNOWN_CYCLES"
+    assert cycles(import_graph(PACKAGE)) == []
 
 
 def test_a_cycle_is_found():

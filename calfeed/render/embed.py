@@ -20,7 +20,7 @@ from ..routes import Links
 from .page import Localizer, page_context, upcoming_events
 
 if TYPE_CHECKING:
-    from .formats import View
+    from ..formats import View
 
 UPCOMING = 10  # at most this many upcoming events: an embed is a teaser, the agenda has them all
 RECENT_PAST = 5  # then at most this many of the most recent past events

@@ -23,9 +23,8 @@ from .markup import to_html
 from .text import zone_name
 
 if TYPE_CHECKING:
-    from .formats import View
+    from ..formats import View
 
-SCHEMA_PATH = "schemas/events-v1.json"  # below calendar.url: the stable address of the contract
 HORIZON_DAYS = 366  # occurrences listed up to this many days after today
 MAX_OCCURRENCES = 500  # per event
 

@@ -14,7 +14,7 @@ from ..model import Site
 from ..routes import Links
 
 if TYPE_CHECKING:
-    from .formats import View
+    from ..formats import View
 
 DATE = {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}$"}
 INSTANT = {"type": "string", "format": "date-time"}

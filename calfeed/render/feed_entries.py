@@ -36,7 +36,7 @@ from .markup import to_html
 from .text import format_span
 
 if TYPE_CHECKING:
-    from .formats import View
+    from ..formats import View
 
 # Characters XML 1.0 cannot carry, and C1 controls, which it can but which no text means.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")

@@ -22,7 +22,7 @@ from .feed_xml import NAME, CalfeedEntryExtension, CalfeedExtension
 if TYPE_CHECKING:
     from feedgen.entry import FeedEntry as FeedgenEntry
 
-    from .formats import View
+    from ..formats import View
 
 GENERATOR = "calfeed"
 HTML = "text/html"

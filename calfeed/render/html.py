@@ -51,7 +51,7 @@ from .text import (
 )
 
 if TYPE_CHECKING:
-    from .formats import View
+    from ..formats import View
 
 RECENT_NEWS = 10  # news posts on the agenda; /news/ has them all
 HOME_UPCOMING = 30  # upcoming events on the agenda; later ones are on their year's archive page

@@ -37,7 +37,7 @@ from .markup import to_html
 from .text import plain_text
 
 if TYPE_CHECKING:
-    from .formats import View
+    from ..formats import View
 
 PRODID = "-//calfeed//calfeed//EN"
 HEAD = (

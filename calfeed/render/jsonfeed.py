@@ -24,7 +24,7 @@ from ..model import Site
 from .feed_entries import EventFacts, FeedEntry, plan_feed
 
 if TYPE_CHECKING:
-    from .formats import View
+    from ..formats import View
 
 VERSION = "https://jsonfeed.org/version/1.1"
 

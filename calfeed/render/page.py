@@ -18,7 +18,8 @@ from typing import TYPE_CHECKING, Any
 
 from babel.support import NullTranslations
 
-from .. import recurrence, render, routes
+from .. import recurrence, routes
+from ..formats import CONTRACT
 from ..model import Event, Image, NewsEntry, Site, Text
 from ..recurrence import Occurrence
 from . import i18n
@@ -36,7 +37,7 @@ from .text import (
 )
 
 if TYPE_CHECKING:
-    from .formats import View
+    from ..formats import View
 
 
 EVENT_DATES = 10  # the next occurrences of a repeating event listed on its page
@@ -93,7 +94,7 @@ class Subscription:
     webcal: str
     google: str
     outlook: str
-    feeds: tuple[Feed, ...]  # every feed of `FORMATS` (a format with a human name, not the calendar), in order
+    feeds: tuple[Feed, ...]  # every feed of the URL contract (a format with a human name, not the calendar), in order
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,7 +172,7 @@ def subscribe(links: routes.Links, tag: str | None, name: str) -> Subscription:
         outlook=outlook_subscribe(calendar, name),
         feeds=tuple(
             Feed(spec.title, spec.label, spec.media_type.partition(";")[0], links.url(spec.name, tag=tag))
-            for spec in render.FORMATS.values()
+            for spec in CONTRACT.values()
             if spec.title and spec.name != "calendar" and spec.tagged
         ),
     )

@@ -23,7 +23,7 @@ from ..routes import Links, news_anchor
 from .text import format_day, format_span
 
 if TYPE_CHECKING:
-    from .formats import View
+    from ..formats import View
 
 FIELDS = ("kind", "title", "when", "place", "tags", "path")
 
