@@ -24,11 +24,11 @@ from __future__ import annotations
 
 import html
 import mimetypes
-import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
+from ..checks import CONTROL
 from ..model import Event, Image, NewsEntry, Site, Status, Text
 from ..routes import Links
 from .i18n import translations
@@ -39,7 +39,7 @@ if TYPE_CHECKING:
     from ..formats import View
 
 # Characters XML 1.0 cannot carry, and C1 controls, which it can but which no text means.
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+_NOT_XML = CONTROL  # what content may not hold is what XML cannot carry: the feeds drop it
 
 
 def xml_safe(text: str) -> str:
