@@ -10,8 +10,10 @@ temporary folder), loads it once, and times, best of ``--repeat`` runs:
   as in a worker's first request;
 * cold, Markdown known: the same with Markdown already converted (``markup`` caches its
   HTML and text, which the agenda pages share), so only the calendar's own work is timed;
-* warm after one edit: one event's title changed in the YAML, the content reloaded, then
-  ``render_calendar`` with the pieces of the previous version still cached;
+* warm after one edit: one event's title changed in the YAML of a stamped site (``calfeed
+  stamp``; without a history every unstamped item is dated by the file's time, so any save
+  re-dates them all), the content reloaded, then ``render_calendar`` with the pieces of the
+  previous version still cached;
 * icalendar: the same calendar built and written by ``icalendar`` (``ics_reference.render``:
   components, typed values, ``to_ical``), the reference the fast path is tested against.
 
@@ -39,7 +41,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))  # this checkout's calfeed, installed or not
 
-from calfeed import recurrence
+from calfeed import history, recurrence
 from calfeed.content import load_site  # noqa: E402
 from calfeed.model import Site  # noqa: E402
 from calfeed.render import View, ics, ics_reference, markup  # noqa: E402
@@ -115,6 +117,7 @@ def measure(folder: Path, size: int, repeat: int) -> dict[str, float]:
     generator = _load_benchmark()
     path = folder / f"events-{size}.yaml"
     generator.write_content(path, size)
+    history.stamp(load_site(path), path)  # as a published site is: an unstamped item is dated by its file's time
     site = load_site(path)
     view = View(site.calendar.default_language)
     figures = {
