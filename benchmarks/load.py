@@ -229,7 +229,11 @@ def _event(i: int, n: int, rng: Random) -> tuple[list[str], EventInfo]:
     if rng.random() < 0.05:
         lines += _description(topic[0], event_id)
     if rng.random() < 0.07:
-        lines += ["image:", f"  src: images/{event_id}.jpg", f"  alt: Participants of the {kind[0].lower()} in {city}"]
+        lines += [
+            "image:",
+            f"  src: https://media.example.org/events/{event_id}.jpg",
+            f"  alt: Participants of the {kind[0].lower()} in {city}",
+        ]
     status = rng.random()
     if status < 0.03:
         lines.append("status: cancelled")
