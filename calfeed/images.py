@@ -11,6 +11,7 @@ images; a path that leads anywhere else (``..``, a link out of the folder) is ne
 from __future__ import annotations
 
 import io
+import mimetypes
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,12 +22,14 @@ from PIL import UnidentifiedImageError
 from .model import LocalImage
 
 FOLDER = "images"
+# Media types by suffix, for every image address (local files, feed enclosures, calendar ATTACH):
+# Python's own table, not the machine's /etc/mime.types (the same bytes on every machine), plus what
+# it lacks here (webp and avif are missing before Python 3.13).
+_TYPES = mimetypes.MimeTypes()
+_TYPES.add_type("image/webp", ".webp")
+_TYPES.add_type("image/avif", ".avif")
 SUFFIXES = {  # what a local image may be, and the media type it is served as
-    "jpg": "image/jpeg",
-    "jpeg": "image/jpeg",
-    "png": "image/png",
-    "gif": "image/gif",
-    "webp": "image/webp",
+    suffix: _TYPES.types_map[True][f".{suffix}"] for suffix in ("jpg", "jpeg", "png", "gif", "webp")
 }
 NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 MAX_BYTES = 20 * 1024 * 1024  # one image file; larger ones are refused (they are not for the web anyway)
@@ -37,6 +40,11 @@ class Unusable:
     """Why a local image cannot be shown (the file is missing, not an image, or not allowed)."""
 
     message: str
+
+
+def media_type(address: str) -> str | None:
+    """The media type an image address's suffix names ("image/webp" for ".../a.WEBP?v=2"), or None."""
+    return _TYPES.guess_type(address.split("?", 1)[0].split("#", 1)[0])[0]
 
 
 def is_local(src: str) -> bool:

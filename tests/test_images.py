@@ -143,3 +143,16 @@ def test_every_kind_of_image_has_its_type_and_the_caching_headers(tmp_path, make
     assert "max-age=" in response.headers["Cache-Control"]
     assert client.get(f"/images/fair.{suffix}", headers={"If-None-Match": response.headers["ETag"]}).status_code == 304
     assert images_on(client.get("/events/fair/").data)[0]["width"] == "30"
+
+
+@pytest.mark.parametrize(
+    ("suffix", "media_type"), [("webp", "image/webp"), ("avif", "image/avif"), ("JPG", "image/jpeg")]
+)
+def test_a_remote_image_has_the_same_media_type_in_the_calendar_and_the_feeds(tmp_path, make_app, suffix, media_type):
+    # one table (calfeed.images), whatever the machine's /etc/mime.types holds: Python's lacks webp before 3.13
+    events = content_with(tmp_path, f"https://cdn.example.org/fair.{suffix}?w=800")
+    client = make_app(events).test_client()
+    calendar = client.get("/calendar.ics").data.decode().replace("\r\n ", "")
+    assert f"ATTACH;FMTTYPE={media_type}:https://cdn.example.org/fair.{suffix}?w=800" in calendar
+    assert f'type="{media_type}"' in client.get("/feed.atom").data.decode()
+    assert f'type="{media_type}"' in client.get("/feed.rss").data.decode()

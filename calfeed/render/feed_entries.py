@@ -23,12 +23,12 @@ The choices (docs/feeds.md says why):
 from __future__ import annotations
 
 import html
-import mimetypes
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from ..checks import CONTROL
+from ..images import media_type
 from ..model import Event, Image, NewsEntry, Site, Status, Text
 from ..routes import Links
 from .i18n import translations
@@ -173,7 +173,7 @@ def _image(site: Site, links: Links, image: Image | None) -> tuple[FeedImage | N
     if not image.src:
         return None, alt
     url = links.resource(xml_safe(image.src))
-    return FeedImage(url, alt, mimetypes.guess_type(url.split("?", 1)[0])[0]), alt
+    return FeedImage(url, alt, media_type(url)), alt
 
 
 def _paragraphs(*texts: str) -> str:

@@ -27,6 +27,7 @@ import icalendar
 
 from .. import recurrence
 from ..dates import repeated
+from ..images import media_type
 from ..model import Event, Site
 from ..recurrence import utc_rule
 from ..routes import Links
@@ -46,7 +47,6 @@ HEAD = (
     Prop("CALSCALE", "GREGORIAN"),
     Prop("METHOD", "PUBLISH"),
 )
-IMAGE_TYPES = {"png": "image/png", "jpg": "image/jpeg", "jpeg": "image/jpeg", "gif": "image/gif", "webp": "image/webp"}
 ZONE_YEARS = 30  # a VTIMEZONE covers at most this many years past an event's start (for long or endless rules)
 
 
@@ -166,7 +166,7 @@ def event_properties(site: Site, event: Event, lang: str) -> list[Prop]:
         props.append(Prop("CONFERENCE", Uri(event.online_url), (("VALUE", "URI"),)))
     if event.image and event.image.src:
         src = Links(site, lang).resource(event.image.src)
-        media = IMAGE_TYPES.get(src.rsplit(".", 1)[-1].lower())
+        media = media_type(src)
         kind = (("FMTTYPE", media),) if media else ()
         props += [Prop("ATTACH", Uri(src), kind), Prop("IMAGE", Uri(src), (("VALUE", "URI"), *kind))]
     return props
