@@ -16,6 +16,7 @@ from datetime import date, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
+from . import descriptions
 from .dates import EXPECTED_DATE, DateValueError, parse_when, zone_named
 from .languages import normalise
 from .model import Image, Location, Status, Text
@@ -276,6 +277,21 @@ class FieldChecker:
             return Text(values) if values else None
         string = self.string(raw, path, "text, or a mapping of language to text", one_line)
         return Text({self.languages[0]: string}) if string is not None else None
+
+    def markdown(self, raw: Any, path: Path) -> Text | None:
+        """Like `text`, for Markdown (a description): within the limits that keep its conversion quick
+        (`calfeed.descriptions`), and converted once here, so that what passes renders."""
+        text = self.text(raw, path)
+        if text is None:
+            return None
+        many = isinstance(raw, dict)
+        given = {normalise(str(key)): key for key in raw} if many else {}
+        troubled = False
+        for lang, value in text.values.items():
+            if (reason := descriptions.trouble(value)) is not None:
+                self.problem((*path, given.get(lang, lang)) if many else path, reason)
+                troubled = True
+        return None if troubled else text
 
     def string(self, raw: Any, path: Path, expected: str = "text", one_line: bool = False) -> str | None:
         """A non-blank string without control characters; with `one_line`, without line breaks or tabs

@@ -97,7 +97,7 @@ class SectionReader(FieldChecker):
         self.default_zone = timezone
         title = self.required(raw, path, "title", self.line)
         url = self.required(raw, path, "url", lambda value, p: self.url(value, p, schemes=("http", "https")))
-        description = self.optional(raw, path, "description", self.text)
+        description = self.optional(raw, path, "description", self.markdown)
         if title is None or url is None:
             return None
         refresh = self.optional(raw, path, "refresh_hours", lambda v, p: self.number(v, p, *REFRESH_HOURS))
@@ -166,8 +166,8 @@ class SectionReader(FieldChecker):
             tags=self.optional(raw, path, "tags", self.tags) or (),
             url=self.optional(raw, path, "url", self.url),
             image=self.optional(raw, path, "image", self.image),
-            summary=self.optional(raw, path, "summary", self.text),
-            description=self.optional(raw, path, "description", self.text),
+            summary=self.optional(raw, path, "summary", self.markdown),
+            description=self.optional(raw, path, "description", self.markdown),
             organizer=self.optional(raw, path, "organizer", self.organizer),
         )
         repeat, exceptions = self.repeat(raw, path, when)
@@ -224,7 +224,7 @@ class SectionReader(FieldChecker):
         fields = dict(
             tags=self.optional(raw, path, "tags", self.tags) or (),
             image=self.optional(raw, path, "image", self.image),
-            summary=self.optional(raw, path, "summary", self.text),
+            summary=self.optional(raw, path, "summary", self.markdown),
             url=self.optional(raw, path, "url", self.url),
         )
         if entry_id is None or title is None or ("date" in raw and published is None):

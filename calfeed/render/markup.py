@@ -4,28 +4,18 @@ Descriptions are Markdown written by editors; anything in them (raw HTML, a
 ``<script>``, an ``onerror=``, a ``javascript:`` link) must come out inert. The
 HTML is made by `markdown` and then cleaned by `nh3` (the Ammonia sanitiser) to
 an allowlist of tags and attributes; links get ``rel="noopener noreferrer"``.
-
-A description sits below its page's own headings (the event's ``h1``, "About this
-event" ``h2``), so its headings are demoted: the highest one it uses becomes ``h3``
-and the others keep their distance below it (``#``/``##`` → ``h3``/``h4``; a text
-that starts at ``###`` is unchanged), down to ``h6``.
+The Markdown conversion and its limits live in `calfeed.descriptions`.
 """
 
 from __future__ import annotations
 
 import html
 import re
-import threading
 from functools import lru_cache
-from typing import TYPE_CHECKING
 
-import markdown
 import nh3
-from markdown.extensions import Extension
-from markdown.treeprocessors import Treeprocessor
 
-if TYPE_CHECKING:
-    from xml.etree.ElementTree import Element
+from ..descriptions import convert
 
 TAGS = frozenset(
     {"a", "p", "br", "strong", "em", "b", "i", "code", "pre", "blockquote", "ul", "ol", "li", "h3", "h4", "h5", "h6"}
@@ -35,37 +25,13 @@ SCHEMES = frozenset({"http", "https", "mailto", "tel"})
 _BLOCK_END = re.compile(r"</(p|li|h[3-6]|blockquote|pre)>|<br\s*/?>")
 _TAG = re.compile(r"<[^>]+>")
 _BLANK_LINES = re.compile(r"\n{3,}")
-TOP_LEVEL = 3  # the highest heading a description may have
-
-
-class _DemoteHeadings(Treeprocessor):
-    """Shift every heading so the highest one is `TOP_LEVEL` (never past h6)."""
-
-    def run(self, root: Element) -> None:
-        headings = [element for element in root.iter() if element.tag in _HEADINGS]
-        if not headings:
-            return
-        shift = max(0, TOP_LEVEL - min(int(element.tag[1]) for element in headings))
-        for element in headings:
-            element.tag = f"h{min(6, int(element.tag[1]) + shift)}"
-
-
-class _DemoteHeadingsExtension(Extension):
-    def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 (Markdown's name)
-        md.treeprocessors.register(_DemoteHeadings(md), "calfeed_demote_headings", 0)
-
-
-_HEADINGS = {f"h{level}" for level in range(1, 7)}
-_CONVERTER = markdown.Markdown(output_format="html", extensions=[_DemoteHeadingsExtension()])
-_CONVERTER_LOCK = threading.Lock()
 _LINK = re.compile(r'<a [^>]*href="([^"]*)"[^>]*>(.*?)</a>', re.DOTALL)
 
 
 @lru_cache(maxsize=4096)
 def to_html(text: str) -> str:
     """Return `text` (Markdown) as sanitised HTML: an allowlist of tags, safe link schemes only."""
-    with _CONVERTER_LOCK:  # one Markdown instance, reset per text: building one costs more than converting
-        raw = _CONVERTER.reset().convert(text)
+    raw = convert(text)
     return nh3.clean(
         raw,
         tags=set(TAGS),

@@ -1,0 +1,110 @@
+"""Markdown descriptions → HTML (before sanitising), within limits that keep every conversion quick.
+
+Python-Markdown recurses once per nesting level (about 500 nested list markers raise
+`RecursionError`) and scans to the end of a paragraph from every unclosed ``[``, ``<`` or
+backtick (8,000 ``[`` in one paragraph take seconds). `trouble` says why a text is beyond the
+limits below, or that it fails to convert; `calfeed check` asks it of every description, so a
+text it accepts converts in well under a second. `render/markup.py` sanitises what `convert`
+makes.
+
+A description sits below its page's own headings (the event's ``h1``, "About this event"
+``h2``), so its headings are demoted: the highest one it uses becomes ``h3`` and the others
+keep their distance below it (``#``/``##`` → ``h3``/``h4``; a text that starts at ``###`` is
+unchanged), down to ``h6``.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from typing import TYPE_CHECKING
+
+import markdown
+from markdown.extensions import Extension
+from markdown.treeprocessors import Treeprocessor
+
+if TYPE_CHECKING:
+    from xml.etree.ElementTree import Element
+
+MAX_LENGTH = 20_000  # characters in one description (in one language)
+MAX_DEPTH = 20  # nested lists and quotes on one line (markers, plus one level per 4 columns of indent)
+MAX_SCAN = 500_000  # per paragraph: its length times its '[', '<', '`' and '!' signs (each may scan to its end)
+TOP_LEVEL = 3  # the highest heading a description may have
+_HEADINGS = {f"h{level}" for level in range(1, 7)}
+_NESTING = re.compile(r"(?:[ \t]*(?:>|(?:[-*+]|\d{1,9}[.)])(?=[ \t]|$)))+")
+_SCANNED = re.compile(r"[\[<`!]")
+_PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
+
+
+class _DemoteHeadings(Treeprocessor):
+    """Shift every heading so the highest one is `TOP_LEVEL` (never past h6)."""
+
+    def run(self, root: Element) -> None:
+        headings = [element for element in root.iter() if element.tag in _HEADINGS]
+        if not headings:
+            return
+        shift = max(0, TOP_LEVEL - min(int(element.tag[1]) for element in headings))
+        for element in headings:
+            element.tag = f"h{min(6, int(element.tag[1]) + shift)}"
+
+
+class _DemoteHeadingsExtension(Extension):
+    def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 (Markdown's name)
+        md.treeprocessors.register(_DemoteHeadings(md), "calfeed_demote_headings", 0)
+
+
+_LOCAL = threading.local()  # one converter per thread: building one costs more than converting, and none waits
+
+
+def convert(text: str) -> str:
+    """`text` (Markdown) as HTML, unsanitised; a text beyond the limits (never one `check` accepts)
+    comes out as one escaped paragraph rather than an error."""
+    if _beyond_limits(text) is not None:
+        return "<p>" + text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;") + "</p>"
+    converter = getattr(_LOCAL, "converter", None)
+    if converter is None:
+        converter = _LOCAL.converter = markdown.Markdown(output_format="html", extensions=[_DemoteHeadingsExtension()])
+    return str(converter.reset().convert(text))
+
+
+def trouble(text: str) -> str | None:
+    """Why `text` cannot be a description (beyond a limit, or failing to convert), or None."""
+    if (reason := _beyond_limits(text)) is not None:
+        return reason
+    try:
+        convert(text)
+    except Exception as error:  # noqa: BLE001 (any failure of the converter is the content's problem to report)
+        return f"cannot be converted from Markdown ({type(error).__name__}); simplify it"
+    return None
+
+
+def _beyond_limits(text: str) -> str | None:
+    if len(text) > MAX_LENGTH:
+        return f"is {len(text):,} characters long (expected at most {MAX_LENGTH:,}; link to a page for the rest)"
+    offset = 0
+    for paragraph in _PARAGRAPH_BREAK.split(text):
+        line = text.count("\n", 0, text.find(paragraph, offset)) + 1
+        offset += len(paragraph)
+        for number, row in enumerate(paragraph.split("\n"), start=line):
+            nesting = _NESTING.match(row)
+            depth = _depth(nesting[0]) if nesting else 0
+            if depth > MAX_DEPTH:
+                return (
+                    f"nests lists or quotes {depth} deep on its line {number} "
+                    f"(expected at most {MAX_DEPTH} levels of '-', '*', '1.' or '>')"
+                )
+        signs = len(_SCANNED.findall(paragraph))
+        if signs * len(paragraph) > MAX_SCAN:
+            return (
+                f"has a paragraph (from its line {line}) of {len(paragraph):,} characters with {signs:,} of "
+                f"'[', '<', '`' or '!', too costly to convert (expected at most {MAX_SCAN:,} for characters "
+                "times signs; split the paragraph with blank lines or use fewer of these signs)"
+            )
+    return None
+
+
+def _depth(markers: str) -> int:
+    """The nesting a line's leading markers make: one per marker, one per 4 columns of indentation."""
+    indent = len(markers) - len(markers.lstrip(" \t"))
+    levels = len(re.findall(r">|[-*+](?=[ \t]|$)|\d{1,9}[.)](?=[ \t]|$)", markers))
+    return levels + markers[:indent].replace("\t", "    ").count("    ")
