@@ -25,6 +25,9 @@ from dateutil.rrule import rrule, rrulestr
 from .model import Event, Span
 
 WALK = 100_000  # occurrences walked to find a rule's last (or next) one; past that it counts as endless
+MAX_OCCURRENCES = 10_000  # a rule with COUNT or UNTIL may have at most these (`calfeed check`)
+_DAY_PARTS = ("BYMONTH", "BYMONTHDAY", "BYYEARDAY", "BYWEEKNO", "BYDAY")
+_FINER = ("MONTHLY", "WEEKLY", "DAILY", "HOURLY", "MINUTELY", "SECONDLY")
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +58,35 @@ def utc_rule(rule: str, start: date | datetime) -> str:
 def rule_parts(rule: str) -> dict[str, str]:
     """The rule's parts by name: ``{"FREQ": "WEEKLY", "COUNT": "4"}``."""
     return dict(part.partition("=")[::2] for part in rule.removeprefix("RRULE:").split(";") if part)
+
+
+def trouble(rule: str, start: date | datetime) -> str | None:
+    """Why `rule` (valid RRULE syntax) is too costly to expand, or never occurs; None when it is fine.
+
+    dateutil walks a rule step by step until the year 9999 when no day matches it (Feb 30 every day
+    took 4 s, every second 6 s), so whether any day matches is asked first of the same day parts on
+    a yearly rule, which steps a year at a time. A rule with COUNT or UNTIL is then walked at most
+    `MAX_OCCURRENCES` + 1 occurrences far."""
+    parts = rule_parts(rule)
+    day_parts = {name: value for name, value in parts.items() if name in _DAY_PARTS}
+    if parts.get("FREQ") in _FINER and day_parts:
+        yearly = ";".join(["FREQ=YEARLY", *(f"{name}={value}" for name, value in day_parts.items())])
+        if next(iter(rrulestr(yearly, dtstart=_first(start))), None) is None:
+            return "never occurs: no day matches all of its " + ", ".join(day_parts) + " (expected a rule with dates)"
+    if "COUNT" not in parts and "UNTIL" not in parts:
+        return None
+    try:
+        walked = sum(1 for _ in islice(_rule(utc_rule(rule, start), start), MAX_OCCURRENCES + 1))
+    except ValueError:  # not a valid rule: `calfeed check` says so on its own
+        return None
+    if walked == 0:
+        return "never occurs (expected a rule that produces at least one date)"
+    if walked > MAX_OCCURRENCES:
+        return (
+            f"has more than {MAX_OCCURRENCES:,} occurrences "
+            f"(expected at most {MAX_OCCURRENCES:,}: a lower COUNT or an earlier UNTIL)"
+        )
+    return None
 
 
 @lru_cache(maxsize=4096)

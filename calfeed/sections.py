@@ -16,7 +16,7 @@ from typing import Any
 
 from dateutil.rrule import rrulestr
 
-from . import history
+from . import history, recurrence
 from .checks import FieldChecker, did_you_mean
 from .dates import localize, repeated, zone_named
 from .languages import normalise
@@ -346,6 +346,14 @@ class SectionReader(FieldChecker):
                 (*path, "repeat"), f"'{rule}' is not a valid RRULE: {error} (expected e.g. FREQ=WEEKLY;COUNT=4)"
             )
             return None, ()
+        if (reason := recurrence.trouble(text, start)) is not None:
+            self.problem((*path, "repeat"), f"'{rule}' {reason}")
+            return None, ()
+        return text, self.exceptions(raw, path, start, _Walked(occurrences))
+
+    def exceptions(self, raw: dict[str, Any], path: Path, start: Any, walked: _Walked) -> tuple[Any, ...]:
+        """The event's `except` dates, each one of the rule's occurrences (as `walked` finds them)."""
+        timed = isinstance(start, datetime)
         exceptions = []
         for item, item_path in self.list_items(raw, "except", path):
             if (day := self.when(item, item_path)) is None:
@@ -362,20 +370,28 @@ class SectionReader(FieldChecker):
                 if trouble:
                     self.problem(item_path, trouble)
                     continue
-            if not _occurs(occurrences, moment):
+            if not walked.occurs(moment):
                 self.problem(
                     item_path,
                     f"{item} is not one of the event's occurrences (expected a date the repeat rule produces)",
                 )
                 continue
             exceptions.append(moment if timed else day)
-        return text, tuple(exceptions)
+        return tuple(exceptions)
 
 
-def _occurs(occurrences: Iterable[datetime], moment: datetime, limit: int = 100_000) -> bool:
-    """True if `moment` is among the first `limit` occurrences, or lies beyond them (not checked:
-    a rule that repeats every second for years would otherwise take minutes to walk)."""
-    for occurrence in itertools.islice(occurrences, limit):
-        if occurrence >= moment:
-            return occurrence == moment
-    return True
+class _Walked:
+    """A rule's first `limit` occurrences, walked once for all its `except` dates."""
+
+    def __init__(self, occurrences: Iterable[datetime], limit: int = 100_000) -> None:
+        self._source, self._limit = occurrences, limit
+        self._seen: set[datetime] | None = None
+        self._last: datetime | None = None
+
+    def occurs(self, moment: datetime) -> bool:
+        """True if `moment` is among the first `limit` occurrences, or lies beyond them (not checked:
+        a rule that repeats every second for years would otherwise take minutes to walk)."""
+        if self._seen is None:
+            walked = list(itertools.islice(self._source, self._limit))
+            self._seen, self._last = set(walked), (walked[-1] if len(walked) == self._limit else None)
+        return moment in self._seen or (self._last is not None and moment > self._last)

@@ -1,0 +1,72 @@
+"""Repeat rules that never occur or cost too much to expand: a located problem from `check`, quickly."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from calfeed.cli import main
+from calfeed.content import read_content
+
+HEAD = "calendar:\n  title: T\n  url: https://x.example/\n  timezone: Europe/Brussels\n"
+EVENT = "events:\n  - id: club\n    title: Club\n    start: {start}\n    online: true\n    repeat: {rule}\n"
+
+
+def _write(tmp_path, rule, start="2030-01-01T10:00", exceptions=()):
+    text = HEAD + EVENT.format(start=start, rule=rule)
+    if exceptions:
+        text += "    except:\n" + "".join(f"      - {day}\n" for day in exceptions)
+    file = tmp_path / "events.yaml"
+    file.write_text(text, encoding="utf-8")
+    return file
+
+
+EXCEPTIONS = [f"2030-{m:02d}-{d:02d}" for m in range(1, 12) for d in range(1, 29)][:300]
+REFUSED = {
+    "daily on 30 February": ("FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30", (), "never occurs"),
+    "every second on 30 February": ("FREQ=SECONDLY;BYMONTH=2;BYMONTHDAY=30;COUNT=1", (), "never occurs"),
+    "30 February, with except dates": ("FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30", ("2030-02-28",), "never occurs"),
+    "99,000 days, 300 except dates": (
+        "FREQ=DAILY;COUNT=99000",
+        EXCEPTIONS,
+        "more than 10,000 occurrences",
+    ),
+    "daily until 9999": ("FREQ=DAILY;UNTIL=99991231T000000Z", (), "more than 10,000 occurrences"),
+}
+
+
+@pytest.mark.parametrize("name", REFUSED)
+def test_check_refuses_the_rule_at_its_place_within_two_seconds(tmp_path, runner, name):
+    rule, exceptions, words = REFUSED[name]
+    file = _write(tmp_path, rule, exceptions=exceptions)
+    began = time.perf_counter()
+    checked = runner.invoke(main, ["check", str(file)])
+    assert time.perf_counter() - began < 2
+    assert checked.exit_code != 0
+    assert "Traceback" not in checked.output
+    assert f"{file}:10:" in checked.output and "events[0].repeat" in checked.output
+    assert words in checked.output and "expected" in checked.output
+
+
+@pytest.mark.parametrize(
+    "rule",
+    [
+        "FREQ=DAILY;BYMONTH=2;BYMONTHDAY=29",  # leap days only
+        "FREQ=DAILY;BYMONTH=2;BYMONTHDAY=29;BYDAY=MO",  # a Monday 29 February: every 28 years or so
+        "FREQ=MONTHLY;BYDAY=-1FR;COUNT=12",
+        "FREQ=DAILY;COUNT=10000",
+    ],
+)
+def test_rare_and_long_rules_within_the_limits_are_accepted(tmp_path, rule):
+    site, problems = read_content(_write(tmp_path, rule))
+    assert site is not None, problems
+
+
+def test_many_except_dates_are_checked_against_one_walk(tmp_path):
+    days = [f"2031-{m:02d}-{d:02d}" for m in range(1, 13) for d in range(1, 29)][:300]
+    began = time.perf_counter()
+    site, problems = read_content(_write(tmp_path, "FREQ=DAILY;COUNT=9000", exceptions=days))
+    assert time.perf_counter() - began < 2
+    assert site is not None, problems
+    assert len(site.events[0].exceptions) == 300
