@@ -213,3 +213,16 @@ def test_an_edit_of_one_event_writes_one_new_piece(tmp_path: Path):
     written = len(ics.PIECES)
     ics.render_calendar(site, View("en"))
     assert len(ics.PIECES) == written + 1
+
+
+def test_pieces_are_kept_up_to_a_byte_budget_least_recently_used_first(monkeypatch):
+    site = load_site(CONTENT / "ics-every-field.yaml")
+    sizes = [len(text) for text in ics.vevents(site, site.events, "en")]
+    monkeypatch.setattr(ics, "PIECES", ics.Pieces(budget=sum(sizes) - 1))  # one piece too small for all
+    ics.render_calendar(site, View("en"))
+    assert len(ics.PIECES) == len(sizes) - 1  # the first event's piece, least recently used, went
+    assert ics.PIECES.get(ics.piece_key(site, site.events[0], "en")) is None
+    assert ics.PIECES.get(ics.piece_key(site, site.events[-1], "en")) is not None
+    monkeypatch.setattr(ics, "PIECES", ics.Pieces(budget=min(sizes) - 1))  # no piece fits: none is kept
+    assert ics.render_calendar(site, View("en")) == ics.render_calendar(site, View("en"))
+    assert len(ics.PIECES) == 0

@@ -14,6 +14,7 @@ docs/calendar.md explains the choices.
 
 from __future__ import annotations
 
+import contextlib
 import html
 import threading
 from collections.abc import Hashable, Iterable
@@ -24,6 +25,7 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 import icalendar
+from cachetools import LRUCache
 
 from .. import recurrence
 from ..dates import repeated
@@ -276,23 +278,26 @@ def vtimezone(tzid: str, first: date, end: date) -> bytes:
 class Pieces:
     """Each event's VEVENT bytes, by everything they depend on, so a calendar is mostly a join.
 
-    Bounded: when full, the oldest quarter goes. A race between threads can at worst
+    Evicted as `http.Outputs` evicts rendered outputs: cachetools' `LRUCache` sized in bytes, the least
+    recently used piece going first when `budget` is reached. A race between threads can at worst
     write one piece twice.
     """
 
-    def __init__(self, limit: int = 65_536) -> None:
-        self.limit = limit
-        self._texts: dict[Hashable, bytes] = {}
-        self._lock = threading.Lock()
+    def __init__(self, budget: int = 64 * 1024 * 1024) -> None:
+        self._texts: LRUCache[Hashable, bytes] = LRUCache(maxsize=budget, getsizeof=len)
+        self._lock = threading.Lock()  # cachetools caches are not thread-safe (a get reorders them)
 
     def get(self, key: Hashable) -> bytes | None:
-        return self._texts.get(key)
+        return self.get_all([key])[0]
+
+    def get_all(self, keys: list[Hashable]) -> list[bytes | None]:
+        """The pieces of `keys` (None where there is none), under one lock: a calendar asks for all at once."""
+        get = self._texts.get
+        with self._lock:
+            return [get(key) for key in keys]
 
     def put(self, key: Hashable, text: bytes) -> None:
-        with self._lock:
-            if len(self._texts) >= self.limit:
-                for old in list(self._texts)[: self.limit // 4]:
-                    del self._texts[old]
+        with self._lock, contextlib.suppress(ValueError):  # larger than the budget: not kept
             self._texts[key] = text
 
     def clear(self) -> None:
@@ -330,15 +335,17 @@ def piece_key(site: Site, event: Event, lang: str) -> Hashable:
     )
 
 
-def vevent(site: Site, event: Event, lang: str) -> bytes:
-    """The VEVENT of `event` in `lang`, written once and then taken from `PIECES`."""
-    key = piece_key(site, event, lang)
-    text = PIECES.get(key)
-    if text is None:
-        lines = b"".join(content_line(prop) for prop in event_properties(site, event, lang))
-        text = b"BEGIN:VEVENT\r\n" + lines + b"END:VEVENT\r\n"
-        PIECES.put(key, text)
-    return text
+def vevents(site: Site, events: Iterable[Event], lang: str) -> list[bytes]:
+    """The VEVENTs of `events` in `lang`, each written once and then taken from `PIECES`."""
+    events = list(events)
+    keys = [piece_key(site, event, lang) for event in events]
+    texts = PIECES.get_all(keys)
+    for index, text in enumerate(texts):
+        if text is None:
+            lines = b"".join(content_line(prop) for prop in event_properties(site, events[index], lang))
+            texts[index] = text = b"BEGIN:VEVENT\r\n" + lines + b"END:VEVENT\r\n"
+            PIECES.put(keys[index], text)
+    return texts  # type: ignore[return-value]  # every None was replaced
 
 
 def compose(site: Site, plan: Plan) -> bytes:
@@ -346,6 +353,6 @@ def compose(site: Site, plan: Plan) -> bytes:
     parts = [b"BEGIN:VCALENDAR\r\n"]
     parts += [content_line(prop) for prop in plan.properties]
     parts += [vtimezone(tzid, first, end) for tzid, first, end in plan.zones]
-    parts += [vevent(site, event, plan.lang) for event in plan.events]
+    parts += vevents(site, plan.events, plan.lang)
     parts.append(b"END:VCALENDAR\r\n")
     return b"".join(parts)
