@@ -85,7 +85,7 @@ def read(path: Path) -> dict[str, Record]:
         return {
             name: Record(
                 hash=str(entry["hash"]),
-                sequence=int(entry["sequence"]),
+                sequence=_sequence(entry["sequence"]),
                 modified=_instant(entry["modified"]),
                 published=_instant(entry["published"]) if "published" in entry else None,
             )
@@ -93,6 +93,13 @@ def read(path: Path) -> dict[str, Record]:
         }
     except (AttributeError, KeyError, TypeError, ValueError) as error:
         raise HistoryError(f"{path}: not a calfeed history file ({error!r})") from error
+
+
+def _sequence(value: object) -> int:
+    """A recorded SEQUENCE: a whole number from 0 to 2**31 - 1 (RFC 5545's INTEGER), never a float or a bool."""
+    if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value < 2**31:
+        raise ValueError(f"sequence {value!r} is not a whole number from 0 to {2**31 - 1}")
+    return value
 
 
 def _instant(text: str) -> datetime:
