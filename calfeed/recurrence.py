@@ -7,25 +7,33 @@ event's zone (so a weekly 18:00 meeting stays at 18:00 across a change to summer
 `except` dates are skipped. Every function here also answers for an event that does not
 repeat: it has one occurrence.
 
-Rules are walked at most `WALK` occurrences far; a rule with more counts as endless.
-The calendar (`render/ics.py`) and the pages (`render/html.py`, `render/jsonld.py`) share
-these answers. No Flask, no rendering: model in, dates out.
+Rules are walked at most `WALK` occurrences far, and no further than their horizon: `STEPS`
+periods of their frequency from their start (a fifth as many days for rules finer than daily, whose
+steps cost more). dateutil steps period by period until the year 9999 when no date matches, which
+took seconds for a rule `calfeed check` had never seen; a rule that reaches neither its COUNT nor
+its UNTIL by its horizon counts as endless. The calendar (`render/ics.py`) and the pages
+(`render/html.py`, `render/jsonld.py`) share these answers. No Flask, no rendering: model in, dates out.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, tzinfo
 from functools import lru_cache
 from itertools import islice
+from types import FunctionType, SimpleNamespace
+from typing import Any
 
+import dateutil.rrule
 from dateutil.rrule import rrule, rrulestr
 
 from .model import Event, Span
 
 WALK = 100_000  # occurrences walked to find a rule's last (or next) one; past that it counts as endless
 MAX_OCCURRENCES = 10_000  # a rule with COUNT or UNTIL may have at most these (`calfeed check`)
+STEPS = 50_000  # periods of its frequency a rule is walked at most: its horizon (see the module's docstring)
+_DAYS = {"MONTHLY": 365.25 / 12, "WEEKLY": 7, "DAILY": 1}  # a period in days; finer rules: STEPS / 5 days
 _DAY_PARTS = ("BYMONTH", "BYMONTHDAY", "BYYEARDAY", "BYWEEKNO", "BYDAY")
 _FINER = ("MONTHLY", "WEEKLY", "DAILY", "HOURLY", "MINUTELY", "SECONDLY")
 
@@ -63,30 +71,43 @@ def rule_parts(rule: str) -> dict[str, str]:
 def trouble(rule: str, start: date | datetime) -> str | None:
     """Why `rule` (valid RRULE syntax) is too costly to expand, or never occurs; None when it is fine.
 
-    dateutil walks a rule step by step until the year 9999 when no day matches it (Feb 30 every day
-    took 4 s, every second 6 s), so whether any day matches is asked first of the same day parts on
-    a yearly rule, which steps a year at a time. A rule with COUNT or UNTIL is then walked at most
-    `MAX_OCCURRENCES` + 1 occurrences far."""
+    Whether any day matches the rule's day parts is asked first of a yearly rule, which steps a year at a
+    time (a clearer message). Then the rule is walked as the renderers walk it, within its horizon: one
+    without COUNT or UNTIL must occur by then, one with them must end by then (`MAX_OCCURRENCES` at most)."""
     parts = rule_parts(rule)
     day_parts = {name: value for name, value in parts.items() if name in _DAY_PARTS}
     if parts.get("FREQ") in _FINER and day_parts:
         yearly = ";".join(["FREQ=YEARLY", *(f"{name}={value}" for name, value in day_parts.items())])
         if next(iter(rrulestr(yearly, dtstart=_first(start))), None) is None:
             return "never occurs: no day matches all of its " + ", ".join(day_parts) + " (expected a rule with dates)"
-    if "COUNT" not in parts and "UNTIL" not in parts:
-        return None
     try:
-        walked = sum(1 for _ in islice(_rule(utc_rule(rule, start), start), MAX_OCCURRENCES + 1))
+        walk = _rule(utc_rule(rule, start), start)
+        walked = sum(1 for _ in islice(walk, MAX_OCCURRENCES + 1))
     except ValueError:  # not a valid rule: `calfeed check` says so on its own
         return None
     if walked == 0:
-        return "never occurs (expected a rule that produces at least one date)"
+        before = f" before {walk.last_year + 1}" if walk.last_year < 9999 else ""
+        return f"never occurs{before} (expected a rule that produces at least one date)"
+    if "COUNT" not in parts and "UNTIL" not in parts:
+        return None
     if walked > MAX_OCCURRENCES:
         return (
             f"has more than {MAX_OCCURRENCES:,} occurrences "
             f"(expected at most {MAX_OCCURRENCES:,}: a lower COUNT or an earlier UNTIL)"
         )
+    if walk.cut(walked):
+        return (
+            f"has dates too far apart: it reaches neither its COUNT nor its UNTIL by {walk.last_year}, the "
+            f"furthest calfeed walks a rule with FREQ={parts.get('FREQ')} from its start "
+            "(expected a coarser FREQ, e.g. YEARLY for a date every few years)"
+        )
     return None
+
+
+def walk(rule: str, start: date | datetime) -> Iterable[datetime]:
+    """The rule's occurrences from `start` as dateutil gives them (naive at midnight for all-day events),
+    within its horizon; the `except` dates are among them."""
+    return _rule(utc_rule(rule, start), start)
 
 
 @lru_cache(maxsize=4096)
@@ -102,8 +123,9 @@ def last_start(rule: str, start: date | datetime) -> datetime | None:
         return datetime.strptime(until[:8], "%Y%m%d")
     if "COUNT=" not in rule:
         return None
-    occurrences = list(islice(_rule(rule, start), WALK + 1))
-    if len(occurrences) > WALK:
+    walk = _rule(rule, start)
+    occurrences = list(islice(walk, WALK + 1))
+    if len(occurrences) > WALK or walk.cut(len(occurrences)):
         return None
     return occurrences[-1] if occurrences else first
 
@@ -204,10 +226,43 @@ def _instant(moment: date | datetime) -> float:
     return float(moment.toordinal())
 
 
+class _Walk:
+    """A parsed rule (with UNTIL already in RFC 5545 form), walked from `start` (midnight for all-day events)
+    no further than the end of `last_year`: its horizon."""
+
+    def __init__(self, rule: str, start: date | datetime) -> None:
+        self.rule: rrule = rrulestr(rule, dtstart=_first(start))  # type: ignore[assignment]  # one RRULE, never a set
+        parts = rule_parts(rule)
+        freq = parts.get("FREQ", "")
+        days = STEPS * _DAYS[freq] * int(parts.get("INTERVAL", "1")) if freq in _DAYS else STEPS / 5
+        self.last_year = 9999 if parts.get("FREQ") == "YEARLY" else min(9999, int(start.year + days / 365.25))
+        self.count = int(parts["COUNT"]) if "COUNT" in parts else None
+        self.until_year = int(parts["UNTIL"][:4]) if "UNTIL" in parts else None
+
+    def __iter__(self) -> Iterator[datetime]:
+        return _walker(self.last_year)(self.rule)
+
+    def cut(self, walked: int) -> bool:
+        """Whether a walk that found `walked` occurrences stopped at the horizon before the rule's own end."""
+        if self.last_year >= 9999 or (self.count is not None and walked >= self.count):
+            return False
+        return self.until_year is None or self.until_year > self.last_year
+
+
+@lru_cache(maxsize=64)
+def _walker(last_year: int) -> Any:
+    """dateutil's own walk of a rule (`rrule._iter`), which ends after the year `datetime.MAXYEAR` names,
+    made to read `last_year` there instead: dateutil has no other way to stop a walk that finds no date
+    (its UNTIL only ends one at a date found past it). `test_recurrence` holds it to dateutil's answers."""
+    clock = SimpleNamespace(date=date, datetime=datetime, MAXYEAR=last_year)
+    walk = vars(rrule)["_iter"]
+    return FunctionType(walk.__code__, {**vars(dateutil.rrule), "datetime": clock}, walk.__name__)
+
+
 @lru_cache(maxsize=4096)
-def _rule(rule: str, start: date | datetime) -> rrule:
-    """The parsed rule (with UNTIL already in RFC 5545 form), starting at `start` (midnight for all-day events)."""
-    return rrulestr(rule, dtstart=_first(start))  # type: ignore[return-value]  # one RRULE, never a set
+def _rule(rule: str, start: date | datetime) -> _Walk:
+    """The parsed rule (with UNTIL already in RFC 5545 form), starting at `start`, walked within its horizon."""
+    return _Walk(rule, start)
 
 
 def _first(start: date | datetime) -> datetime:

@@ -340,7 +340,7 @@ class SectionReader(FieldChecker):
             )
             return None, ()
         try:
-            occurrences = rrulestr(text, dtstart=start if timed else datetime.combine(start, time()))
+            rrulestr(text, dtstart=start if timed else datetime.combine(start, time()))
         except (ValueError, TypeError) as error:
             self.problem(
                 (*path, "repeat"), f"'{rule}' is not a valid RRULE: {error} (expected e.g. FREQ=WEEKLY;COUNT=4)"
@@ -349,7 +349,7 @@ class SectionReader(FieldChecker):
         if (reason := recurrence.trouble(text, start)) is not None:
             self.problem((*path, "repeat"), f"'{rule}' {reason}")
             return None, ()
-        return text, self.exceptions(raw, path, start, _Walked(occurrences))
+        return text, self.exceptions(raw, path, start, _Walked(recurrence.walk(text, start)))
 
     def exceptions(self, raw: dict[str, Any], path: Path, start: Any, walked: _Walked) -> tuple[Any, ...]:
         """The event's `except` dates, each one of the rule's occurrences (as `walked` finds them)."""

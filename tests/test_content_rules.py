@@ -33,6 +33,13 @@ REFUSED = {
         "more than 10,000 occurrences",
     ),
     "daily until 9999": ("FREQ=DAILY;UNTIL=99991231T000000Z", (), "more than 10,000 occurrences"),
+    # the start is a Tuesday: every 7th day is one, and the rule walked to 9999 on each render (2 s a page)
+    "every 7th day on Mondays": ("FREQ=DAILY;INTERVAL=7;BYDAY=MO", (), "never occurs before 2989"),
+    "a second every leap day, 5,000 times": (  # 28 s to check before rules had a horizon
+        "FREQ=SECONDLY;BYMONTH=2;BYMONTHDAY=29;BYHOUR=0;BYMINUTE=0;BYSECOND=0;COUNT=5000",
+        (),
+        "dates too far apart: it reaches neither its COUNT nor its UNTIL by 2057",
+    ),
 }
 
 

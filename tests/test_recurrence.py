@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, date, datetime, timedelta
+from itertools import islice
 from zoneinfo import ZoneInfo
 
+from dateutil.rrule import rrulestr
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+
 from calfeed import recurrence
-from calfeed.model import Event, Text
+from calfeed.model import CalendarSettings, Event, Site, Text
 from calfeed.recurrence import Occurrence
+from calfeed.render import RENDERERS, View
+from calfeed.render.html import make_environment
+from calfeed.routes import every_route, path
+
+from conftest import TEMPLATES
 
 BERLIN = ZoneInfo("Europe/Berlin")
 
@@ -110,3 +121,66 @@ def test_rules_are_written_as_rfc_5545_wants_their_until():
     start = datetime(2021, 1, 4, 9, tzinfo=BERLIN)
     assert recurrence.utc_rule("FREQ=DAILY;UNTIL=20210110", start) == "FREQ=DAILY;UNTIL=20210110T225900Z"
     assert recurrence.rule_parts("RRULE:FREQ=MONTHLY;BYDAY=1TU") == {"FREQ": "MONTHLY", "BYDAY": "1TU"}
+
+
+# -- rules `calfeed check` would refuse, in a model built without it ------------------------------------------
+
+UNCHECKED = [  # each took seconds per expansion before rules were walked within a horizon
+    "FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30",  # never: dateutil stepped day by day to 9999
+    "FREQ=SECONDLY;BYMONTH=2;BYMONTHDAY=30;COUNT=1",
+    "FREQ=DAILY;INTERVAL=7;BYDAY=MO",  # never, from a Tuesday: every 7th day is a Tuesday
+    "FREQ=SECONDLY;BYMONTH=2;BYMONTHDAY=29;BYHOUR=0;BYMINUTE=0;BYSECOND=0;COUNT=5000",  # every 4 years: 27 s
+    "FREQ=MONTHLY;BYMONTH=4;BYMONTHDAY=31",
+]
+
+
+def test_every_route_of_a_site_with_rules_check_would_refuse_renders_quickly():
+    start = datetime(2030, 1, 1, 10, tzinfo=BERLIN)  # a Tuesday
+    events = tuple(
+        Event(id=f"rule-{n}", title=Text({"en": rule}), start=start, end=start + timedelta(hours=1), repeat=rule)
+        for n, rule in enumerate(UNCHECKED)
+    )
+    calendar = CalendarSettings(Text({"en": "T"}), "https://x.example/", "Europe/Berlin", languages=("en", "fr"))
+    site = Site(calendar=calendar, events=events, news=())
+    templates = make_environment(TEMPLATES)
+    slowest = 0.0
+    for route in every_route(site):
+        began = time.perf_counter()
+        view = View(route.lang, date(2030, 6, 1), route.tag, route.item, path(route), templates)
+        assert RENDERERS[route.format](site, view)
+        slowest = max(slowest, time.perf_counter() - began)
+    assert slowest < 5, slowest  # 10 s for one such event on its page before rules had a horizon
+
+
+def test_a_rule_is_walked_no_further_than_its_horizon():
+    start = datetime(2030, 1, 1, 10)
+    began = time.perf_counter()
+    assert list(recurrence.walk("FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30", start)) == []
+    assert time.perf_counter() - began < 0.5  # 4 s when dateutil walked it to 9999
+    walk = recurrence.walk("FREQ=DAILY", start)
+    assert max(islice(walk, recurrence.WALK)).year <= 2030 + recurrence.STEPS // 365
+    # a counted series cut short by the horizon is endless for the pages, never one that ends early
+    sparse = event(date(2030, 1, 1), repeat="FREQ=DAILY;BYMONTH=2;BYMONTHDAY=29;COUNT=100")
+    assert recurrence.last_day(sparse) is None
+
+
+RULES = st.builds(
+    lambda freq, interval, count, parts: ";".join([f"FREQ={freq}", f"INTERVAL={interval}", f"COUNT={count}", *parts]),
+    st.sampled_from(["YEARLY", "MONTHLY", "WEEKLY", "DAILY", "HOURLY"]),
+    st.integers(1, 3),
+    st.integers(1, 40),
+    st.lists(
+        st.sampled_from(["BYDAY=MO,WE", "BYMONTH=1,7", "BYMONTHDAY=1,15,-1", "BYHOUR=9,17", "BYSETPOS=1"]),
+        unique=True,
+        max_size=2,
+    ),
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(RULES, st.datetimes(min_value=datetime(1990, 1, 1), max_value=datetime(2040, 1, 1)))
+def test_the_walk_within_the_horizon_is_dateutils_walk(rule, start):
+    assume("BYSETPOS" not in rule or rule.count("BY") > 1)
+    expected = list(rrulestr(rule, dtstart=start.replace(microsecond=0)))
+    walk = recurrence.walk(rule, start.replace(microsecond=0))
+    assert list(walk) == [moment for moment in expected if moment.year <= walk.last_year]  # type: ignore[attr-defined]
