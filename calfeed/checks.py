@@ -16,9 +16,10 @@ from datetime import date, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-from . import descriptions
+from . import descriptions, limits
 from .dates import EXPECTED_DATE, DateValueError, parse_when, zone_named
 from .languages import normalise
+from .limits import Limit
 from .model import Image, Location, Status, Text
 from .problems import Path
 
@@ -32,6 +33,10 @@ IMAGE_KEYS = ("src", "alt")
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 BREAK = re.compile(r"[\t\n\r\u2028\u2029]")  # not allowed in a field shown on one line
+# Bidirectional marks, embeddings, overrides and isolates: they reorder the text around them where it is
+# shown ("Trojan Source"), so an editor may not see what a reader will; a warning, as a right-to-left
+# language may need them.
+BIDI = re.compile(r"[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 _SPACE = re.compile(r"\s")
 TRUE_WORDS = frozenset({"true", "True", "TRUE", "yes", "Yes", "YES"})
 FALSE_WORDS = frozenset({"false", "False", "FALSE", "no", "No", "NO"})
@@ -67,6 +72,7 @@ class FieldChecker:
         self.ids: dict[str, dict[str, tuple[str, Path]]] = {"event": {}, "news": {}, "tag": {}, "source_uid": {}}
         self.tag_uses: list[tuple[str, Path, str]] = []  # (file, path, tag) of every tag an item lists
         self.image_uses: list[tuple[str, Path, str]] = []  # (file, path, src) of every image address
+        self.tag_names: set[str] = set()  # every tag declared or used, up to limits.TAGS
 
     # -- reporting ---------------------------------------------------------------
 
@@ -99,7 +105,7 @@ class FieldChecker:
 
     def location(self, raw: Any, path: Path) -> Location | None:
         if isinstance(raw, str):
-            return Location(name=self.line(raw, path))
+            return Location(name=self.line(raw, path, limits.PLACE))
         if not self.is_mapping(raw, path, "a place name or a mapping of name, address, city, country, lat, lon"):
             return None
         self.unknown_keys(raw, path, LOCATION_KEYS)
@@ -108,9 +114,11 @@ class FieldChecker:
         if (lat is None) != (lon is None) and ("lat" in raw) != ("lon" in raw):
             self.problem(path, "has only one of lat and lon (expected both, or neither)")
         strings = {key: self.optional(raw, path, key, self.line_string) for key in ("address", "city", "country")}
-        name = self.optional(raw, path, "name", self.line)
-        if name is None and not any(strings.values()):
+        name = self.optional(raw, path, "name", lambda value, at: self.line(value, at, limits.PLACE))
+        if not any(key in raw for key in ("name", *strings)):
             self.problem(path, "says nothing about the place (expected at least one of name, address, city, country)")
+            return None
+        if name is None and not any(strings.values()):  # each given is wrong, and reported
             return None
         return Location(name=name, lat=lat, lon=lon, **strings)
 
@@ -132,7 +140,7 @@ class FieldChecker:
                 "image has no alt text (expected alt: describing the image for people who cannot see it)",
             )
             return None
-        alt_text = self.line(alt, (*path, "alt"))
+        alt_text = self.line(alt, (*path, "alt"), limits.ALT)
         if src is not None:
             self.image_uses.append((self.file, (*path, "src"), src))
         return Image(alt=alt_text, src=src) if alt_text else None
@@ -147,11 +155,29 @@ class FieldChecker:
 
     def tags(self, raw: Any, path: Path) -> tuple[str, ...]:
         tags = []
-        for i, item in enumerate(self.as_list(raw, path)):
-            if (tag := self.slug(item, (*path, i))) and tag not in tags:
+        given = self.as_list(raw, path)
+        if len(given) > limits.TAGS_PER_ITEM.most:
+            self.problem(path, limits.TAGS_PER_ITEM.message(len(given)))
+            return ()
+        for i, item in enumerate(given):
+            where = (*path, i) if isinstance(raw, list) else path
+            if (tag := self.slug(item, where)) and tag not in tags and self.counted_tag(tag, where):
                 tags.append(tag)
-                self.tag_uses.append((self.file, (*path, i) if isinstance(raw, list) else path, tag))
+                self.tag_uses.append((self.file, where, tag))
         return tuple(tags)
+
+    def counted_tag(self, tag: str, path: Path, at_key: bool = False) -> bool:
+        """Count `tag` among the content's different tags; False (reported once) past `limits.TAGS`."""
+        if tag in self.tag_names:
+            return True
+        self.tag_names.add(tag)
+        if len(self.tag_names) == limits.TAGS.most + 1:
+            self.problem(
+                path,
+                f"'{tag}' is one tag too many: the content {limits.TAGS.message(len(self.tag_names))}",
+                at_key=at_key,
+            )
+        return len(self.tag_names) <= limits.TAGS.most
 
     def zone(self, raw: Any, path: Path) -> str | None:
         name = self.string(raw, path)
@@ -207,7 +233,7 @@ class FieldChecker:
     def url(
         self, raw: Any, path: Path, schemes: tuple[str, ...] = ("http", "https", "mailto"), relative: bool = False
     ) -> str | None:
-        if (text := self.string(raw, path)) is None:
+        if (text := self.string(raw, path, most=limits.URL)) is None:
             return None
         expected = ", ".join(schemes[:-1]) + f" or {schemes[-1]}" if len(schemes) > 1 else schemes[0]
         if _SPACE.search(text):
@@ -230,6 +256,14 @@ class FieldChecker:
         if parts.scheme.lower() in ("http", "https") and not parts.hostname:
             self.problem(path, f"'{text}' has no host (expected e.g. https://example.org/)")
             return None
+        if "@" in parts.netloc:  # https://user:password@host/: published, the password would be anyone's
+            hidden = text.replace(parts.netloc, "…@" + parts.netloc.rpartition("@")[2], 1)
+            self.problem(
+                path,
+                f"'{hidden}' carries a user name or password before its host "
+                "(expected a URL without credentials: everything in it is published)",
+            )
+            return None
         if parts.scheme.lower() == "mailto" and "@" not in parts.path:
             self.problem(path, f"'{text}' has no address (expected mailto:name@example.org)")
             return None
@@ -237,6 +271,9 @@ class FieldChecker:
 
     def slug(self, raw: Any, path: Path, at_key: bool = False) -> str | None:
         if (text := self.string(raw, path)) is None:
+            return None
+        if len(text) > limits.ID.most:
+            self.problem(path, limits.ID.message(len(text)), at_key=at_key)
             return None
         if not SLUG.fullmatch(text):
             hint = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
@@ -249,15 +286,16 @@ class FieldChecker:
             return None
         return text
 
-    def line(self, raw: Any, path: Path) -> Text | None:
-        """Like `text`, for a field shown on one line (a title, a place, a name): no line break or tab."""
-        return self.text(raw, path, one_line=True)
+    def line(self, raw: Any, path: Path, most: Limit = limits.TITLE) -> Text | None:
+        """Like `text`, for a field shown on one line (a title, a place, a name): no line break or tab,
+        and at most `most` characters."""
+        return self.text(raw, path, one_line=True, most=most)
 
-    def line_string(self, raw: Any, path: Path) -> str | None:
-        """Like `string`, on one line (an address, an organizer's name)."""
-        return self.string(raw, path, one_line=True)
+    def line_string(self, raw: Any, path: Path, most: Limit = limits.PLACE) -> str | None:
+        """Like `string`, on one line (an address, an organizer's name), at most `most` characters."""
+        return self.string(raw, path, one_line=True, most=most)
 
-    def text(self, raw: Any, path: Path, one_line: bool = False) -> Text | None:
+    def text(self, raw: Any, path: Path, one_line: bool = False, most: Limit | None = None) -> Text | None:
         """A string, or a mapping of language code to string."""
         if isinstance(raw, dict):
             values = {}
@@ -270,12 +308,12 @@ class FieldChecker:
                         f" (expected one of {', '.join(self.languages)})",
                         at_key=True,
                     )
-                elif (string := self.string(value, (*path, given), one_line=one_line)) is not None:
+                elif (string := self.string(value, (*path, given), one_line=one_line, most=most)) is not None:
                     values[lang] = string
             if not raw:
                 self.problem(path, "is empty (expected text, or a mapping of language to text)")
             return Text(values) if values else None
-        string = self.string(raw, path, "text, or a mapping of language to text", one_line)
+        string = self.string(raw, path, "text, or a mapping of language to text", one_line, most)
         return Text({self.languages[0]: string}) if string is not None else None
 
     def markdown(self, raw: Any, path: Path) -> Text | None:
@@ -293,9 +331,12 @@ class FieldChecker:
                 troubled = True
         return None if troubled else text
 
-    def string(self, raw: Any, path: Path, expected: str = "text", one_line: bool = False) -> str | None:
-        """A non-blank string without control characters; with `one_line`, without line breaks or tabs
-        either (a CR in a name would end the line in some calendar readers and start an invented one)."""
+    def string(
+        self, raw: Any, path: Path, expected: str = "text", one_line: bool = False, most: Limit | None = None
+    ) -> str | None:
+        """A non-blank string without control characters, of at most `most` characters; with `one_line`,
+        without line breaks or tabs either (a CR in a name would end the line in some calendar readers
+        and start an invented one). A bidirectional control in it is a warning."""
         if raw is None:
             self.problem(path, f"is empty (expected {expected})")
             return None
@@ -320,6 +361,17 @@ class FieldChecker:
                 "(expected one line of text: write it on one line, or use >- in YAML to fold it)",
             )
             return None
+        if most is not None and len(raw) > most.most:
+            self.problem(path, most.message(len(raw)))
+            return None
+        if match := BIDI.search(raw):
+            self.problem(
+                path,
+                f"contains the bidirectional control U+{ord(match[0]):04X} at position {match.start() + 1}: it "
+                "reorders the text around it where shown, so readers may not see what you see "
+                "(expected none, unless a right-to-left text needs it)",
+                severity="warning",
+            )
         return raw
 
     # -- structure ---------------------------------------------------------------
@@ -361,6 +413,13 @@ class FieldChecker:
             return
         for i, item in enumerate(self.as_list(raw[key], (*path, key))):
             yield item, (*path, key, i)
+
+    def counted_items(self, raw: dict[str, Any], key: str, path: Path, most: Limit) -> Iterator[tuple[Any, Path]]:
+        """Like `list_items`, for a list of at most `most` items: a longer one is reported, and yields none."""
+        if isinstance(given := raw.get(key), list) and len(given) > most.most:
+            self.problem((*path, key), most.message(len(given)))
+            return iter(())
+        return self.list_items(raw, key, path)
 
     def mapping_items(self, raw: dict[str, Any], key: str) -> Iterator[tuple[str, Any, Path]]:
         if raw.get(key) is None:

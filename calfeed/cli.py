@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import logging
 import os
 import re
@@ -141,14 +142,25 @@ def build(outdir: str, path: str, templates: str, today: datetime | None) -> Non
         click.echo(error.report(), err=True)
         click.echo(f"{path}: {_count(error.problems, 'problem')} found; {outdir} was left as it was.", err=True)
         sys.exit(1)
-    except OSError as error:  # the output folder, or the folder it is in, cannot be written
-        where = error.filename or outdir
-        raise click.ClickException(
-            f"{where}: {error.strerror or error} (expected a folder calfeed can write; {outdir} was left as it was)"
-        ) from None
+    except OSError as error:  # a file or folder of the output cannot be written
+        raise click.ClickException(unwritten(error, outdir)) from None
     for problem in built.warnings:
         click.echo(str(problem), err=True)
     click.echo(f"{outdir}: {built.routes} routes, {built.files} files, {built.size / 1e6:.1f} MB")
+
+
+def unwritten(error: OSError, outdir: str) -> str:
+    """What `calfeed build` says when writing fails: the file or folder, as it would have been named in
+    OUTDIR (not in the temporary folder the build writes to first), the system's reason, and what to do."""
+    where = os.fsdecode(error.filename) if error.filename is not None else outdir
+    staging = re.escape(f".{os.path.basename(os.path.abspath(outdir))}.") + r"[^/]*\.building"
+    where = re.sub(f"^(?:.*/)?{staging}", lambda _: outdir, where)
+    expected = {
+        errno.ENAMETOOLONG: "shorter names: most file systems hold at most 255 bytes in each",
+        errno.ENOSPC: "free space on the disk",
+        errno.EDQUOT: "free space on the disk",
+    }.get(error.errno or 0, "a folder calfeed can write")
+    return f"cannot write {where}: {error.strerror or error} (expected {expected}; {outdir} was left as it was)"
 
 
 @main.command()

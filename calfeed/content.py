@@ -17,7 +17,7 @@ from datetime import date, datetime
 from pathlib import Path as FilePath
 from typing import Any
 
-from . import history, images, yamlread
+from . import history, images, limits, yamlread
 from .checks import IMAGE_KEYS, LOCATION_KEYS, Pending, TooMany, describe, did_you_mean
 from .model import (
     CalendarSettings,
@@ -318,8 +318,13 @@ class _Reader(SectionReader):
         events: list[Event] = []
         for self.file, document in documents:
             for tag, label, path in self.mapping_items(document, "tags"):
-                if self.slug(tag, path, at_key=True) and self.first("tag", tag, path):
-                    tags[tag] = label if (label := self.line(label, path)) else Text({self.languages[0]: tag})
+                if (
+                    self.slug(tag, path, at_key=True)
+                    and self.first("tag", tag, path)
+                    and self.counted_tag(tag, path, True)
+                ):
+                    label = self.line(label, path, limits.LABEL)
+                    tags[tag] = label or Text({self.languages[0]: tag})
             for item, path in self.list_items(document, "events"):
                 if (event := self.event(item, path)) is not None:
                     events.append(event)

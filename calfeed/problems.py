@@ -2,10 +2,40 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 Path = tuple[str | int, ...]  # ("events", 3, "end")
+
+# What a terminal or a log would act on rather than show: C0 and C1 controls (a CR rewrites the line, an ESC
+# starts a colour or cursor sequence), line and paragraph separators, bidirectional marks, embeddings,
+# overrides and isolates (which reorder what follows them), and lone surrogates (which cannot be printed).
+UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+QUOTED_CHARS = 100  # a value quoted in a message ('…') shows at most this many characters
+FIELD_CHARS, MESSAGE_CHARS = 300, 2000  # and a field path or a whole message at most these
+_LONG_QUOTE = re.compile(f"'([^']{{{QUOTED_CHARS}}})[^']+'")
+
+
+def shown(text: str, most: int = MESSAGE_CHARS) -> str:
+    """`text` as a problem shows it: quoted values cut to `QUOTED_CHARS` characters, the whole to about `most`
+    (its middle left out), and `escaped`: a hostile value never floods a terminal or a log, nor acts on it."""
+    text = _LONG_QUOTE.sub(lambda match: f"'{match[1]}…'", text)
+    if len(text) > most:
+        text = f"{text[: most // 2]} … {text[-most // 2 :]}"
+    return escaped(text)
+
+
+def escaped(text: str) -> str:
+    """`text` with every character `UNPRINTABLE` matches written as Python would (``\\r``, ``\\x1b``,
+    ``\\u202e``), so a problem never moves a terminal's cursor, colours it, or splits a log line."""
+    return UNPRINTABLE.sub(lambda match: _escape(match[0]), text)
+
+
+def _escape(char: str) -> str:
+    code = ord(char)
+    return _NAMED.get(char) or (f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
 
 
 def format_path(path: Path) -> str:
@@ -31,8 +61,12 @@ class Problem:
     message: str
     severity: str = "error"
 
+    def __post_init__(self) -> None:  # content quoted in a message or a field is shown, never acted on
+        object.__setattr__(self, "message", shown(self.message))
+        object.__setattr__(self, "field", shown(self.field, FIELD_CHARS))
+
     def __str__(self) -> str:
-        where = self.file
+        where = shown(self.file, FIELD_CHARS)
         if self.line is not None:
             where += f":{self.line}"
             if self.column is not None:

@@ -23,6 +23,24 @@ from .checks import (
     TRUE_WORDS,
 )
 from .dates import DATE, DATETIME, LOCAL_TIME, OFFSET
+from .limits import (
+    ALT,
+    EXCEPTIONS,
+    ID,
+    LABEL,
+    LANGUAGES,
+    LINKED,
+    ORGANIZER,
+    PLACE,
+    RULE,
+    SOURCE_UID,
+    TAGS,
+    TAGS_PER_ITEM,
+    TITLE,
+    URL,
+    Limit,
+)
+from .limits import EMAIL as EMAIL_LIMIT
 from .model import Status
 from .sections import (
     CALENDAR_KEYS,
@@ -40,7 +58,7 @@ from .sections import (
 
 SCHEMA_URI = "https://json-schema.org/draft/2020-12/schema"
 SCHEMA_FILE = "calfeed.schema.json"  # what `calfeed init` writes beside events.yaml
-_WEB = r"[hH][tT][tT][pP][sS]?://[^\s/?#]+\S*"
+_WEB = r"[hH][tT][tT][pP][sS]?://[^\s/?#@]+(?:[/?#]\S*)?"  # no user or password before the host
 _MAILTO = r"[mM][aA][iI][lL][tT][oO]:[^\s@]*@\S*"
 _RELATIVE = r"(?![A-Za-z][A-Za-z0-9+.\-]*:)(?!//)\S+"
 # A language code as editors may write it, which `languages.normalise` accepts: any case, - or _.
@@ -62,8 +80,9 @@ def content_schema() -> dict[str, Any]:
                 "tags": {
                     "description": "Labels for tag ids. Once declared, items may only use these tags.",
                     "type": ["object", "null"],
-                    "propertyNames": _pattern(SLUG.pattern),
-                    "additionalProperties": {"$ref": "#/$defs/text"},
+                    "maxProperties": TAGS.most,
+                    "propertyNames": {**_pattern(SLUG.pattern), "maxLength": ID.most},
+                    "additionalProperties": _within(LABEL),
                 },
             },
         ),
@@ -72,21 +91,21 @@ def content_schema() -> dict[str, Any]:
             "news": _news(),
             "text": _text(),
             "string": _string(),
-            "id": {"type": ["string", "integer"], "minimum": 0, **_pattern(SLUG.pattern)},
+            "id": {"type": ["string", "integer"], "minimum": 0, "maxLength": ID.most, **_pattern(SLUG.pattern)},
             "ids": {"anyOf": [{"$ref": "#/$defs/id"}, {"type": "array", "items": {"$ref": "#/$defs/id"}}]},
             "when": {
                 "description": "A date (2021-09-09) or a date and time (2021-09-09 10:00, +02:00 or Z optional).",
                 "type": "string",
                 "anyOf": [_pattern(DATE.pattern), _pattern(DATETIME.pattern)],
             },
-            "web": {"type": "string", **_pattern(_WEB)},
+            "web": {"type": "string", "maxLength": URL.most, **_pattern(_WEB)},
         },
     }
 
 
 def _calendar() -> dict[str, Any]:
     properties: dict[str, Any] = {
-        "title": {"$ref": "#/$defs/text", "description": "The calendar's name."},
+        "title": _within(TITLE, "The calendar's name."),
         "description": {"$ref": "#/$defs/text"},
         "url": {"$ref": "#/$defs/web", "description": "Where the site is published (links and UIDs)."},
         "timezone": {"$ref": "#/$defs/string", "description": "An IANA zone, e.g. Europe/Brussels."},
@@ -94,7 +113,13 @@ def _calendar() -> dict[str, Any]:
             "description": "Language codes; the first is the default.",
             "anyOf": [
                 {"type": "string", **_pattern(LANGUAGE)},
-                {"type": "array", "minItems": 1, "uniqueItems": True, "items": _pattern(LANGUAGE)},
+                {
+                    "type": "array",
+                    "minItems": 1,
+                    "maxItems": LANGUAGES.most,
+                    "uniqueItems": True,
+                    "items": _pattern(LANGUAGE),
+                },
             ],
         },
         "refresh_hours": {"type": "number", "minimum": REFRESH_HOURS[0], "maximum": REFRESH_HOURS[1]},
@@ -107,7 +132,7 @@ def _calendar() -> dict[str, Any]:
 def _event() -> dict[str, Any]:
     properties: dict[str, Any] = {
         "id": {"$ref": "#/$defs/id", "description": "Lowercase letters, digits and hyphens; never change it."},
-        "title": {"$ref": "#/$defs/text"},
+        "title": _within(TITLE),
         "start": {"$ref": "#/$defs/when"},
         "end": {"$ref": "#/$defs/when", "description": "All-day events: the last day, inclusive."},
         "timezone": {"$ref": "#/$defs/string"},
@@ -116,8 +141,8 @@ def _event() -> dict[str, Any]:
             "description": "true, or the address to join.",
             "anyOf": [{"type": "boolean"}, {"enum": sorted(TRUE_WORDS | FALSE_WORDS)}, {"$ref": "#/$defs/web"}],
         },
-        "tags": {"$ref": "#/$defs/ids"},
-        "url": {"type": "string", "anyOf": [_pattern(_WEB), _pattern(_MAILTO)]},
+        "tags": {"$ref": "#/$defs/ids", "maxItems": TAGS_PER_ITEM.most},
+        "url": {"type": "string", "maxLength": URL.most, "anyOf": [_pattern(_WEB), _pattern(_MAILTO)]},
         "image": _image(),
         "summary": {"$ref": "#/$defs/text"},
         "description": {"$ref": "#/$defs/text", "description": "Markdown."},
@@ -125,23 +150,21 @@ def _event() -> dict[str, Any]:
         "repeat": {
             "description": "An RRULE, e.g. FREQ=WEEKLY;COUNT=4.",
             "type": "string",
+            "maxLength": RULE.most,
             **_pattern(f"(?:RRULE:)?{RRULE.pattern}"),
             "if": {"pattern": f"FREQ=(?:{'|'.join(FINE_GRAINED)})"},
             "then": {"pattern": "(?:COUNT|UNTIL)="},
         },
-        "except": {"anyOf": [{"$ref": "#/$defs/when"}, {"type": "array", "items": {"$ref": "#/$defs/when"}}]},
-        "organizer": {
+        "except": {
             "anyOf": [
-                {"$ref": "#/$defs/string"},
-                _mapping(
-                    ORGANIZER_KEYS,
-                    {"name": {"$ref": "#/$defs/string"}, "email": {"type": "string", **_pattern(EMAIL.pattern)}},
-                    minProperties=1,
-                ),
+                {"$ref": "#/$defs/when"},
+                {"type": "array", "maxItems": EXCEPTIONS.most, "items": {"$ref": "#/$defs/when"}},
             ]
         },
+        "organizer": _organizer(),
         "source_uid": {
             "$ref": "#/$defs/string",
+            "maxLength": SOURCE_UID.most,
             "description": "Written by calfeed import: the event's UID in the calendar it came from.",
         },
     }
@@ -167,33 +190,43 @@ def _event() -> dict[str, Any]:
 def _news() -> dict[str, Any]:
     properties: dict[str, Any] = {
         "id": {"$ref": "#/$defs/id"},
-        "title": {"$ref": "#/$defs/text"},
+        "title": _within(TITLE),
         "date": {"type": "string", **_pattern(DATE.pattern)},
-        "tags": {"$ref": "#/$defs/ids"},
+        "tags": {"$ref": "#/$defs/ids", "maxItems": TAGS_PER_ITEM.most},
         "image": _image(),
         "summary": {"$ref": "#/$defs/text"},
-        "url": {"type": "string", "anyOf": [_pattern(_WEB), _pattern(_MAILTO)]},
-        "events": {"$ref": "#/$defs/ids", "description": "Ids of the events this post is about."},
+        "url": {"type": "string", "maxLength": URL.most, "anyOf": [_pattern(_WEB), _pattern(_MAILTO)]},
+        "events": {
+            "$ref": "#/$defs/ids",
+            "maxItems": LINKED.most,
+            "description": "Ids of the events this post is about.",
+        },
     }
     return _mapping(NEWS_KEYS, properties, required=["id", "title"])
+
+
+def _organizer() -> dict[str, Any]:
+    name = {"$ref": "#/$defs/string", "maxLength": ORGANIZER.most}
+    email = {"type": "string", "maxLength": EMAIL_LIMIT.most, **_pattern(EMAIL.pattern)}
+    return {"anyOf": [name, _mapping(ORGANIZER_KEYS, {"name": name, "email": email}, minProperties=1)]}
 
 
 def _location() -> dict[str, Any]:
     places = [{"required": [key]} for key in ("name", "address", "city", "country")]
     properties = {
-        "name": {"$ref": "#/$defs/text"},
-        **{key: {"$ref": "#/$defs/string"} for key in ("address", "city", "country")},
+        "name": _within(PLACE),
+        **{key: {"$ref": "#/$defs/string", "maxLength": PLACE.most} for key in ("address", "city", "country")},
         "lat": {"type": "number", "minimum": LATITUDE[0], "maximum": LATITUDE[1]},
         "lon": {"type": "number", "minimum": LONGITUDE[0], "maximum": LONGITUDE[1]},
     }
     place = _mapping(LOCATION_KEYS, properties, dependentRequired={"lat": ["lon"], "lon": ["lat"]})
-    return {"anyOf": [{"$ref": "#/$defs/string"}, place | {"anyOf": places}]}
+    return {"anyOf": [{"$ref": "#/$defs/string", "maxLength": PLACE.most}, place | {"anyOf": places}]}
 
 
 def _image() -> dict[str, Any]:
     properties = {
-        "src": {"type": "string", "anyOf": [_pattern(_WEB), _pattern(_RELATIVE)]},
-        "alt": {"$ref": "#/$defs/text", "description": "What the image shows, for people who cannot see it."},
+        "src": {"type": "string", "maxLength": URL.most, "anyOf": [_pattern(_WEB), _pattern(_RELATIVE)]},
+        "alt": _within(ALT, "What the image shows, for people who cannot see it."),
     }
     return _mapping(IMAGE_KEYS, properties, required=["alt"])
 
@@ -217,6 +250,12 @@ def _text() -> dict[str, Any]:
             },
         ]
     }
+
+
+def _within(limit: Limit, description: str = "") -> dict[str, Any]:
+    """Text (or a mapping of language to text) of at most `limit` characters in each language."""
+    about = {"description": description} if description else {}
+    return {"$ref": "#/$defs/text", "maxLength": limit.most, "additionalProperties": {"maxLength": limit.most}, **about}
 
 
 def _scalar() -> dict[str, Any]:

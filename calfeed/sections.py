@@ -16,7 +16,7 @@ from typing import Any
 
 from dateutil.rrule import rrulestr
 
-from . import history, recurrence
+from . import history, limits, recurrence
 from .checks import FieldChecker, did_you_mean
 from .dates import localize, repeated, zone_named
 from .languages import normalise
@@ -27,6 +27,7 @@ from .recurrence import rule_parts
 RRULE = re.compile(r"[A-Z0-9=;,+\-]+")
 FINE_GRAINED = ("SECONDLY", "MINUTELY", "HOURLY")
 REFRESH_HOURS, PAST_DAYS, FEED_LIMIT = (0.25, 24 * 30), (0, 36_500), (1, 10_000)  # the ranges calendar: allows
+FAR_AHEAD = timedelta(days=366)  # a news post dated further ahead than this is a warning
 EMAIL = re.compile(r"[^@\s<>\"]+@[^@\s<>\"]+\.[^@\s<>\"]+")
 
 TOP_KEYS = ("calendar", "events", "news", "tags")
@@ -60,6 +61,7 @@ class SectionReader(FieldChecker):
     def __init__(self) -> None:
         super().__init__()
         self.digests: dict[str, str] = {}  # "event:<id>" -> the hash of its YAML mapping, for the history
+        self.today = datetime.now(UTC).date()  # only to warn about news dated far ahead
 
     def calendar(self, raw: Any) -> CalendarSettings | None:
         path: Path = ("calendar",)
@@ -68,10 +70,10 @@ class SectionReader(FieldChecker):
         self.unknown_keys(raw, path, CALENDAR_KEYS)
         languages: tuple[str, ...] = ("en",)
         if "languages" in raw:
-            given = [
-                self.string(code, (*path, "languages", i))
-                for i, code in enumerate(self.as_list(raw["languages"], (*path, "languages")))
-            ]
+            listed = self.as_list(raw["languages"], (*path, "languages"))
+            if len(listed) > limits.LANGUAGES.most:  # reported, and read: their texts are checked as usual
+                self.problem((*path, "languages"), limits.LANGUAGES.message(len(listed)))
+            given = [self.string(code, (*path, "languages", i)) for i, code in enumerate(listed)]
             codes = []
             for i, given_code in enumerate(given):
                 if given_code is None:
@@ -121,12 +123,12 @@ class SectionReader(FieldChecker):
     def organizer(self, raw: Any, path: Path) -> Organizer | None:
         """A name, or a mapping of name and email."""
         if isinstance(raw, str):
-            name = self.line_string(raw, path)
+            name = self.line_string(raw, path, limits.ORGANIZER)
             return Organizer(name=name) if name is not None else None
         if not self.is_mapping(raw, path, "a name or a mapping of name and email"):
             return None
         self.unknown_keys(raw, path, ORGANIZER_KEYS)
-        name = self.optional(raw, path, "name", self.line_string)
+        name = self.optional(raw, path, "name", lambda value, at: self.line_string(value, at, limits.ORGANIZER))
         email = self.optional(raw, path, "email", self.email)
         if name is None and email is None:
             if not raw:
@@ -135,7 +137,7 @@ class SectionReader(FieldChecker):
         return Organizer(name=name, email=email)
 
     def email(self, raw: Any, path: Path) -> str | None:
-        if (text := self.string(raw, path, "an email address")) is None:
+        if (text := self.string(raw, path, "an email address", most=limits.EMAIL)) is None:
             return None
         if not EMAIL.fullmatch(text):
             self.problem(path, f"'{text}' is not an email address (expected e.g. events@example.org)")
@@ -171,7 +173,10 @@ class SectionReader(FieldChecker):
             organizer=self.optional(raw, path, "organizer", self.organizer),
         )
         repeat, exceptions = self.repeat(raw, path, when)
-        if (source_uid := self.optional(raw, path, "source_uid", self.string)) is not None:
+        source_uid = self.optional(
+            raw, path, "source_uid", lambda value, at: self.string(value, at, most=limits.SOURCE_UID)
+        )
+        if source_uid is not None:
             self.first("source_uid", source_uid, (*path, "source_uid"))
         if "timezone" in raw and when is not None and not isinstance(when[0], datetime):
             self.problem(
@@ -212,8 +217,15 @@ class SectionReader(FieldChecker):
         event_ids = self.ids["event"]
         title = self.required(raw, path, "title", self.line)
         published = self.optional(raw, path, "date", self.day)
+        if published is not None and published > self.today + FAR_AHEAD:
+            self.problem(
+                (*path, "date"),
+                f"{published} is more than a year ahead: the post would top every feed until then "
+                "(expected the day it is published)",
+                severity="warning",
+            )
         related: list[str] = []
-        for item, item_path in self.list_items(raw, "events", path):
+        for item, item_path in self.counted_items(raw, "events", path, limits.LINKED):
             if (linked := self.string(item, item_path)) is None:
                 continue
             if linked not in event_ids:
@@ -316,7 +328,7 @@ class SectionReader(FieldChecker):
         self, raw: dict[str, Any], path: Path, when: tuple[Any, Any, str | None] | None
     ) -> tuple[str | None, tuple[Any, ...]]:
         """Check `repeat` (an RRULE) and `except` (occurrences to skip); return them, or (None, ())."""
-        rule = self.optional(raw, path, "repeat", self.string)
+        rule = self.optional(raw, path, "repeat", lambda value, at: self.string(value, at, most=limits.RULE))
         if "except" in raw and "repeat" not in raw:
             self.problem((*path, "except"), "needs repeat: (expected except only on a repeating event)", at_key=True)
         if rule is None or when is None:
@@ -354,8 +366,8 @@ class SectionReader(FieldChecker):
     def exceptions(self, raw: dict[str, Any], path: Path, start: Any, walked: _Walked) -> tuple[Any, ...]:
         """The event's `except` dates, each one of the rule's occurrences (as `walked` finds them)."""
         timed = isinstance(start, datetime)
-        exceptions = []
-        for item, item_path in self.list_items(raw, "except", path):
+        exceptions: list[Any] = []
+        for item, item_path in self.counted_items(raw, "except", path, limits.EXCEPTIONS):
             if (day := self.when(item, item_path)) is None:
                 continue
             if isinstance(day, datetime):

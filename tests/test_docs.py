@@ -203,3 +203,13 @@ def test_undated_news_dates_in_docs_are_the_rules() -> None:
     doc = CONTENT_DOC.read_text(encoding="utf-8")
     for day in undated.values():
         assert f"**{day}**" in doc
+
+
+def test_the_limits_table_is_the_checkers() -> None:
+    """docs/content.md's table of limits lists exactly calfeed/limits.py's, with the same numbers."""
+    from calfeed import limits
+
+    block = CONTENT_DOC.read_text(encoding="utf-8").split("<!-- limits -->", 1)[1].strip().split("\n\n", 1)[0]
+    rows = [line.strip("|").split("|") for line in block.splitlines()[2:]]
+    documented = [(field.strip(), most.strip()) for field, most in rows]
+    assert documented == [(limit.field, f"{limit.most:,} {limit.unit}") for limit in (*limits.LIMITS, *limits.COUNTS)]

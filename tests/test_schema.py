@@ -175,6 +175,26 @@ MUTATIONS = [  # (what, path to a mapping, key, new value or None to remove)
     ("a repeat every week", STARTER_EVENT, "repeat", "FREQ=WEEKLY;COUNT=4"),
     ("an online event", STARTER_EVENT, "online", "https://meet.example.org/spring"),
     ("a place as one line", STARTER_EVENT, "location", "Town hall, Ghent"),
+    # the limits (calfeed/limits.py): just over each, and just at it
+    ("an id over 100 characters", ("news", 0), "id", "a" * 101),
+    ("an id of 100 characters", ("news", 0), "id", "a" * 100),
+    ("a title over 300 characters", STARTER_EVENT, "title", "T" * 301),
+    ("a title of 300 characters in a language", STARTER_EVENT, "title", {"en": "T" * 300}),
+    ("a title over 300 characters in a language", STARTER_EVENT, "title", {"en": "T" * 301}),
+    ("a place's city over 300 characters", (*STARTER_EVENT, "location"), "city", "G" * 301),
+    ("a place as a line over 300 characters", STARTER_EVENT, "location", "G" * 301),
+    ("an organizer over 300 characters", STARTER_EVENT, "organizer", "O" * 301),
+    ("an alt text over 1,000 characters", STARTER_EVENT, "image", {"alt": "A" * 1001}),
+    ("a URL over 2,000 characters", STARTER_EVENT, "url", "https://events.example.org/" + "p" * 1974),
+    ("a URL of 2,000 characters", STARTER_EVENT, "url", "https://events.example.org/" + "p" * 1973),
+    ("a URL with a user and password", STARTER_EVENT, "url", "https://user:secret@events.example.org/"),
+    ("a URL with a user", STARTER_EVENT, "online", "https://user@meet.example.org/"),
+    ("a URL with an @ in its path", STARTER_EVENT, "url", "https://events.example.org/@team"),
+    ("51 tags", STARTER_EVENT, "tags", ["workshops"] * 51),
+    ("50 tags", STARTER_EVENT, "tags", ["workshops"] * 50),
+    ("a repeat rule over 500 characters", STARTER_EVENT, "repeat", "FREQ=WEEKLY;COUNT=4" + ";BYHOUR=10" * 49),
+    ("a tag label over 100 characters", ("tags",), "workshops", "W" * 101),
+    ("21 languages", ("calendar",), "languages", [f"e{chr(97 + i)}" for i in range(21)]),
 ]
 
 

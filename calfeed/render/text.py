@@ -14,6 +14,7 @@ from urllib.parse import quote, urlencode
 from babel.dates import format_date, format_interval, format_skeleton, format_time, get_time_format
 
 from .. import recurrence
+from ..limits import GOOGLE_LINK_CHARS
 from ..model import Event, Site, day_of
 from ..recurrence import rule_parts, utc_rule
 from .i18n import date_locale, translations
@@ -172,24 +173,49 @@ def outlook_subscribe(calendar_url: str, name: str) -> str:
 def google_event(site: Site, event: Event, lang: str, page: str, today: date = date.min) -> str:
     """Google Calendar's "add this event" template link: title, dates, details (ending with the event's
     `page`) and place prefilled; a repeating event with its rule, from its next occurrence on `today`
-    (see `google_series`)."""
+    (see `google_series`). The details' text is cut to keep the link within `GOOGLE_LINK_CHARS`: the
+    page it ends with has the rest (a 20,000-character description would otherwise fill every page
+    it is linked from with a link many times its size)."""
     default = site.calendar.default_language
     start, end, rule = google_series(event, today)
     if isinstance(start, datetime) and isinstance(end, datetime):
         dates = f"{_utc_stamp(start)}/{_utc_stamp(end)}"
     else:
         dates = f"{day_of(start):%Y%m%d}/{day_of(end) + timedelta(days=1):%Y%m%d}"
-    details = [*plain_text(event, lang, default), page]
+    words = "\n\n".join(plain_text(event, lang, default))
     place = event.location.one_line(lang, default) if event.location else (event.online_url or "")
     query = {"action": "TEMPLATE", "text": event.title.get(lang, default), "dates": dates}
-    query["details"] = "\n\n".join(details)
+    query["details"] = page
     if place:
         query["location"] = place
     if event.timezone:
         query["ctz"] = event.timezone
     if rule:
         query["recur"] = f"RRULE:{rule}"
-    return "https://calendar.google.com/calendar/render?" + urlencode(query, quote_via=quote)
+    link = "https://calendar.google.com/calendar/render?" + urlencode(query, quote_via=quote)
+    if words and (words := _fitted(words + "\n\n", GOOGLE_LINK_CHARS - len(link))):
+        query["details"] = words + page
+        link = "https://calendar.google.com/calendar/render?" + urlencode(query, quote_via=quote)
+    return link
+
+
+def _fitted(text: str, room: int) -> str:
+    """`text`, or else its longest beginning that, cut at a word and ended with "…" and a blank line, takes
+    at most `room` characters URL-encoded; "" if not even a word fits."""
+    if len(quote(text, safe="")) <= room:
+        return text
+    low, high = 0, len(text)  # the longest prefix that fits lies in [low, high]
+    while low < high:
+        middle = (low + high + 1) // 2
+        if len(quote(text[:middle] + "…\n\n", safe="")) <= room:
+            low = middle
+        else:
+            high = middle - 1
+    cut = text[:low]
+    if (space := cut.rfind(" ")) > low // 2:
+        cut = cut[:space]
+    cut = cut.rstrip()
+    return cut + "…\n\n" if cut else ""
 
 
 def google_series(event: Event, today: date) -> tuple[date | datetime, date | datetime, str | None]:
