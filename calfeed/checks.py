@@ -123,6 +123,9 @@ class FieldChecker:
         return Location(name=name, lat=lat, lon=lon, **strings)
 
     def online(self, raw: Any, path: Path) -> tuple[bool, str | None] | None:
+        if not isinstance(raw, str):
+            self.problem(path, f"is {describe(raw)} (expected true, false, or the http(s) address where people join)")
+            return None
         if raw in TRUE_WORDS or raw in FALSE_WORDS:
             return raw in TRUE_WORDS, None
         url = self.url(raw, path, schemes=("http", "https"))
@@ -146,6 +149,9 @@ class FieldChecker:
         return Image(alt=alt_text, src=src) if alt_text else None
 
     def status(self, raw: Any, path: Path) -> Status | None:
+        if not isinstance(raw, str):
+            self.problem(path, f"is {describe(raw)} (expected confirmed, tentative or cancelled)")
+            return None
         try:
             return Status(raw)
         except ValueError:
@@ -181,14 +187,14 @@ class FieldChecker:
 
     def zone(self, raw: Any, path: Path) -> str | None:
         name = self.string(raw, path)
-        if name is not None and zone_named(name) is None:
+        if name is not None and (name in NOT_ZONES or zone_named(name) is None):
             suggestion = did_you_mean(name, _zone_names())
             self.problem(path, f"unknown time zone '{name}'{suggestion} (expected an IANA name like Europe/Istanbul)")
             return None
         return name
 
     def when(self, raw: Any, path: Path) -> date | datetime | None:
-        if (text := self.string(raw, path)) is None:
+        if (text := self.string(raw, path, EXPECTED_DATE.removeprefix("expected "))) is None:
             return None
         try:
             value = parse_when(text)
@@ -449,11 +455,14 @@ def did_you_mean(word: str, choices: Any) -> str:
 
 
 _ZONES: list[str] = []
+# In the zone database's folder but not zones: the machine's own zone (a link to /etc/localtime), whose
+# meaning would change with the server.
+NOT_ZONES = frozenset({"localtime", "posixrules"})
 
 
 def _zone_names() -> list[str]:
     if not _ZONES:
         import zoneinfo
 
-        _ZONES.extend(sorted(zoneinfo.available_timezones()))
+        _ZONES.extend(sorted(zoneinfo.available_timezones() - NOT_ZONES))
     return _ZONES

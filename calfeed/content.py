@@ -141,7 +141,8 @@ class _Reader(SectionReader):
                 self.warn_undated(site)
                 if self.image_uses:
                     site = self.local_images(site, images.content_root(path))
-        located.extend(self.locate())
+        replaced = {(p.file, p.field) for p in located if p.field and p.message.startswith(yamlread.VALUE_REPLACED)}
+        located.extend(p for p in self.locate() if (p.file, p.field) not in replaced)
         located.sort(key=lambda p: (p.file, p.line or 0, p.column or 0))
         return site, located + history_problems
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from functools import lru_cache
 from itertools import islice
 from types import FunctionType, SimpleNamespace
@@ -36,6 +36,25 @@ STEPS = 50_000  # periods of its frequency a rule is walked at most: its horizon
 _DAYS = {"MONTHLY": 365.25 / 12, "WEEKLY": 7, "DAILY": 1}  # a period in days; finer rules: STEPS / 5 days
 _DAY_PARTS = ("BYMONTH", "BYMONTHDAY", "BYYEARDAY", "BYWEEKNO", "BYDAY")
 _FINER = ("MONTHLY", "WEEKLY", "DAILY", "HOURLY", "MINUTELY", "SECONDLY")
+# The values RFC 5545 allows in each list part (and their negatives where it allows those): dateutil
+# accepts some beyond them (BYWEEKNO=54, BYYEARDAY=367, BYMONTH=13, INTERVAL=0) and then walks to the
+# year 9999 finding nothing, or repeats one date forever.
+_RANGES = {
+    "BYMONTH": (1, 12, False),
+    "BYMONTHDAY": (1, 31, True),
+    "BYYEARDAY": (1, 366, True),
+    "BYWEEKNO": (1, 53, True),
+    "BYHOUR": (0, 23, False),
+    "BYMINUTE": (0, 59, False),
+    "BYSECOND": (0, 60, False),
+    "BYSETPOS": (1, 366, True),
+    "INTERVAL": (1, 10_000, False),
+}
+# The calendar repeats every 400 years (weekdays and leap years alike): a pattern of days that matches
+# none in 400 years matches none ever. dateutil stops walking at the year 9999 (an UNTIL only stops it at a
+# date it found), so a probe starts that far before it.
+_CYCLE_START = datetime(9999 - 400, 1, 1)
+_PERIODS = 5_000  # a finer rule with BYSETPOS must pick a date within this many of its periods (weeks, days…)
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,15 +90,21 @@ def rule_parts(rule: str) -> dict[str, str]:
 def trouble(rule: str, start: date | datetime) -> str | None:
     """Why `rule` (valid RRULE syntax) is too costly to expand, or never occurs; None when it is fine.
 
-    Whether any day matches the rule's day parts is asked first of a yearly rule, which steps a year at a
-    time (a clearer message). Then the rule is walked as the renderers walk it, within its horizon: one
+    Each part must hold values RFC 5545 allows (dateutil takes BYWEEKNO=54 or INTERVAL=0 and finds no
+    date, or one date forever). Whether any day matches the rule's day parts is asked of a yearly rule
+    over one 400-year cycle of the calendar, and whether its BYSETPOS picks any date of a rule without
+    COUNT or UNTIL (`_no_position`): each a clearer message, and quicker than a walk to 9999. Then the rule is walked as the renderers walk it, within its horizon: one
     without COUNT or UNTIL must occur by then, one with them must end by then (`MAX_OCCURRENCES` at most)."""
     parts = rule_parts(rule)
+    if (reason := _out_of_range(parts)) is not None:
+        return reason
     day_parts = {name: value for name, value in parts.items() if name in _DAY_PARTS}
-    if parts.get("FREQ") in _FINER and day_parts:
+    if day_parts:  # the same day parts on a yearly rule, over one cycle of the calendar
         yearly = ";".join(["FREQ=YEARLY", *(f"{name}={value}" for name, value in day_parts.items())])
-        if next(iter(rrulestr(yearly, dtstart=_first(start))), None) is None:
+        if next(iter(rrulestr(yearly, dtstart=_CYCLE_START)), None) is None:
             return "never occurs: no day matches all of its " + ", ".join(day_parts) + " (expected a rule with dates)"
+    if "BYSETPOS" in parts and (reason := _no_position(parts, start)) is not None:
+        return reason
     try:
         walk = _rule(utc_rule(rule, start), start)
         walked = sum(1 for _ in islice(walk, MAX_OCCURRENCES + 1))
@@ -108,6 +133,41 @@ def walk(rule: str, start: date | datetime) -> Iterable[datetime]:
     """The rule's occurrences from `start` as dateutil gives them (naive at midnight for all-day events),
     within its horizon; the `except` dates are among them."""
     return _rule(utc_rule(rule, start), start)
+
+
+def _out_of_range(parts: dict[str, str]) -> str | None:
+    """Why a part of the rule holds a value RFC 5545 does not allow, or None."""
+    if "COUNT" in parts and "UNTIL" in parts:
+        return "has both COUNT and UNTIL (expected one of them, as RFC 5545 requires)"
+    for name, (low, high, negative) in _RANGES.items():
+        for value in parts.get(name, "").split(",") if name in parts else ():
+            try:
+                number = int(value)
+            except ValueError:  # not a number: dateutil says so
+                continue
+            if not (low <= number <= high or (negative and -high <= number <= -low)):
+                allowed = f"{low} to {high}" + (f", or -{high} to -{low}" if negative else "")
+                return f"has {name}={value} (expected {name} from {allowed})"
+    return None
+
+
+def _no_position(parts: dict[str, str], start: date | datetime) -> str | None:
+    """Why a rule with BYSETPOS picks no date, or None: a position past the dates of every period (the sixth
+    Monday of a month, the second 5 o'clock of an hour) leaves dateutil walking to the year 9999.
+
+    Yearly and monthly rules are walked over a cycle of the calendar; finer ones over `_PERIODS` periods,
+    at the same time of day as `start`: a rule that picks nothing in those is refused."""
+    freq = parts.get("FREQ", "")
+    kept = ";".join(f"{name}={value}" for name, value in parts.items() if name not in ("COUNT", "UNTIL"))
+    first = _CYCLE_START
+    if freq not in ("YEARLY", "MONTHLY"):
+        step = {"WEEKLY": "weeks", "DAILY": "days", "HOURLY": "hours", "MINUTELY": "minutes"}.get(freq, "seconds")
+        begin = datetime(9999, 12, 31, 23, 59, 59) - timedelta(**{step: _PERIODS})
+        first = begin.replace(hour=_first(start).hour, minute=_first(start).minute, second=_first(start).second)
+    if next(iter(rrulestr(kept, dtstart=first)), None) is not None:
+        return None
+    within = "400 years" if freq in ("YEARLY", "MONTHLY") else f"{_PERIODS:,} {step}"
+    return f"never occurs: its BYSETPOS picks no date in {within} (expected positions within the dates of each period)"
 
 
 @lru_cache(maxsize=4096)

@@ -90,7 +90,7 @@ class SectionReader(FieldChecker):
                     codes.append(code)
             if codes:
                 languages = tuple(codes)
-            elif not given:
+            elif not given and isinstance(raw["languages"], list):
                 self.problem(
                     (*path, "languages"), "is empty (expected at least one language code; the first is the default)"
                 )
@@ -174,7 +174,7 @@ class SectionReader(FieldChecker):
         )
         repeat, exceptions = self.repeat(raw, path, when)
         source_uid = self.optional(
-            raw, path, "source_uid", lambda value, at: self.string(value, at, most=limits.SOURCE_UID)
+            raw, path, "source_uid", lambda value, at: self.string(value, at, one_line=True, most=limits.SOURCE_UID)
         )
         if source_uid is not None:
             self.first("source_uid", source_uid, (*path, "source_uid"))

@@ -37,6 +37,11 @@ def hint(lines: list[str], problem: str, line: int | None, context: str, context
             "a ': ' inside a value starts a new key in YAML (expected the value in quotes: "
             f"{found['key']}: {_quoted(found['value'])})"
         )
+    if "escape" in problem and "quoted scalar" in context:
+        return (
+            'a backslash in double quotes starts an escape (expected a known one, such as \\n, \\" or '
+            "\\u00e9, or the text in single quotes, where a backslash is just a backslash)"
+        )
     if "quoted scalar" in context and context_line is not None:
         return f"the quote opened on line {context_line} is never closed (expected a closing quote after the value)"
     if "flow sequence" in context or "flow mapping" in context:

@@ -42,6 +42,9 @@ _NO_KEY: Any = object()  # a mapping waiting for its next key
 _BAD_KEY: Any = object()  # the key was not text: drop its value
 # Aliases may make a document bigger than it is written, but not by much: past this many values and
 # this many times the values written, it is an alias bomb ("billion laughs"), refused before it is walked.
+# Problems after which the value at their path is not what was written (an alias with no anchor reads as
+# empty, a tag is ignored): what the schema checks would add there says nothing more.
+VALUE_REPLACED = ("unknown alias *", "alias *", "YAML tag ")
 _EXPANSION_FLOOR = 100_000
 _EXPANSION_FACTOR = 10
 
@@ -223,7 +226,11 @@ class _Builder:
         if pending is _BAD_KEY:
             pass
         elif pending == "<<" and frame[2] is not None:
-            self.merges.setdefault(id(parent), []).extend(_merge_sources(value))
+            sources = _merge_sources(value)
+            if not sources or (isinstance(value, list) and len(sources) != len(value)):
+                message = f"<< merges {_kind(value)} (expected <<: *name of a mapping, or a list of them)"
+                self.problems.append(_at(self.file, frame[2], self.here(pending), message))
+            self.merges.setdefault(id(parent), []).extend(sources)
         elif pending in parent:
             message = (
                 f"duplicate key '{pending}' (expected each key once in a mapping; YAML would silently keep the last)"
@@ -311,6 +318,14 @@ def _merge_sources(value: Any) -> list[dict[str, Any]]:
     if isinstance(value, list):
         return [item for item in value if isinstance(item, dict)]
     return []
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list of something else than mappings" if value else "an empty list"
+    return "empty" if value is None else f"'{value}'"
 
 
 def _one_based(mark: Any) -> tuple[int, int]:

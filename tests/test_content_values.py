@@ -22,7 +22,10 @@ def test_empty_and_blank_values_are_reported(content_dir):
             ("empty_values.yaml", 10, 12, "events[1].title"),
             "is blank (expected text, or a mapping of language to text)",
         ),
-        (("empty_values.yaml", 16, 9, "events[2].end"), "is empty (expected text)"),
+        (
+            ("empty_values.yaml", 16, 9, "events[2].end"),
+            "is empty (expected a date like 2021-09-09 or a date and time like 2021-09-09 10:00)",
+        ),
     ]
 
 
