@@ -92,19 +92,24 @@ def trouble(rule: str, start: date | datetime) -> str | None:
 
     Each part must hold values RFC 5545 allows (dateutil takes BYWEEKNO=54 or INTERVAL=0 and finds no
     date, or one date forever). Whether any day matches the rule's day parts is asked of a yearly rule
-    over one 400-year cycle of the calendar, and whether its BYSETPOS picks any date of a rule without
-    COUNT or UNTIL (`_no_position`): each a clearer message, and quicker than a walk to 9999. Then the rule is walked as the renderers walk it, within its horizon: one
-    without COUNT or UNTIL must occur by then, one with them must end by then (`MAX_OCCURRENCES` at most)."""
+    over one 400-year cycle of the calendar, and whether its BYSETPOS picks any date at all (`_no_position`):
+    each a clearer message, and quicker than a walk to 9999. Then the rule is walked as the renderers walk
+    it, within its horizon: one without COUNT or UNTIL must occur by then, one with them must end by then
+    (`MAX_OCCURRENCES` at most)."""
     parts = rule_parts(rule)
     if (reason := _out_of_range(parts)) is not None:
         return reason
     day_parts = {name: value for name, value in parts.items() if name in _DAY_PARTS}
-    if day_parts:  # the same day parts on a yearly rule, over one cycle of the calendar
-        yearly = ";".join(["FREQ=YEARLY", *(f"{name}={value}" for name, value in day_parts.items())])
-        if next(iter(rrulestr(yearly, dtstart=_CYCLE_START)), None) is None:
-            return "never occurs: no day matches all of its " + ", ".join(day_parts) + " (expected a rule with dates)"
-    if "BYSETPOS" in parts and (reason := _no_position(parts, start)) is not None:
-        return reason
+    try:
+        if day_parts:  # the same day parts on a yearly rule, over one cycle of the calendar
+            yearly = ";".join(["FREQ=YEARLY", *(f"{name}={value}" for name, value in day_parts.items())])
+            if next(iter(rrulestr(yearly, dtstart=_CYCLE_START)), None) is None:
+                days = ", ".join(day_parts)
+                return f"never occurs: no day matches all of its {days} (expected a rule with dates)"
+        if "BYSETPOS" in parts and (reason := _no_position(parts, start)) is not None:
+            return reason
+    except ValueError:  # not a valid rule: `calfeed check` says so on its own
+        return None
     try:
         walk = _rule(utc_rule(rule, start), start)
         walked = sum(1 for _ in islice(walk, MAX_OCCURRENCES + 1))

@@ -324,7 +324,7 @@ def _kind(value: Any) -> str:
     if isinstance(value, dict):
         return "a mapping"
     if isinstance(value, list):
-        return "a list of something else than mappings" if value else "an empty list"
+        return "a list holding something else than mappings" if value else "an empty list"
     return "empty" if value is None else f"'{value}'"
 
 
