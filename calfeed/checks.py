@@ -1,9 +1,9 @@
 """Checking content one value at a time, and remembering what was wrong where.
 
 `FieldChecker` holds the checks every section of the content shares (text in
-several languages, URLs, slugs, dates, places, images) and collects problems
-with the path of the value they concern; `content.py` walks the sections and
-turns the paths into lines and columns.
+several languages, URLs, slugs, dates, places, images); it tells a problems
+collector (`calfeed.problems.FileProblems`) what is wrong by the path of the
+value, and `content.py` turns the paths into lines and columns.
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 from urllib.parse import urlsplit
@@ -21,9 +20,8 @@ from .dates import EXPECTED_DATE, DateValueError, parse_when, zone_named
 from .languages import normalise
 from .limits import Limit
 from .model import Image, Location, Status, Text
-from .problems import Path
+from .problems import FileProblems, Path
 
-MAX_PROBLEMS = 1000  # stop looking after this many errors (warnings are not counted)
 MIN_YEAR, MAX_YEAR = 1000, 9998  # calendar clients and date arithmetic (the day after an end) stay safe
 
 LOCATION_KEYS = ("name", "address", "city", "country", "lat", "lon")
@@ -42,64 +40,24 @@ TRUE_WORDS = frozenset({"true", "True", "TRUE", "yes", "Yes", "YES"})
 FALSE_WORDS = frozenset({"false", "False", "FALSE", "no", "No", "NO"})
 
 
-@dataclass(frozen=True, slots=True)
-class Pending:
-    """A problem before its line and column are looked up."""
-
-    file: str
-    path: Path
-    message: str
-    at_key: bool = False
-    severity: str = "error"
-    other: tuple[str, Path, bool] | None = None  # a second place to name ("first defined at …")
-
-
-class TooMany(Exception):
-    """Validation stops: too many problems to be useful."""
-
-
 class FieldChecker:
-    """Checks values and collects `Pending` problems for the file being read (`self.file`)."""
+    """Checks values of one file, one at a time: each check returns the value as the model holds it, or
+    None when it is wrong, and tells `problems` (that file's) what is wrong by the value's path.
 
-    def __init__(self) -> None:
-        self.pending: list[Pending] = []
-        self.errors = 0  # errors among `pending`: the check stops at MAX_PROBLEMS of them
-        self.file = ""
-        self.languages: tuple[str, ...] = ("en",)  # per-language text may use these
-        self.default_zone = "UTC"
-        # Where each id was first written, by kind: duplicates name both places, and news may
-        # link to an event that has other problems without a second, misleading report.
-        self.ids: dict[str, dict[str, tuple[str, Path]]] = {"event": {}, "news": {}, "tag": {}, "source_uid": {}}
-        self.tag_uses: list[tuple[str, Path, str]] = []  # (file, path, tag) of every tag an item lists
-        self.image_uses: list[tuple[str, Path, str]] = []  # (file, path, src) of every image address
-        self.tag_names: set[str] = set()  # every tag declared or used, up to limits.TAGS
+    Text in several languages may use `languages` (the calendar's). Where the content uses each tag and
+    image address is recorded in `tag_uses` and `image_uses` (file, path, value), for the checks across items;
+    `tag_names` holds every different tag of the content (shared by the checkers of all its files).
+    """
 
-    # -- reporting ---------------------------------------------------------------
-
-    def problem(
-        self,
-        path: Path,
-        message: str,
-        *,
-        at_key: bool = False,
-        severity: str = "error",
-        other: tuple[str, Path, bool] | None = None,
+    def __init__(
+        self, problems: FileProblems, languages: tuple[str, ...] = ("en",), tag_names: set[str] | None = None
     ) -> None:
-        self.pending.append(Pending(self.file, path, message, at_key, severity, other))
-        if severity == "error":  # warnings never stop the check, however many there are
-            self.errors += 1
-        if self.errors >= MAX_PROBLEMS:
-            raise TooMany(f"stopped after {MAX_PROBLEMS} problems")
-
-    def first(self, kind: str, name: str, path: Path) -> bool:
-        """Record where `name` is first used as a `kind` id; report it and return False if it was already."""
-        seen = self.ids[kind]
-        if name in seen:
-            what = "tag" if kind == "tag" else kind if kind == "source_uid" else f"{kind} id"
-            self.problem(path, f"duplicate {what} '{name}'", at_key=kind == "tag", other=(*seen[name], kind == "tag"))
-            return False
-        seen[name] = (self.file, path)
-        return True
+        self.problems = problems
+        self.problem = problems.problem  # tell the collector the value at a path is wrong
+        self.languages = languages
+        self.tag_uses: list[tuple[str, Path, str]] = []
+        self.image_uses: list[tuple[str, Path, str]] = []
+        self.tag_names = set() if tag_names is None else tag_names  # every tag declared or used, up to limits.TAGS
 
     # -- values ------------------------------------------------------------------
 
@@ -145,7 +103,7 @@ class FieldChecker:
             return None
         alt_text = self.line(alt, (*path, "alt"), limits.ALT)
         if src is not None:
-            self.image_uses.append((self.file, (*path, "src"), src))
+            self.image_uses.append((self.problems.file, (*path, "src"), src))
         return Image(alt=alt_text, src=src) if alt_text else None
 
     def status(self, raw: Any, path: Path) -> Status | None:
@@ -169,7 +127,7 @@ class FieldChecker:
             where = (*path, i) if isinstance(raw, list) else path
             if (tag := self.slug(item, where)) and tag not in tags and self.counted_tag(tag, where):
                 tags.append(tag)
-                self.tag_uses.append((self.file, where, tag))
+                self.tag_uses.append((self.problems.file, where, tag))
         return tuple(tags)
 
     def counted_tag(self, tag: str, path: Path, at_key: bool = False) -> bool:

@@ -10,15 +10,15 @@ from __future__ import annotations
 import gc
 import hashlib
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path as FilePath
-from typing import Any
+from typing import Any, TypeVar
 
 from . import history, images, limits, yamlread
-from .checks import IMAGE_KEYS, LOCATION_KEYS, Pending, TooMany, describe, did_you_mean
+from .checks import IMAGE_KEYS, LOCATION_KEYS, FieldChecker, describe, did_you_mean
 from .model import (
     CalendarSettings,
     Event,
@@ -28,8 +28,11 @@ from .model import (
     Site,
     Text,
 )
-from .problems import ContentError, Path, Problem, format_path
-from .sections import CALENDAR_KEYS, EVENT_KEYS, NEWS_KEYS, ORGANIZER_KEYS, TOP_KEYS, SectionReader
+from .problems import ContentError, Path, Pending, Problem, Problems, TooMany, format_path
+from .sections import CALENDAR_KEYS, EVENT_KEYS, NEWS_KEYS, ORGANIZER_KEYS, TOP_KEYS, Defaults, Ids, SectionReader
+from .sections import calendar as read_calendar
+
+Item = TypeVar("Item", Event, NewsEntry)
 
 MAX_BYTES = 100 * 1024 * 1024  # all content files together; override with CALFEED_MAX_BYTES
 
@@ -100,11 +103,20 @@ def content_files(path: FilePath) -> list[FilePath]:
     return [path]
 
 
-class _Reader(SectionReader):
+class _Reader:
+    """One read of the content: parses each file, reads its sections (`calfeed.sections`, whose checks
+    tell `problems` what is wrong where), then checks what spans items and files."""
+
     def __init__(self, max_bytes: int) -> None:
-        super().__init__()
         self.max_bytes = max_bytes
-        self.sources: dict[str, bytes] = {}
+        self.sources: dict[str, bytes] = {}  # each file's bytes, by name: its version, and where problems are
+        self.problems = Problems()
+        self.ids = Ids()
+        self.digests: dict[str, str] = {}  # "event:<id>" -> the hash of its YAML mapping, for the history
+        self.tag_uses: list[tuple[str, Path, str]] = []  # (file, path, tag) of every tag an item lists
+        self.image_uses: list[tuple[str, Path, str]] = []  # (file, path, src) of every image address
+        self.tag_names: set[str] = set()  # every different tag, declared or used (see FieldChecker.counted_tag)
+        self.today = datetime.now(UTC).date()  # only to warn about news dated far ahead
 
     # -- the whole read ------------------------------------------------------------
 
@@ -130,10 +142,10 @@ class _Reader(SectionReader):
         site = None
         try:
             site = self.validate(documents)
-        except TooMany as stop:
-            self.pending.append(Pending(self.file, (), str(stop)))
+        except TooMany as stop:  # in the file of the last problem
+            self.problems.pending.append(Pending(self.problems.pending[-1].file, (), str(stop)))
         history_problems: list[Problem] = []
-        if any(p.severity == "error" for p in located) or any(p.severity == "error" for p in self.pending):
+        if any(p.severity == "error" for p in located) or self.problems.errors:
             site = None
         elif site is not None:
             site, history_problems = self.revise(site, path, files)
@@ -151,12 +163,12 @@ class _Reader(SectionReader):
         for entry in site.news:
             if entry.date_given:
                 continue
-            self.file, id_path = self.ids["news"][entry.id]
+            file, id_path = self.ids.seen["news"][entry.id]
             if any(site.event(event_id) for event_id in entry.events):
                 rule = "the last day of its latest linked event"
             else:
                 rule = "when it first appeared: recorded by `calfeed stamp`, until then its file's time"
-            self.problem(
+            self.problems.in_file(file).problem(
                 id_path[:-1],
                 f"has no date: dated {entry.date} by the rule in docs/content.md ({rule})",
                 severity="warning",
@@ -215,8 +227,7 @@ class _Reader(SectionReader):
                 continue
             read = images.read_image(root, src)
             if isinstance(read, images.Unusable):
-                self.file = file
-                self.problem(where, read.message, severity="warning")
+                self.problems.in_file(file).problem(where, read.message, severity="warning")
                 unusable.add(src)
             else:
                 found[read.name] = read
@@ -272,7 +283,7 @@ class _Reader(SectionReader):
 
     def locate(self) -> list[Problem]:
         by_file: dict[str, list[tuple[Path, bool]]] = {}
-        for pending in self.pending:
+        for pending in self.problems.pending:
             by_file.setdefault(pending.file, []).append((pending.path, pending.at_key))
             if pending.other:
                 by_file.setdefault(pending.other[0], []).append(pending.other[1:])
@@ -282,7 +293,7 @@ class _Reader(SectionReader):
             if file in self.sources
         }
         problems = []
-        for pending in self.pending:
+        for pending in self.problems.pending:
             line, column = positions.get(pending.file, {}).get((pending.path, pending.at_key), (None, None))
             message = pending.message
             if pending.other:
@@ -297,67 +308,94 @@ class _Reader(SectionReader):
         return problems
 
     def validate(self, documents: list[tuple[str, dict[str, Any]]]) -> Site | None:
-        calendar: CalendarSettings | None = None
-        calendar_at: tuple[str, Path, bool] | None = None
-        for self.file, document in documents:
-            self.unknown_keys(document, (), TOP_KEYS)
-            if "calendar" in document:
-                if calendar_at:
-                    self.problem(
-                        ("calendar",),
-                        "is defined twice (expected one calendar: in all the files)",
-                        at_key=True,
-                        other=calendar_at,
-                    )
-                    continue
-                calendar_at = (self.file, ("calendar",), True)
-                calendar = self.calendar(document["calendar"])
-        if calendar_at is None and documents:
-            self.file = documents[0][0]
-            self.problem((), "no calendar: section (expected calendar: with at least title and url, in one file)")
+        """Read every section of `documents` (file name, top-level mapping): the site, or None."""
+        calendar, defaults = self.calendar(documents)
         tags: dict[str, Text] = {}
         events: list[Event] = []
-        for self.file, document in documents:
-            for tag, label, path in self.mapping_items(document, "tags"):
-                if (
-                    self.slug(tag, path, at_key=True)
-                    and self.first("tag", tag, path)
-                    and self.counted_tag(tag, path, True)
-                ):
-                    label = self.line(label, path, limits.LABEL)
-                    tags[tag] = label or Text({self.languages[0]: tag})
-            for item, path in self.list_items(document, "events"):
-                if (event := self.event(item, path)) is not None:
-                    events.append(event)
+        for file, document in documents:
+            reader = self.section_reader(file, defaults)
+            self.read_tags(document, reader.check, tags)
+            events += self.items(reader.check, document, "events", reader.event)
+            self.keep_uses(reader.check)
         news: list[NewsEntry] = []
-        events_by_id = {event.id: event for event in events}
-        for self.file, document in documents:
-            for item, path in self.list_items(document, "news"):
-                if (entry := self.news(item, path)) is not None:
-                    news.append(entry)
+        for file, document in documents:
+            reader = self.section_reader(file, defaults)
+            news += self.items(reader.check, document, "news", reader.news)
+            self.keep_uses(reader.check)
         if tags:
             self.undeclared_tags(tags)
         if calendar is None:
             return None
-        news = _date_undated(news, events_by_id)
-        if any(pending.severity == "error" for pending in self.pending):  # nothing is dated: still say which
+        news = _date_undated(news, {event.id: event for event in events})
+        if self.problems.errors:  # nothing is dated: still say which
             for entry in news:
                 if not entry.date_given:
-                    self.file, id_path = self.ids["news"][entry.id]
+                    file, id_path = self.ids.seen["news"][entry.id]
                     message = "has no date: its date follows the rule in docs/content.md"
-                    self.problem(id_path[:-1], message, severity="warning")
+                    self.problems.in_file(file).problem(id_path[:-1], message, severity="warning")
         events.sort(key=_event_order)
         news.sort(key=lambda entry: entry.id)
         news.sort(key=lambda entry: entry.date, reverse=True)
         return Site(calendar=calendar, events=tuple(events), news=tuple(news), tags=dict(sorted(tags.items())))
+
+    def calendar(self, documents: list[tuple[str, dict[str, Any]]]) -> tuple[CalendarSettings | None, Defaults]:
+        """The one calendar section of all the files, and the defaults it gives every item."""
+        settings: CalendarSettings | None = None
+        defaults = Defaults()
+        calendar_at: tuple[str, Path, bool] | None = None
+        for file, document in documents:
+            problems = self.problems.in_file(file)
+            FieldChecker(problems).unknown_keys(document, (), TOP_KEYS)
+            if "calendar" not in document:
+                continue
+            if calendar_at:
+                message = "is defined twice (expected one calendar: in all the files)"
+                problems.problem(("calendar",), message, at_key=True, other=calendar_at)
+                continue
+            calendar_at = (file, ("calendar",), True)
+            settings, defaults = read_calendar(document["calendar"], problems)
+        if calendar_at is None and documents:
+            message = "no calendar: section (expected calendar: with at least title and url, in one file)"
+            self.problems.in_file(documents[0][0]).problem((), message)
+        return settings, defaults
+
+    def section_reader(self, file: str, defaults: Defaults) -> SectionReader:
+        check = FieldChecker(self.problems.in_file(file), defaults.languages, self.tag_names)
+        return SectionReader(check, self.ids, defaults.zone, self.today)
+
+    def items(
+        self, check: FieldChecker, document: dict[str, Any], key: str, read: Callable[[Any, Path], Item | None]
+    ) -> list[Item]:
+        """Read each item listed under `key` with `read`; keep the hash of each one read, for the history."""
+        kind = "event" if key == "events" else "news"
+        items = []
+        for raw, path in check.list_items(document, key):
+            if (item := read(raw, path)) is not None:
+                items.append(item)
+                self.digests[f"{kind}:{item.id}"] = history.content_hash(raw)
+        return items
+
+    def read_tags(self, document: dict[str, Any], check: FieldChecker, tags: dict[str, Text]) -> None:
+        """Add the tags `document` declares (id: label) to `tags`."""
+        for tag, label, path in check.mapping_items(document, "tags"):
+            if (
+                check.slug(tag, path, at_key=True)
+                and self.ids.first(check.problems, "tag", tag, path)
+                and check.counted_tag(tag, path, True)
+            ):
+                label = check.line(label, path, limits.LABEL)
+                tags[tag] = label or Text({check.languages[0]: tag})
+
+    def keep_uses(self, check: FieldChecker) -> None:
+        self.tag_uses += check.tag_uses
+        self.image_uses += check.image_uses
 
     def undeclared_tags(self, declared: dict[str, Text]) -> None:
         """Warn about each tag an item lists that `tags:` does not declare: on a site that declares its
         tags, one that is not there is most likely a typo, which would silently start a new tag."""
         for file, path, tag in self.tag_uses:
             if tag not in declared:
-                self.file = file
-                self.problem(
+                self.problems.in_file(file).problem(
                     path,
                     f"unknown tag '{tag}'{did_you_mean(tag, declared)} "
                     "(expected a tag declared under tags:, or declare it there)",

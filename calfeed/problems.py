@@ -1,4 +1,9 @@
-"""What can be wrong with content, in words an editor can act on."""
+"""What can be wrong with content, in words an editor can act on, and where.
+
+While content is read, each problem is `Pending`: a file and the path of the value it
+concerns. `Problems` collects them (`FileProblems` for the file being read); lines and
+columns are looked up afterwards, only for the paths that failed (`calfeed.content`).
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 Path = tuple[str | int, ...]  # ("events", 3, "end")
+MAX_PROBLEMS = 1000  # stop looking after this many errors (warnings are not counted)
 
 # What a terminal or a log would act on rather than show: C0 and C1 controls (a CR rewrites the line, an ESC
 # starts a colour or cursor sequence), line and paragraph separators, bidirectional marks, embeddings,
@@ -89,3 +95,61 @@ class ContentError(Exception):
         if len(self.problems) > limit:
             lines.append(f"... and {len(self.problems) - limit} more problems")
         return "\n".join(lines)
+
+
+@dataclass(frozen=True, slots=True)
+class Pending:
+    """A problem before its line and column are looked up."""
+
+    file: str
+    path: Path
+    message: str
+    at_key: bool = False
+    severity: str = "error"
+    other: tuple[str, Path, bool] | None = None  # a second place to name ("first defined at …")
+
+
+class TooMany(Exception):
+    """Validation stops: too many problems to be useful."""
+
+
+class Problems:
+    """Every problem found while reading content, in the order found; raises `TooMany` at the
+    `MAX_PROBLEMS`-th error (warnings never stop a read, however many there are)."""
+
+    def __init__(self) -> None:
+        self.pending: list[Pending] = []
+        self.errors = 0  # errors among `pending`
+
+    def add(self, pending: Pending) -> None:
+        self.pending.append(pending)
+        if pending.severity == "error":
+            self.errors += 1
+        if self.errors >= MAX_PROBLEMS:
+            raise TooMany(f"stopped after {MAX_PROBLEMS} problems")
+
+    def in_file(self, file: str) -> FileProblems:
+        """The collector of problems found in `file`, which adds them here."""
+        return FileProblems(file, self)
+
+
+class FileProblems:
+    """Records problems of one file (`file`) in `Problems`, by the path of the value each concerns."""
+
+    __slots__ = ("all", "file")
+
+    def __init__(self, file: str, problems: Problems) -> None:
+        self.file = file
+        self.all = problems
+
+    def problem(
+        self,
+        path: Path,
+        message: str,
+        *,
+        at_key: bool = False,
+        severity: str = "error",
+        other: tuple[str, Path, bool] | None = None,
+    ) -> None:
+        """Record that the value at `path` (its key, with `at_key`) is wrong; `other` names a second place."""
+        self.all.add(Pending(self.file, path, message, at_key, severity, other))

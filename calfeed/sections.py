@@ -1,9 +1,11 @@
 """One section of the content at a time: the calendar settings, an event, a news post.
 
-`SectionReader` turns one YAML mapping into a model object (`CalendarSettings`,
-`Event`, `NewsEntry`), checking every field with `FieldChecker` and collecting
-problems by field path; `calfeed.content` reads the files, calls these for each
-item, and checks what spans items and files (ids, links, the history).
+`calendar` reads the calendar settings; a `SectionReader` turns one YAML mapping of
+a file into an `Event` or a `NewsEntry`. Both check every field with a `FieldChecker`,
+which tells the file's problems collector (`calfeed.problems.FileProblems`) what is
+wrong by field path, and return the model object, or None when it has an error.
+`calfeed.content` reads the files, calls these for each item, and checks what spans
+items and files (links, tags, the history); `Ids` keeps ids unique across files.
 """
 
 from __future__ import annotations
@@ -11,17 +13,18 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from dateutil.rrule import rrulestr
 
-from . import history, limits, recurrence
+from . import limits, recurrence
 from .checks import FieldChecker, did_you_mean
 from .dates import localize, repeated, zone_named
 from .languages import normalise
 from .model import CalendarSettings, Event, NewsEntry, Organizer, Status
-from .problems import Path
+from .problems import FileProblems, Path
 from .recurrence import rule_parts
 
 RRULE = re.compile(r"[A-Z0-9=;,+\-]+")
@@ -53,133 +56,170 @@ EVENT_KEYS = (
     "source_uid",  # written by `calfeed import`: the source's UID, to update the event when importing again
 )
 NEWS_KEYS = ("id", "title", "date", "tags", "image", "summary", "url", "events")
+DEFAULT_LANGUAGES = ("en",)  # when the calendar names none
 
 
-class SectionReader(FieldChecker):
-    """Reads one section or item; `self.file` names the file it is in."""
+@dataclass(frozen=True, slots=True)
+class Defaults:
+    """What every item takes from the calendar section, even from one with errors."""
+
+    languages: tuple[str, ...] = DEFAULT_LANGUAGES  # per-language text may use these; the first is the default
+    zone: str = "UTC"  # local times of an event without a timezone are in this zone
+
+
+def calendar(raw: Any, problems: FileProblems) -> tuple[CalendarSettings | None, Defaults]:
+    """The calendar settings (None when they have an error), and the defaults they give every item."""
+    path: Path = ("calendar",)
+    check = FieldChecker(problems)
+    if not check.is_mapping(raw, path, "the calendar settings"):
+        return None, Defaults()
+    check.unknown_keys(raw, path, CALENDAR_KEYS)
+    languages = _languages(raw, check) if "languages" in raw else DEFAULT_LANGUAGES
+    check = FieldChecker(problems, languages)
+    timezone = check.optional(raw, path, "timezone", check.zone) or "UTC"
+    defaults = Defaults(languages, timezone)
+    title = check.required(raw, path, "title", check.line)
+    url = check.required(raw, path, "url", lambda value, p: check.url(value, p, schemes=("http", "https")))
+    description = check.optional(raw, path, "description", check.markdown)
+    if title is None or url is None:
+        return None, defaults
+    refresh = check.optional(raw, path, "refresh_hours", lambda v, p: check.number(v, p, *REFRESH_HOURS))
+    past_days = check.optional(raw, path, "past_days", lambda v, p: check.whole(v, p, *PAST_DAYS))
+    feed_limit = check.optional(raw, path, "feed_limit", lambda v, p: check.whole(v, p, *FEED_LIMIT))
+    if not url.endswith("/"):
+        url += "/"
+    settings = CalendarSettings(
+        title=title,
+        url=url,
+        timezone=timezone,
+        languages=languages,
+        description=description,
+        refresh=timedelta(hours=refresh) if refresh is not None else timedelta(hours=6),
+        past_days=past_days,
+        feed_limit=feed_limit if feed_limit is not None else 50,
+    )
+    return settings, defaults
+
+
+def _languages(raw: dict[str, Any], check: FieldChecker) -> tuple[str, ...]:
+    """The calendar's `languages`, each once; ("en",) when none is usable."""
+    path: Path = ("calendar", "languages")
+    listed = check.as_list(raw["languages"], path)
+    if len(listed) > limits.LANGUAGES.most:  # reported, and read: their texts are checked as usual
+        check.problem(path, limits.LANGUAGES.message(len(listed)))
+    given = [check.string(code, (*path, i)) for i, code in enumerate(listed)]
+    codes: list[str] = []
+    for i, given_code in enumerate(given):
+        if given_code is None:
+            continue
+        if (code := normalise(given_code)) is None:
+            check.problem(
+                (*path, i),
+                f"'{given_code}' is not a language code (expected a language, maybe a script and a region:"
+                " en, es, fr, pt-BR, zh-Hant-TW)",
+            )
+        elif code in codes:
+            check.problem((*path, i), f"language '{code}' is listed twice")
+        else:
+            codes.append(code)
+    if not codes and not given and isinstance(raw["languages"], list):
+        check.problem(path, "is empty (expected at least one language code; the first is the default)")
+    return tuple(codes) if codes else DEFAULT_LANGUAGES
+
+
+class Ids:
+    """Where each id was first written, by kind (event, news, tag, source_uid), across files: a second use
+    is a problem naming both places, and news may link to an event that has other problems without a
+    second, misleading report."""
 
     def __init__(self) -> None:
-        super().__init__()
-        self.digests: dict[str, str] = {}  # "event:<id>" -> the hash of its YAML mapping, for the history
-        self.today = datetime.now(UTC).date()  # only to warn about news dated far ahead
+        self.seen: dict[str, dict[str, tuple[str, Path]]] = {"event": {}, "news": {}, "tag": {}, "source_uid": {}}
 
-    def calendar(self, raw: Any) -> CalendarSettings | None:
-        path: Path = ("calendar",)
-        if not self.is_mapping(raw, path, "the calendar settings"):
-            return None
-        self.unknown_keys(raw, path, CALENDAR_KEYS)
-        languages: tuple[str, ...] = ("en",)
-        if "languages" in raw:
-            listed = self.as_list(raw["languages"], (*path, "languages"))
-            if len(listed) > limits.LANGUAGES.most:  # reported, and read: their texts are checked as usual
-                self.problem((*path, "languages"), limits.LANGUAGES.message(len(listed)))
-            given = [self.string(code, (*path, "languages", i)) for i, code in enumerate(listed)]
-            codes = []
-            for i, given_code in enumerate(given):
-                if given_code is None:
-                    continue
-                if (code := normalise(given_code)) is None:
-                    self.problem(
-                        (*path, "languages", i),
-                        f"'{given_code}' is not a language code (expected a language, maybe a script and a region:"
-                        " en, es, fr, pt-BR, zh-Hant-TW)",
-                    )
-                elif code in codes:
-                    self.problem((*path, "languages", i), f"language '{code}' is listed twice")
-                else:
-                    codes.append(code)
-            if codes:
-                languages = tuple(codes)
-            elif not given and isinstance(raw["languages"], list):
-                self.problem(
-                    (*path, "languages"), "is empty (expected at least one language code; the first is the default)"
-                )
-        self.languages = languages
-        timezone = self.optional(raw, path, "timezone", self.zone) or "UTC"
-        self.default_zone = timezone
-        title = self.required(raw, path, "title", self.line)
-        url = self.required(raw, path, "url", lambda value, p: self.url(value, p, schemes=("http", "https")))
-        description = self.optional(raw, path, "description", self.markdown)
-        if title is None or url is None:
-            return None
-        refresh = self.optional(raw, path, "refresh_hours", lambda v, p: self.number(v, p, *REFRESH_HOURS))
-        past_days = self.optional(raw, path, "past_days", lambda v, p: self.whole(v, p, *PAST_DAYS))
-        feed_limit = self.optional(raw, path, "feed_limit", lambda v, p: self.whole(v, p, *FEED_LIMIT))
-        if title is None or url is None:
-            return None
-        if not url.endswith("/"):
-            url += "/"
-        return CalendarSettings(
-            title=title,
-            url=url,
-            timezone=timezone,
-            languages=languages,
-            description=description,
-            refresh=timedelta(hours=refresh) if refresh is not None else timedelta(hours=6),
-            past_days=past_days,
-            feed_limit=feed_limit if feed_limit is not None else 50,
-        )
+    def first(self, problems: FileProblems, kind: str, name: str, path: Path) -> bool:
+        """Record where `name` is first used as a `kind` id; report it and return False if it was already."""
+        seen = self.seen[kind]
+        if name in seen:
+            what = "tag" if kind == "tag" else kind if kind == "source_uid" else f"{kind} id"
+            problems.problem(
+                path, f"duplicate {what} '{name}'", at_key=kind == "tag", other=(*seen[name], kind == "tag")
+            )
+            return False
+        seen[name] = (problems.file, path)
+        return True
+
+
+class SectionReader:
+    """Reads the events and news posts of one file: each field checked by `check`, which reports to
+    that file's problems; ids kept unique across files by `ids`; local times in `default_zone` (the calendar's)
+    unless an event names its own."""
+
+    def __init__(self, check: FieldChecker, ids: Ids, default_zone: str, today: date) -> None:
+        self.check = check
+        self.ids = ids
+        self.default_zone = default_zone
+        self.today = today  # only to warn about news dated far ahead
+        self.file = check.problems.file
 
     def organizer(self, raw: Any, path: Path) -> Organizer | None:
         """A name, or a mapping of name and email."""
+        check = self.check
         if isinstance(raw, str):
-            name = self.line_string(raw, path, limits.ORGANIZER)
+            name = check.line_string(raw, path, limits.ORGANIZER)
             return Organizer(name=name) if name is not None else None
-        if not self.is_mapping(raw, path, "a name or a mapping of name and email"):
+        if not check.is_mapping(raw, path, "a name or a mapping of name and email"):
             return None
-        self.unknown_keys(raw, path, ORGANIZER_KEYS)
-        name = self.optional(raw, path, "name", lambda value, at: self.line_string(value, at, limits.ORGANIZER))
-        email = self.optional(raw, path, "email", self.email)
+        check.unknown_keys(raw, path, ORGANIZER_KEYS)
+        name = check.optional(raw, path, "name", lambda value, at: check.line_string(value, at, limits.ORGANIZER))
+        email = check.optional(raw, path, "email", self.email)
         if name is None and email is None:
             if not raw:
-                self.problem(path, "is empty (expected name:, email: or both)")
+                check.problem(path, "is empty (expected name:, email: or both)")
             return None
         return Organizer(name=name, email=email)
 
     def email(self, raw: Any, path: Path) -> str | None:
-        if (text := self.string(raw, path, "an email address", most=limits.EMAIL)) is None:
+        if (text := self.check.string(raw, path, "an email address", most=limits.EMAIL)) is None:
             return None
         if not EMAIL.fullmatch(text):
-            self.problem(path, f"'{text}' is not an email address (expected e.g. events@example.org)")
+            self.check.problem(path, f"'{text}' is not an email address (expected e.g. events@example.org)")
             return None
         return text
 
     def identity(self, raw: dict[str, Any], path: Path, kind: str) -> str | None:
         """The item's `id`: required, a slug, and not already used by another item of its `kind`."""
-        item_id = self.required(raw, path, "id", self.slug)
-        if item_id is not None and not self.first(kind, item_id, (*path, "id")):
+        item_id = self.check.required(raw, path, "id", self.check.slug)
+        if item_id is not None and not self.ids.first(self.check.problems, kind, item_id, (*path, "id")):
             return None
         return item_id
 
     def event(self, raw: Any, path: Path) -> Event | None:
-        if not self.is_mapping(raw, path, "an event"):
+        check = self.check
+        if not check.is_mapping(raw, path, "an event"):
             return None
-        self.unknown_keys(raw, path, EVENT_KEYS)
+        check.unknown_keys(raw, path, EVENT_KEYS)
         event_id = self.identity(raw, path, "event")
-        if event_id is not None:
-            self.digests[f"event:{event_id}"] = history.content_hash(raw)
-        title = self.required(raw, path, "title", self.line)
-        zone_name = self.optional(raw, path, "timezone", self.zone)
+        title = check.required(raw, path, "title", check.line)
+        zone_name = check.optional(raw, path, "timezone", check.zone)
         when = self.span(raw, path, zone_name)
-        location = self.optional(raw, path, "location", self.location)
-        online, online_url = self.optional(raw, path, "online", self.online) or (False, None)
-        status = self.optional(raw, path, "status", self.status) or Status.CONFIRMED
+        location = check.optional(raw, path, "location", check.location)
+        online, online_url = check.optional(raw, path, "online", check.online) or (False, None)
+        status = check.optional(raw, path, "status", check.status) or Status.CONFIRMED
         fields = dict(
-            tags=self.optional(raw, path, "tags", self.tags) or (),
-            url=self.optional(raw, path, "url", self.url),
-            image=self.optional(raw, path, "image", self.image),
-            summary=self.optional(raw, path, "summary", self.markdown),
-            description=self.optional(raw, path, "description", self.markdown),
-            organizer=self.optional(raw, path, "organizer", self.organizer),
+            tags=check.optional(raw, path, "tags", check.tags) or (),
+            url=check.optional(raw, path, "url", check.url),
+            image=check.optional(raw, path, "image", check.image),
+            summary=check.optional(raw, path, "summary", check.markdown),
+            description=check.optional(raw, path, "description", check.markdown),
+            organizer=check.optional(raw, path, "organizer", self.organizer),
         )
         repeat, exceptions = self.repeat(raw, path, when)
-        source_uid = self.optional(
-            raw, path, "source_uid", lambda value, at: self.string(value, at, one_line=True, most=limits.SOURCE_UID)
+        source_uid = check.optional(
+            raw, path, "source_uid", lambda value, at: check.string(value, at, one_line=True, most=limits.SOURCE_UID)
         )
         if source_uid is not None:
-            self.first("source_uid", source_uid, (*path, "source_uid"))
+            self.ids.first(check.problems, "source_uid", source_uid, (*path, "source_uid"))
         if "timezone" in raw and when is not None and not isinstance(when[0], datetime):
-            self.problem(
+            check.problem(
                 (*path, "timezone"),
                 "has no effect on an all-day event (its days are the same "
                 "everywhere; expected timezone: only with start and end times)",
@@ -187,7 +227,7 @@ class SectionReader(FieldChecker):
                 at_key=True,
             )
         if "location" not in raw and "online" not in raw:
-            self.problem(path, "has no location and is not online (expected location: or online:)", severity="warning")
+            check.problem(path, "has no location and is not online (expected location: or online:)", severity="warning")
         if event_id is None or title is None or when is None:
             return None
         start, end, timezone = when
@@ -208,36 +248,35 @@ class SectionReader(FieldChecker):
         )
 
     def news(self, raw: Any, path: Path) -> NewsEntry | None:
-        if not self.is_mapping(raw, path, "a news post"):
+        check = self.check
+        if not check.is_mapping(raw, path, "a news post"):
             return None
-        self.unknown_keys(raw, path, NEWS_KEYS)
+        check.unknown_keys(raw, path, NEWS_KEYS)
         entry_id = self.identity(raw, path, "news")
-        if entry_id is not None:
-            self.digests[f"news:{entry_id}"] = history.content_hash(raw)
-        event_ids = self.ids["event"]
-        title = self.required(raw, path, "title", self.line)
-        published = self.optional(raw, path, "date", self.day)
+        event_ids = self.ids.seen["event"]
+        title = check.required(raw, path, "title", check.line)
+        published = check.optional(raw, path, "date", check.day)
         if published is not None and published > self.today + FAR_AHEAD:
-            self.problem(
+            check.problem(
                 (*path, "date"),
                 f"{published} is more than a year ahead: the post would top every feed until then "
                 "(expected the day it is published)",
                 severity="warning",
             )
         related: list[str] = []
-        for item, item_path in self.counted_items(raw, "events", path, limits.LINKED):
-            if (linked := self.string(item, item_path)) is None:
+        for item, item_path in check.counted_items(raw, "events", path, limits.LINKED):
+            if (linked := check.string(item, item_path)) is None:
                 continue
             if linked not in event_ids:
                 hint = did_you_mean(linked, event_ids)
-                self.problem(item_path, f"unknown event id '{linked}'{hint} (expected the id of an event)")
+                check.problem(item_path, f"unknown event id '{linked}'{hint} (expected the id of an event)")
             else:
                 related.append(linked)
         fields = dict(
-            tags=self.optional(raw, path, "tags", self.tags) or (),
-            image=self.optional(raw, path, "image", self.image),
-            summary=self.optional(raw, path, "summary", self.markdown),
-            url=self.optional(raw, path, "url", self.url),
+            tags=check.optional(raw, path, "tags", check.tags) or (),
+            image=check.optional(raw, path, "image", check.image),
+            summary=check.optional(raw, path, "summary", check.markdown),
+            url=check.optional(raw, path, "url", check.url),
         )
         if entry_id is None or title is None or ("date" in raw and published is None):
             return None
@@ -255,13 +294,13 @@ class SectionReader(FieldChecker):
 
     def span(self, raw: dict[str, Any], path: Path, zone_name: str | None) -> tuple[Any, Any, str | None] | None:
         """Check start and end together; return ``(start, end, timezone)`` or None."""
-        start = self.required(raw, path, "start", self.when)
-        end = self.optional(raw, path, "end", self.when)
+        start = self.check.required(raw, path, "start", self.check.when)
+        end = self.check.optional(raw, path, "end", self.check.when)
         if start is None or ("end" in raw and end is None):
             return None
         end = start if end is None else end
         if isinstance(start, datetime) != isinstance(end, datetime):
-            self.problem(
+            self.check.problem(
                 (*path, "end"),
                 f"mixes a date and a date-time (start is {start}, end is {end}); expected "
                 "two dates for an all-day event or two date-times for a timed one",
@@ -269,7 +308,7 @@ class SectionReader(FieldChecker):
             return None
         if not isinstance(start, datetime):
             if end < start:
-                self.problem(
+                self.check.problem(
                     (*path, "end"), f"{end} is before start {start} (expected the last day, on or after the start)"
                 )
                 return None
@@ -282,7 +321,7 @@ class SectionReader(FieldChecker):
         """Check a timed event's start and end (both local, or both with an offset that fits its zone);
         return them as aware date-times with the zone's name (None when kept in UTC), or None."""
         if (start.tzinfo is None) != (end.tzinfo is None):
-            self.problem(
+            self.check.problem(
                 (*path, "end"),
                 "mixes a local time and a time with a UTC offset (expected both with an offset, "
                 "or both local to the event's timezone)",
@@ -297,10 +336,10 @@ class SectionReader(FieldChecker):
             if moment.tzinfo is None:
                 moment, trouble = localize(moment, zone)
                 if trouble:
-                    self.problem((*path, key), trouble)
+                    self.check.problem((*path, key), trouble)
                     return None
             elif zone_name and moment.utcoffset() != moment.astimezone(zone).utcoffset():
-                self.problem(
+                self.check.problem(
                     (*path, key),
                     f"offset {moment:%z} is not {zone_name}'s offset on that day "
                     f"({moment.astimezone(zone):%z}); expected a matching offset, or a local time without one",
@@ -309,7 +348,7 @@ class SectionReader(FieldChecker):
             moments.append(moment)
         start, end = moments
         if end < start:
-            self.problem(
+            self.check.problem(
                 (*path, "end"),
                 f"{end.isoformat()} is before start {start.isoformat()} (expected an end after the start)",
             )
@@ -328,23 +367,28 @@ class SectionReader(FieldChecker):
         self, raw: dict[str, Any], path: Path, when: tuple[Any, Any, str | None] | None
     ) -> tuple[str | None, tuple[Any, ...]]:
         """Check `repeat` (an RRULE) and `except` (occurrences to skip); return them, or (None, ())."""
-        rule = self.optional(raw, path, "repeat", lambda value, at: self.string(value, at, most=limits.RULE))
+        check = self.check
+        rule = check.optional(raw, path, "repeat", lambda value, at: check.string(value, at, most=limits.RULE))
         if "except" in raw and "repeat" not in raw:
-            self.problem((*path, "except"), "needs repeat: (expected except only on a repeating event)", at_key=True)
+            self.check.problem(
+                (*path, "except"), "needs repeat: (expected except only on a repeating event)", at_key=True
+            )
         if rule is None or when is None:
             return None, ()
         text = rule.removeprefix("RRULE:")
         if not RRULE.fullmatch(text):
-            self.problem((*path, "repeat"), f"'{rule}' is not an RRULE (expected e.g. FREQ=WEEKLY;COUNT=4)")
+            self.check.problem((*path, "repeat"), f"'{rule}' is not an RRULE (expected e.g. FREQ=WEEKLY;COUNT=4)")
             return None, ()
         parts = rule_parts(text)
         if parts.get("FREQ") in FINE_GRAINED and "COUNT" not in parts and "UNTIL" not in parts:
-            self.problem((*path, "repeat"), f"repeats {parts['FREQ'].lower()} forever (expected COUNT= or UNTIL=)")
+            self.check.problem(
+                (*path, "repeat"), f"repeats {parts['FREQ'].lower()} forever (expected COUNT= or UNTIL=)"
+            )
             return None, ()
         start = when[0]
         timed = isinstance(start, datetime)
         if timed and repeated(start):
-            self.problem(
+            self.check.problem(
                 (*path, "start"),
                 f"{start.isoformat()} happens twice in {start.tzinfo} (the clocks go back), and a repeating "
                 "event's times are read on the clock: calendar apps disagree on which of the two it is "
@@ -354,12 +398,12 @@ class SectionReader(FieldChecker):
         try:
             rrulestr(text, dtstart=start if timed else datetime.combine(start, time()))
         except (ValueError, TypeError) as error:
-            self.problem(
+            self.check.problem(
                 (*path, "repeat"), f"'{rule}' is not a valid RRULE: {error} (expected e.g. FREQ=WEEKLY;COUNT=4)"
             )
             return None, ()
         if (reason := recurrence.trouble(text, start)) is not None:
-            self.problem((*path, "repeat"), f"'{rule}' {reason}")
+            self.check.problem((*path, "repeat"), f"'{rule}' {reason}")
             return None, ()
         return text, self.exceptions(raw, path, start, _Walked(recurrence.walk(text, start)))
 
@@ -367,12 +411,12 @@ class SectionReader(FieldChecker):
         """The event's `except` dates, each one of the rule's occurrences (as `walked` finds them)."""
         timed = isinstance(start, datetime)
         exceptions: list[Any] = []
-        for item, item_path in self.counted_items(raw, "except", path, limits.EXCEPTIONS):
-            if (day := self.when(item, item_path)) is None:
+        for item, item_path in self.check.counted_items(raw, "except", path, limits.EXCEPTIONS):
+            if (day := self.check.when(item, item_path)) is None:
                 continue
             if isinstance(day, datetime):
                 if not timed:
-                    self.problem(item_path, f"{item} has a time but the event is all-day (expected a date)")
+                    self.check.problem(item_path, f"{item} has a time but the event is all-day (expected a date)")
                     continue
                 moment = day
             else:  # for a timed event, the occurrence on that day at the usual time
@@ -380,10 +424,10 @@ class SectionReader(FieldChecker):
             if timed and moment.tzinfo is None:
                 moment, trouble = localize(moment, start.tzinfo)
                 if trouble:
-                    self.problem(item_path, trouble)
+                    self.check.problem(item_path, trouble)
                     continue
             if not walked.occurs(moment):
-                self.problem(
+                self.check.problem(
                     item_path,
                     f"{item} is not one of the event's occurrences (expected a date the repeat rule produces)",
                 )

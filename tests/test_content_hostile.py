@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 from calfeed import export
-from calfeed.checks import MAX_PROBLEMS
 from calfeed.cli import main
 from calfeed.content import read_content
+from calfeed.problems import MAX_PROBLEMS
 from calfeed.settings import Settings
 
 from conftest import TEMPLATES
