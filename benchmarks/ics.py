@@ -12,8 +12,9 @@ temporary folder), loads it once, and times, best of ``--repeat`` runs:
   HTML and text, which the agenda pages share), so only the calendar's own work is timed;
 * warm after one edit: one event's title changed in the YAML of a stamped site (``calfeed
   stamp``; without a history every unstamped item is dated by the file's time, so any save
-  re-dates them all), the content reloaded, then ``render_calendar`` with the pieces of the
-  previous version still cached;
+  re-dates them all), the content reloaded as the server does (unchanged events stay the same
+  objects, calfeed/reuse.py), then ``render_calendar`` with the pieces of the previous version
+  still cached;
 * icalendar: the same calendar built and written by ``icalendar`` (``ics_reference.render``:
   components, typed values, ``to_ical``), the reference the fast path is tested against.
 
@@ -45,6 +46,7 @@ from calfeed import history, recurrence
 from calfeed.content import load_site  # noqa: E402
 from calfeed.model import Site  # noqa: E402
 from calfeed.render import View, ics, ics_reference, markup  # noqa: E402
+from calfeed.reuse import Reuse  # noqa: E402
 
 
 def _load_benchmark() -> ModuleType:
@@ -118,7 +120,8 @@ def measure(folder: Path, size: int, repeat: int) -> dict[str, float]:
     path = folder / f"events-{size}.yaml"
     generator.write_content(path, size)
     history.stamp(load_site(path), path)  # as a published site is: an unstamped item is dated by its file's time
-    site = load_site(path)
+    reuse = Reuse()  # as the server reloads: unchanged events stay the same objects (calfeed/reuse.py)
+    site = load_site(path, reuse=reuse)
     view = View(site.calendar.default_language)
     figures = {
         "floor": best(lambda: minimal(site), repeat),
@@ -139,7 +142,7 @@ def measure(folder: Path, size: int, repeat: int) -> dict[str, float]:
         forget()
         ics.render_calendar(site, view)  # the previous version, rendered once
         path.write_text(text.replace(title, f"{title} ({attempt})", 1), encoding="utf-8")
-        edited = load_site(path)
+        edited = load_site(path, reuse=reuse)
         start = time.perf_counter()
         ics.render_calendar(edited, view)
         warm.append(time.perf_counter() - start)

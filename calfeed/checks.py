@@ -50,11 +50,16 @@ class FieldChecker:
     """
 
     def __init__(
-        self, problems: FileProblems, languages: tuple[str, ...] = ("en",), tag_names: set[str] | None = None
+        self,
+        problems: FileProblems,
+        languages: tuple[str, ...] = ("en",),
+        tag_names: set[str] | None = None,
+        trouble: Callable[[str], str | None] = descriptions.trouble,
     ) -> None:
         self.problems = problems
         self.problem = problems.problem  # tell the collector the value at a path is wrong
         self.languages = languages
+        self.trouble = trouble  # why a Markdown text cannot be a description, or None
         self.tag_uses: list[tuple[str, Path, str]] = []
         self.image_uses: list[tuple[str, Path, str]] = []
         self.tag_names = set() if tag_names is None else tag_names  # every tag declared or used, up to limits.TAGS
@@ -290,7 +295,7 @@ class FieldChecker:
         given = {normalise(str(key)): key for key in raw} if many else {}
         troubled = False
         for lang, value in text.values.items():
-            if (reason := descriptions.trouble(value)) is not None:
+            if (reason := self.trouble(value)) is not None:
                 self.problem((*path, given.get(lang, lang)) if many else path, reason)
                 troubled = True
         return None if troubled else text

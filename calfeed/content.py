@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path as FilePath
-from typing import Any, TypeVar
+from typing import Any
 
 from . import history, images, limits, yamlread
 from .checks import IMAGE_KEYS, LOCATION_KEYS, FieldChecker, describe, did_you_mean
@@ -29,10 +29,9 @@ from .model import (
     Text,
 )
 from .problems import ContentError, Path, Pending, Problem, Problems, TooMany, format_path
+from .reuse import Item, Reading, Reuse
 from .sections import CALENDAR_KEYS, EVENT_KEYS, NEWS_KEYS, ORGANIZER_KEYS, TOP_KEYS, Defaults, Ids, SectionReader
 from .sections import calendar as read_calendar
-
-Item = TypeVar("Item", Event, NewsEntry)
 
 MAX_BYTES = 100 * 1024 * 1024  # all content files together; override with CALFEED_MAX_BYTES
 
@@ -48,7 +47,9 @@ SCHEMA_KEYS: dict[str, tuple[str, ...]] = {
 }
 
 
-def read_content(path: str | os.PathLike[str], *, max_bytes: int = MAX_BYTES) -> tuple[Site | None, list[Problem]]:
+def read_content(
+    path: str | os.PathLike[str], *, max_bytes: int = MAX_BYTES, reuse: Reuse | None = None
+) -> tuple[Site | None, list[Problem]]:
     """Read one YAML file, or every ``*.yaml``/``*.yml`` under a folder, merged.
 
     Returns ``(site, problems)``. `site` is None when any problem is an error.
@@ -58,9 +59,12 @@ def read_content(path: str | os.PathLike[str], *, max_bytes: int = MAX_BYTES) ->
     ambiguous, end before start; bad URLs, slugs and repeat rules; control
     characters; duplicate ids across files. Warnings (an event with no place, a
     news post with no date) come with a site.
+
+    With `reuse` (kept from one read to the next, see calfeed/reuse.py), an item read from
+    the same YAML as in the previous good read is the very object that read made.
     """
     with collector_paused():
-        return _Reader(max_bytes).read(FilePath(path))
+        return _Reader(max_bytes, reuse).read(FilePath(path))
 
 
 @contextmanager
@@ -81,9 +85,11 @@ def collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def load_site(path: str | os.PathLike[str], *, strict: bool = False, max_bytes: int = MAX_BYTES) -> Site:
+def load_site(
+    path: str | os.PathLike[str], *, strict: bool = False, max_bytes: int = MAX_BYTES, reuse: Reuse | None = None
+) -> Site:
     """Return the site at `path`, or raise `ContentError` with every error (and warning, if `strict`)."""
-    site, problems = read_content(path, max_bytes=max_bytes)
+    site, problems = read_content(path, max_bytes=max_bytes, reuse=reuse)
     fatal = problems if strict else [p for p in problems if p.severity == "error"]
     if site is None or fatal:
         raise ContentError(fatal or problems)
@@ -107,8 +113,10 @@ class _Reader:
     """One read of the content: parses each file, reads its sections (`calfeed.sections`, whose checks
     tell `problems` what is wrong where), then checks what spans items and files."""
 
-    def __init__(self, max_bytes: int) -> None:
+    def __init__(self, max_bytes: int, reuse: Reuse | None = None) -> None:
         self.max_bytes = max_bytes
+        self.reuse = reuse
+        self.reading = Reading(None, None)  # what it reuses of the previous read, once the calendar is read
         self.sources: dict[str, bytes] = {}  # each file's bytes, by name: its version, and where problems are
         self.problems = Problems()
         self.ids = Ids()
@@ -153,6 +161,8 @@ class _Reader:
                 self.warn_undated(site)
                 if self.image_uses:
                     site = self.local_images(site, images.content_root(path))
+        if site is not None:
+            self.reading.keep()
         replaced = {(p.file, p.field) for p in located if p.field and p.message.startswith(yamlread.VALUE_REPLACED)}
         located.extend(p for p in self.locate() if (p.file, p.field) not in replaced)
         located.sort(key=lambda p: (p.file, p.line or 0, p.column or 0))
@@ -240,7 +250,7 @@ class _Reader:
                 return replace(image, src=None)
             return replace(image, width=local.width, height=local.height)
 
-        events = tuple(replace(event, image=sized(event.image)) if event.image else event for event in site.events)
+        events = tuple(self.reading.sized(event, sized(event.image)) if event.image else event for event in site.events)
         news = tuple(replace(entry, image=sized(entry.image)) if entry.image else entry for entry in site.news)
         digest = hashlib.sha256(site.version.encode())
         for name, local in sorted(found.items()):
@@ -310,6 +320,7 @@ class _Reader:
     def validate(self, documents: list[tuple[str, dict[str, Any]]]) -> Site | None:
         """Read every section of `documents` (file name, top-level mapping): the site, or None."""
         calendar, defaults = self.calendar(documents)
+        self.reading = Reading(self.reuse, defaults)
         tags: dict[str, Text] = {}
         events: list[Event] = []
         for file, document in documents:
@@ -360,19 +371,20 @@ class _Reader:
         return settings, defaults
 
     def section_reader(self, file: str, defaults: Defaults) -> SectionReader:
-        check = FieldChecker(self.problems.in_file(file), defaults.languages, self.tag_names)
+        check = FieldChecker(self.problems.in_file(file), defaults.languages, self.tag_names, self.reading.trouble)
         return SectionReader(check, self.ids, defaults.zone, self.today)
 
     def items(
         self, check: FieldChecker, document: dict[str, Any], key: str, read: Callable[[Any, Path], Item | None]
     ) -> list[Item]:
-        """Read each item listed under `key` with `read`; keep the hash of each one read, for the history."""
+        """Read each item listed under `key` with `read` (the previous read's object if it is the same, see
+        `reuse.Reading`); keep the hash of each one read, for the history."""
         kind = "event" if key == "events" else "news"
         items = []
         for raw, path in check.list_items(document, key):
             if (item := read(raw, path)) is not None:
+                item, self.digests[f"{kind}:{item.id}"] = self.reading.item(kind, check.problems.file, raw, item)
                 items.append(item)
-                self.digests[f"{kind}:{item.id}"] = history.content_hash(raw)
         return items
 
     def read_tags(self, document: dict[str, Any], check: FieldChecker, tags: dict[str, Text]) -> None:

@@ -123,7 +123,7 @@ class Span:
         return day_of(self.end)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, weakref_slot=True)  # weakref: render.ics keeps pieces by the object
 class Event(Span):
     id: str
     title: Text

@@ -21,6 +21,7 @@ from .history import history_path
 from .images import image_files
 from .model import Site
 from .problems import Problem
+from .reuse import Reuse
 
 log = logging.getLogger("calfeed")
 
@@ -43,9 +44,12 @@ def read_version(
     return published, problems
 
 
-def _read(path: Path, max_bytes: int, base_url: str) -> tuple[Published | None, list[Problem], Any]:
-    """`read_version`, and the files' signature once read (for noticing a change made while reading)."""
-    site, problems = read_content(path, max_bytes=max_bytes)
+def _read(
+    path: Path, max_bytes: int, base_url: str, reuse: Reuse | None = None
+) -> tuple[Published | None, list[Problem], Any]:
+    """`read_version`, and the files' signature once read (for noticing a change made while reading).
+    With `reuse`, unchanged items are the previous good read's objects (calfeed/reuse.py)."""
+    site, problems = read_content(path, max_bytes=max_bytes, reuse=reuse)
     after = _signature(path)
     published = None if site is None else Published(with_base_url(site, base_url), _modified(after))
     return published, problems, after
@@ -73,6 +77,7 @@ class ContentStore:
         self._seen: object = None
         self._pending: object = None  # a change seen by the watcher, loaded once the files stop changing
         self._lock = threading.Lock()
+        self._reuse = Reuse()  # unchanged items stay the same objects from one version to the next
         # Called with (new, old) before a reloaded version replaces the current one (web.py renders its outputs).
         self.prepare: Callable[[Published, Published | None], None] | None = None
 
@@ -90,7 +95,7 @@ class ContentStore:
             if settle and signature != self._pending:
                 self._pending = signature
                 return False
-            published, problems, after = _read(self.path, self.max_bytes, self.base_url)
+            published, problems, after = _read(self.path, self.max_bytes, self.base_url, self._reuse)
             # Files that changed while being read are read again at the next look; their newest time dates this.
             self._seen = signature if after == signature else None
             self._pending = None

@@ -1,19 +1,25 @@
 """The calendar's cache of VEVENT pieces (`ics.PIECES`) never serves a stale piece: whatever the content
 changes, a calendar written with the cache warm from the previous content is byte for byte the one
-written with an empty cache. The cache key lists an event's inputs by hand (`ics.piece_key`); this test
-changes each input the calendar shows, one at a time, and fails if the key forgot one."""
+written with an empty cache. A piece is kept for the very `Event` object it was written from (an edited
+event is a new object: calfeed/reuse.py), with its revision and a digest of the site's calendar settings
+and tags (`ics.piece_keys`). These tests change each input the calendar shows, one at a time: on the
+model, and as a reload reads an edit of the YAML.
+"""
 
 from __future__ import annotations
 
 import dataclasses
+import shutil
 from collections.abc import Iterator
 from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
 
 from calfeed.content import load_site
 from calfeed.model import Event, Site, Text
 from calfeed.render import FORMATS, View, ics
+from calfeed.reuse import Reuse
 
 from conftest import BUNDLED, CONTENT
 
@@ -94,3 +100,66 @@ def test_a_warm_piece_cache_writes_the_calendar_an_empty_one_writes(path):
         assert warm == _calendars(changed), f"a stale piece survived a change of {name}"
         checked.append(name)
     assert len(checked) > 8, checked
+
+
+# One edit of the YAML per thing the calendar shows, as an editor would save it, and which events it
+# renews: the one edited; every one (a new calendar zone or language order: an event is read with them);
+# none (what the site says to every event: the piece key's digest of the calendar settings and tags).
+EDITS = [
+    ("title: {en: General Assembly,", "title: {en: General Assembly 2030,", "assembly-2030"),
+    ("start: 2030-05-06", "start: 2030-05-05", "assembly-2030"),
+    ("end: 2030-05-08", "end: 2030-05-09", "assembly-2030"),
+    ("address: Avinguda Reina Maria Cristina", "address: Avinguda Reina Maria Cristina 1", "assembly-2030"),
+    ("lat: 41.3726", "lat: 41.3727", "assembly-2030"),
+    ("online: https://stream.example.org/assembly", "online: https://stream.example.org/live", "assembly-2030"),
+    ("tags: [culture, rights]", "tags: [rights, culture]", "assembly-2030"),
+    ("url: https://www.example.org/assembly", "url: https://www.example.org/assembly-2030", "assembly-2030"),
+    ("image: {src: images/assembly.png,", "image: {src: images/congress.png,", "assembly-2030"),
+    ("summary: {en: Members meet once a year.}", "summary: {en: Members meet every year.}", "assembly-2030"),
+    ("elects the board.", "elects the board and the president.", "assembly-2030"),
+    ('organizer: {name: "Secretariat, World Office",', 'organizer: {name: "World Secretariat",', "assembly-2030"),
+    ("status: tentative", "status: confirmed", "assembly-2030"),
+    ("title: Forum (cancelled)", "title: Forum (called off)", "cancelled-forum-2030"),
+    ("organizer: Forum team", "organizer: The forum team", "cancelled-forum-2030"),
+    ("location: Seville", "location: Sevilla", "remote-image-2030"),
+    # Not in the calendar, but a new object all the same (the pages show the first; the second, a text's
+    # first language, is its fallback): the reuse rule knows nothing of what a renderer shows.
+    ("alt: The workshop}", "alt: The workshop room}", "remote-image-2030"),
+    ("{en: General Assembly, es: Asamblea General}", "{es: Asamblea General, en: General Assembly}", "assembly-2030"),
+    ("timezone: Europe/Madrid", "timezone: Europe/Lisbon", "every event"),
+    ("languages: [en, es]", "languages: [es, en]", "every event"),
+    ("url: https://agenda.example.org/", "url: https://events.example.org/", "no event"),
+    ("culture: {en: Culture, es: Cultura}", "culture: {en: Arts, es: Artes}", "no event"),
+]
+
+HIDDEN = {"alt: The workshop room}", "{es: Asamblea General, en: General Assembly}"}
+
+
+def _written(site: Site) -> list[bytes]:
+    return [ics.render_calendar(site, View(lang, today=date(2030, 1, 1))) for lang in ("en", "es")] + [
+        FORMATS["event-ics"].render(site, View("en", item=event.id)) for event in site.events
+    ]
+
+
+@pytest.mark.parametrize(("before", "after", "edited"), EDITS, ids=[edit[1] for edit in EDITS])
+def test_a_reload_renews_the_edited_event_and_reuses_the_others(tmp_path: Path, before, after, edited):
+    content = tmp_path / "events.yaml"
+    shutil.copytree(CONTENT / "images", tmp_path / "images")
+    text = (CONTENT / "ics-every-field.yaml").read_text()
+    assert text.count(before) == 1, before
+    content.write_text(text)
+    reuse = Reuse()
+    site = load_site(content, reuse=reuse)
+    assert all(new is old for new, old in zip(load_site(content, reuse=reuse).events, site.events, strict=True))
+    ics.PIECES.clear()
+    previous = _written(site)  # the cache now holds the previous content's pieces
+    content.write_text(text.replace(before, after))
+    reloaded = load_site(content, reuse=reuse)
+    warm = _written(reloaded)
+    ics.PIECES.clear()
+    assert warm == _written(reloaded), "a stale piece survived the edit"
+    assert (warm[:2] == previous[:2]) == (after in HIDDEN), "the edit shows in the calendar"
+    old = {event.id: event for event in site.events}
+    kept = {event.id for event in reloaded.events if event is old.get(event.id)}
+    renewed = {"every event": set(old), "no event": set()}.get(edited, {edited})
+    assert kept == set(old) - renewed

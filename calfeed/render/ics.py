@@ -15,8 +15,10 @@ docs/calendar.md explains the choices.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import html
 import threading
+import weakref
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -276,29 +278,37 @@ def vtimezone(tzid: str, first: date, end: date) -> bytes:
 
 
 class Pieces:
-    """Each event's VEVENT bytes, by everything they depend on, so a calendar is mostly a join.
+    """Each event's VEVENT bytes, kept for the very `Event` object they were written from (and a key for
+    what else they show: `piece_keys`), so a calendar is mostly a join.
 
-    Evicted as `http.Outputs` evicts rendered outputs: cachetools' `LRUCache` sized in bytes, the least
-    recently used piece going first when `budget` is reached. A race between threads can at worst
-    write one piece twice.
+    An event object never changes, and a reload gives an edited event a new one (calfeed/reuse.py): a
+    piece is never stale, and no list of an event's fields can be incomplete. A piece is found by the
+    object's id and kept with a weak reference to it, so an id that a new object takes after the old one
+    was freed finds nothing. Evicted as `http.Outputs` evicts rendered outputs: cachetools' `LRUCache`
+    sized in bytes, the least recently used piece going first when `budget` is reached (pieces of freed
+    objects age out the same way). A race between threads can at worst write one piece twice.
     """
 
     def __init__(self, budget: int = 64 * 1024 * 1024) -> None:
-        self._texts: LRUCache[Hashable, bytes] = LRUCache(maxsize=budget, getsizeof=len)
+        self._texts: LRUCache[Hashable, tuple[weakref.ref[Event], bytes]] = LRUCache(
+            maxsize=budget, getsizeof=lambda kept: len(kept[1])
+        )
         self._lock = threading.Lock()  # cachetools caches are not thread-safe (a get reorders them)
 
-    def get(self, key: Hashable) -> bytes | None:
-        return self.get_all([key])[0]
+    def get(self, event: Event, key: Hashable) -> bytes | None:
+        return self.get_all([event], [key])[0]
 
-    def get_all(self, keys: list[Hashable]) -> list[bytes | None]:
-        """The pieces of `keys` (None where there is none), under one lock: a calendar asks for all at once."""
+    def get_all(self, events: list[Event], keys: list[Hashable]) -> list[bytes | None]:
+        """The pieces of `events` with `keys` (None where there is none), under one lock: a calendar asks
+        for all at once."""
         get = self._texts.get
         with self._lock:
-            return [get(key) for key in keys]
+            found = [get((id(event), key)) for event, key in zip(events, keys, strict=True)]
+        return [kept[1] if kept and kept[0]() is event else None for event, kept in zip(events, found, strict=True)]
 
-    def put(self, key: Hashable, text: bytes) -> None:
+    def put(self, event: Event, key: Hashable, text: bytes) -> None:
         with self._lock, contextlib.suppress(ValueError):  # larger than the budget: not kept
-            self._texts[key] = text
+            self._texts[id(event), key] = (weakref.ref(event), text)
 
     def clear(self) -> None:
         with self._lock:
@@ -311,40 +321,25 @@ class Pieces:
 PIECES = Pieces()
 
 
-def piece_key(site: Site, event: Event, lang: str) -> Hashable:
-    """Everything an event's VEVENT depends on.
-
-    The content hash of the event's YAML (`Revision.digest`) stands for the event
-    itself; its start and end are added because they also depend on the calendar's
-    default zone, and its image because a local image file may appear or go while the YAML stays.
-    A hand-built `Site` has no digests: its events stand for themselves.
-    """
-    settings = site.calendar
-    revision = site.revision(event)
-    return (
-        lang,
-        revision.digest or repr(event),
-        event.start,
-        event.end,
-        revision.sequence,
-        revision.modified,
-        settings.url,
-        settings.default_language,
-        tuple(site.tag_label(tag, lang) for tag in event.tags),
-        event.image.src if event.image else None,  # a local image file may come or go (calfeed/images.py)
-    )
+def piece_keys(site: Site, events: list[Event], lang: str) -> list[Hashable]:
+    """What each event's VEVENT shows besides the event object itself: the language, the event's revision
+    (its history: SEQUENCE, LAST-MODIFIED), and what the site says to every event (its calendar settings:
+    the UID's host, addresses, the default language; its tag labels), as one digest."""
+    shared = repr((site.calendar, sorted(site.tags.items()))).encode()
+    site_wide = hashlib.blake2b(shared, digest_size=16).hexdigest()
+    return [(lang, site.revision(event), site_wide) for event in events]
 
 
 def vevents(site: Site, events: Iterable[Event], lang: str) -> list[bytes]:
     """The VEVENTs of `events` in `lang`, each written once and then taken from `PIECES`."""
     events = list(events)
-    keys = [piece_key(site, event, lang) for event in events]
-    texts = PIECES.get_all(keys)
+    keys = piece_keys(site, events, lang)
+    texts = PIECES.get_all(events, keys)
     for index, text in enumerate(texts):
         if text is None:
             lines = b"".join(content_line(prop) for prop in event_properties(site, events[index], lang))
             texts[index] = text = b"BEGIN:VEVENT\r\n" + lines + b"END:VEVENT\r\n"
-            PIECES.put(keys[index], text)
+            PIECES.put(events[index], keys[index], text)
     return texts  # type: ignore[return-value]  # every None was replaced
 
 
