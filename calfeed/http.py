@@ -134,18 +134,32 @@ class Output:
         return self.identity.ok
 
 
+def _gzip(body: bytes) -> bytes:
+    return gzip.compress(body, compresslevel=9, mtime=0)
+
+
+def _brotli(body: bytes) -> bytes:
+    return brotli.compress(body, quality=BROTLI_QUALITY)
+
+
+ENCODERS: Mapping[str, Callable[[bytes], bytes]] = {"gzip": _gzip, "br": _brotli}  # Content-Encoding: encoder
+
+
+def encode(body: bytes) -> dict[str, bytes]:
+    """`body` compressed as calfeed sends it ("gzip", "br"): none under `COMPRESS_MIN` bytes, and only the
+    encodings smaller than the body. The server and `calfeed build` both compress through this."""
+    if len(body) < COMPRESS_MIN:
+        return {}
+    encodings = {coding: encoder(body) for coding, encoder in ENCODERS.items()}
+    return {coding: data for coding, data in encodings.items() if len(data) < len(body)}
+
+
 def make_output(body: bytes, headers: Mapping[str, str], last_modified: float, expires: float, version: str) -> Output:
     """Wrap rendered `body` with `headers` (from `Policy.headers`): compress it once, derive ETags, build answers."""
     digest = hashlib.blake2b(body, digest_size=12).hexdigest()
     modified = float(math.floor(last_modified))
     fixed = (*headers.items(), ("Last-Modified", http_date(modified)), ("X-Content-Version", version))
-    encodings: dict[str, bytes] = {}
-    if len(body) >= COMPRESS_MIN:
-        encodings = {
-            "gzip": gzip.compress(body, compresslevel=9, mtime=0),
-            "br": brotli.compress(body, quality=BROTLI_QUALITY),
-        }
-        encodings = {coding: data for coding, data in encodings.items() if len(data) < len(body)}
+    encodings = encode(body)
     vary = (("Vary", "Accept-Encoding"),) if encodings else ()
     kept = {"Content-Type", "Last-Modified", "Content-Disposition"}  # not repeated on a 304
 
