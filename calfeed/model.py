@@ -239,6 +239,7 @@ class Site:
     _events_by_id: Mapping[str, Event] = field(init=False, repr=False, compare=False)
     _tag_ids: tuple[str, ...] = field(init=False, repr=False, compare=False)
     _published: Mapping[str, date] = field(init=False, repr=False, compare=False)
+    _news_about: Mapping[str, tuple[NewsEntry, ...]] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "tags", MappingProxyType(dict(self.tags)))
@@ -250,9 +251,12 @@ class Site:
         # An event is published with the first news post about it, else with the oldest content.
         epoch = min([entry.date for entry in self.news] + [event.first_day for event in self.events], default=EPOCH)
         published: dict[str, date] = {}
+        about: dict[str, list[NewsEntry]] = {}
         for entry in self.news:
-            for event_id in entry.events:
+            for event_id in dict.fromkeys(entry.events):
                 published[event_id] = min(entry.date, published.get(event_id, entry.date))
+                about.setdefault(event_id, []).append(entry)
+        object.__setattr__(self, "_news_about", MappingProxyType({key: tuple(items) for key, items in about.items()}))
         object.__setattr__(
             self, "_published", MappingProxyType({event.id: published.get(event.id, epoch) for event in self.events})
         )
@@ -299,3 +303,7 @@ class Site:
 
     def event(self, event_id: str) -> Event | None:
         return self._events_by_id.get(event_id)
+
+    def news_about(self, event_id: str) -> tuple[NewsEntry, ...]:
+        """The news posts that link to the event `event_id`, newest first (indexed once per `Site`)."""
+        return self._news_about.get(event_id, ())

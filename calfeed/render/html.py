@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Sequence
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -130,7 +131,7 @@ def render_event(site: Site, view: View) -> bytes:
         view,
         section="event",
         event=event,
-        related=[entry for entry in site.news if event.id in entry.events],
+        related=site.news_about(event.id),
         google=google_event(site, event, view.lang, Links(site, view.lang).event(event, absolute=True), view.today),
         past=recurrence.next_occurrence(event, view.today) is None,  # every date of it is over
         dates=event_dates(event, view.today),
@@ -190,6 +191,7 @@ def render_month(site: Site, view: View) -> bytes:
     return _render(view, "month.html", context)
 
 
+@lru_cache(maxsize=4096)  # every month page lists every month with events: Babel's formatting, once per month
 def _month_link(key: str, lang: str) -> tuple[str, str]:
     """A month's key and its label in `lang`: ("2021-09", "September 2021")."""
     year, number = month.parse_key(key) or (1, 1)
