@@ -129,6 +129,8 @@ def build(outdir: str, path: str, templates: str, today: datetime | None) -> Non
     The files hold the bytes `calfeed serve` and gunicorn send, with .gz/.br encodings,
     a _headers file and an nginx snippet (_nginx.conf) for the host; see docs/deploy.md.
     OUTDIR is replaced whole once the build is complete: a failed build leaves it as it was.
+    Into an OUTDIR holding an earlier build, only the outputs whose inputs changed are rendered
+    and only files whose bytes changed are written; the others stay as they were (dates too).
     Pages that list upcoming events show the build day, so rebuild daily.
     """
     from .export import build as build_site
@@ -146,7 +148,10 @@ def build(outdir: str, path: str, templates: str, today: datetime | None) -> Non
         raise click.ClickException(unwritten(error, outdir)) from None
     for problem in built.warnings:
         click.echo(str(problem), err=True)
-    click.echo(f"{outdir}: {built.routes} routes, {built.files} files, {built.size / 1e6:.1f} MB")
+    click.echo(
+        f"{outdir}: {built.routes} routes, {built.files} files, {built.size / 1e6:.1f} MB"
+        f" ({built.rendered} outputs rendered, {built.written} files written)"
+    )
 
 
 def unwritten(error: OSError, outdir: str) -> str:

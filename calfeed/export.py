@@ -1,10 +1,21 @@
 """``calfeed build``: every route of the URL contract as static files, with the bytes the server sends.
 
-Each route is rendered by the same `calfeed.http.Outputs` the server uses, so a file holds
-exactly the body a request for its path gets (folders as ``index.html``), next to ``.gz`` and ``.br``
-encodings for hosts that serve precompressed files. Two more files tell a static host the headers
-calfeed would send: ``_headers`` (Netlify, Cloudflare Pages) and ``_nginx.conf`` (include it in a
-``server`` block). Files carry the content's modification time, so a host's Last-Modified matches.
+Each route is rendered by the same `calfeed.http.render_output` the server uses, so a file holds exactly
+the body a request for its path gets (folders as ``index.html``), next to ``.gz`` and ``.br`` encodings for
+hosts that serve precompressed files. Two more files tell a static host the headers calfeed would send:
+``_headers`` (Netlify, Cloudflare Pages) and ``_nginx.conf`` (include it in a ``server`` block). Files carry
+the content's modification time, so a host's Last-Modified matches.
+
+Lean and fast: each output is written as soon as it is rendered (memory holds one output per process, not
+the site); outputs that are the same bytes at two paths (`calfeed.render.PATH_FREE`: the root and the
+default language's prefix) are rendered and compressed once and written twice, as copies; the routes are
+shared among processes forked from the one that loaded the content (one per CPU).
+
+Incremental: the build records in `MANIFEST` each output's fingerprint (`calfeed.fingerprints`: what it
+is made from) and a digest of its files. A build into a folder that holds such a manifest renders only
+the outputs whose fingerprint changed, writes only files whose bytes changed, and hard-links every other
+file from the previous build (bytes and modification time untouched), so rsync or a CDN upload sends
+only what changed. A file left alone keeps the date of the build that wrote it.
 
 Pages that list upcoming events show the build day (today in the calendar's time zone): rebuild daily.
 The build writes into a temporary folder beside OUTDIR and renames it into place only once it is
@@ -13,25 +24,37 @@ complete, so a failed build leaves the previous output as it was.
 
 from __future__ import annotations
 
+import gc
+import hashlib
+import json
+import multiprocessing
 import os
 import re
 import shutil
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from .http import PREFLIGHT, Output, Outputs, Policy, today_in
+from .fingerprints import Fingerprints
+from .http import PREFLIGHT, Output, Policy, render_output, today_in
 from .problems import ContentError, Problem
-from .render import FORMATS, Format
-from .render.html import make_environment
+from .render import FORMATS, PATH_FREE, Format
+from .render.html import default_templates, make_environment
 from .routes import Route, every_route, path
 from .settings import Settings
-from .store import read_version
+from .store import Published, read_version
+
+if TYPE_CHECKING:
+    from jinja2 import Environment
 
 HOST_FILES = ("_headers", "_nginx.conf")  # instructions for the host, not pages: never served
+MANIFEST = ".calfeed-build.json"  # what the previous build wrote, for the next one: never served
+MANIFEST_VERSION = 1
 PER_FILE = ("Content-Length", "ETag", "Last-Modified", "Vary", "Content-Encoding", "X-Content-Version")
+SUFFIXES = {"gzip": ".gz", "br": ".br"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +66,46 @@ class Built:
     files: int
     size: int  # bytes, all files together
     warnings: tuple[Problem, ...]
+    rendered: int = 0  # outputs rendered (the others' fingerprints had not changed)
+    written: int = 0  # files written (the others kept from the previous build, bytes and dates)
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One output in the manifest: its fingerprint, a digest of all its files' bytes, their sizes."""
+
+    fingerprint: str
+    digest: str
+    sizes: tuple[int, int, int]  # body, .gz, .br (0: no such file)
+
+    @property
+    def files(self) -> int:
+        return sum(1 for size in self.sizes[1:] if size) + 1
+
+
+@dataclass(frozen=True, slots=True)
+class Job:
+    """Outputs with the same bytes, rendered once: the route of the first, every path, what they were."""
+
+    route: Route
+    paths: tuple[str, ...]
+    fingerprint: str
+    previous: tuple[Entry | None, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class _Work:
+    """What every process renders from: set before the workers fork, so they share it without pickling."""
+
+    published: Published
+    templates: Environment
+    policy: Policy
+    today: date
+    staging: Path
+    previous: Path  # the previous build (its files are linked when their bytes have not changed)
+
+
+_WORK: _Work | None = None
 
 
 def build(
@@ -51,43 +114,140 @@ def build(
     *,
     today: date | None = None,
     only: Callable[[Route], bool] | None = None,
+    processes: int | None = None,
 ) -> Built:
     """Write the static site of `settings.events` to `outdir`, replacing what was there, and return a summary.
 
     `today` is the day pages show as "today" (default: the build day in the calendar's zone); `only` keeps
-    the routes it accepts. Raises `ContentError` with every error if the content does not load, and lets a
-    renderer's exception through; either way `outdir` is untouched.
+    the routes it accepts; `processes` render (default: one per CPU). When `outdir` holds an earlier build,
+    only what changed is rendered and written (see the module's docstring); the result is the same bytes.
+    Raises `ContentError` with every error if the content does not load, and lets a renderer's exception
+    through; either way `outdir` is untouched.
     """
     published, problems = read_version(settings.events, max_bytes=settings.max_bytes, base_url=settings.base_url)
     if published is None:
         raise ContentError([problem for problem in problems if problem.severity == "error"])
     site = published.site
     policy = Policy.from_settings(settings)
-    outputs = Outputs(0, make_environment(settings.template_overrides()), policy)  # each path once: keep none
+    overrides = settings.template_overrides()
     day = today or today_in(site.calendar.timezone)
-
+    routes = [route for route in every_route(site) if only is None or only(route)]
     target = Path(outdir)
     target.parent.mkdir(parents=True, exist_ok=True)
+    previous = read_manifest(target)
+    fingerprints = Fingerprints(site, [folder for folder in (overrides, default_templates()) if folder is not None])
+    jobs = [
+        Job(group[0], tuple(map(path, group)), fingerprint, tuple(previous.get(path(route)) for route in group))
+        for group in _groups(routes)
+        for fingerprint in [fingerprints.of(group[0], day)]
+    ]
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".building", dir=target.parent))
+    _FOLDERS.clear()
+    work = _Work(published, make_environment(overrides), policy, day, staging, target)
     try:
-        written: list[tuple[str, Output]] = []
-        for route in every_route(site):
-            if only is None or only(route):
-                url_path = path(route)
-                output = outputs.render(published, route, day, url_path)
-                _write_output(staging, url_path, output)
-                written.append((url_path, output))
-        _write(staging / "_headers", headers_file(written).encode(), published.modified)
-        _write(staging / "_nginx.conf", nginx_conf(site.calendar.languages, policy).encode(), published.modified)
+        entries, rendered, written = _make(jobs, work, processes or os.cpu_count() or 1)
+        for name, text in (
+            ("_headers", headers_file(routes, policy)),
+            ("_nginx.conf", nginx_conf(site.calendar.languages, policy)),
+        ):
+            written += _keep_or_write(target / name, staging / name, text.encode(), published.modified)
+        _keep_or_write(target / MANIFEST, staging / MANIFEST, manifest_bytes(entries), published.modified)
         staging.chmod(0o755)  # mkdtemp makes it private
-        files = [file for file in staging.rglob("*") if file.is_file()]
-        size = sum(file.stat().st_size for file in files)
+        host = [staging / name for name in (*HOST_FILES, MANIFEST)]
+        files = sum(entry.files for entry in entries.values()) + len(host)
+        size = sum(sum(entry.sizes) for entry in entries.values()) + sum(file.stat().st_size for file in host)
         _replace(staging, target)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     warnings = tuple(problem for problem in problems if problem.severity != "error")
-    return Built(target, len(written), len(files), size, warnings)
+    return Built(target, len(routes), files, size, warnings, rendered, written)
+
+
+def _groups(routes: Iterable[Route]) -> list[list[Route]]:
+    """`routes` grouped by the bytes they get: a `PATH_FREE` format's root and prefixed routes together."""
+    groups: dict[tuple[object, ...], list[Route]] = {}
+    for route in routes:
+        key: tuple[object, ...] = (route.format, route.lang, route.tag, route.item)
+        if route.format not in PATH_FREE:
+            key += (route.prefixed,)
+        groups.setdefault(key, []).append(route)
+    return list(groups.values())
+
+
+def _make(jobs: list[Job], work: _Work, processes: int) -> tuple[dict[str, Entry], int, int]:
+    """Every job's files in `work.staging`: linked from the previous build when its fingerprint is the same,
+    else rendered (by `processes` forked processes); the manifest's entries, outputs rendered, files written."""
+    entries: dict[str, Entry] = {}
+    todo = []
+    for job in jobs:
+        if _link_unchanged(job, work):
+            entries.update((url_path, entry) for url_path, entry in zip(job.paths, job.previous, strict=True) if entry)
+        else:
+            todo.append(job)
+    written = 0
+    for made, count in _run(todo, work, processes):
+        entries.update(made)
+        written += count
+    return entries, len(todo), written
+
+
+def _link_unchanged(job: Job, work: _Work) -> bool:
+    """Link `job`'s files from the previous build if its fingerprint there was the same; False if not."""
+    if not all(entry is not None and entry.fingerprint == job.fingerprint for entry in job.previous):
+        return False
+    try:
+        for url_path, entry in zip(job.paths, job.previous, strict=True):
+            _link_files(work.previous, work.staging, file_for(url_path), entry)  # type: ignore[arg-type]
+    except FileNotFoundError:  # the previous build's folder lost a file: make it again
+        return False
+    return True
+
+
+def _run(jobs: list[Job], work: _Work, processes: int) -> Iterator[tuple[dict[str, Entry], int]]:
+    """Render `jobs`, in `processes` processes forked from this one (which holds the content) when more
+    than one; the heavy outputs (no item: calendars, feeds, agendas) first, so both end together."""
+    global _WORK
+    heavy = [job for job in jobs if job.route.item is None]
+    light = [job for job in jobs if job.route.item is not None]
+    _WORK = work
+    try:
+        if processes <= 1 or len(jobs) < 2:
+            yield from map(_render_job, [*heavy, *light])
+            return
+        gc.freeze()  # objects made so far are never collected in the workers: their pages stay shared
+        with multiprocessing.get_context("fork").Pool(processes) as pool:
+            first = pool.imap_unordered(_render_job, heavy, chunksize=1)
+            rest = pool.imap_unordered(_render_job, light, chunksize=32)
+            yield from first
+            yield from rest
+    finally:
+        _WORK = None
+        gc.unfreeze()
+
+
+def _render_job(job: Job) -> tuple[dict[str, Entry], int]:
+    """Render `job` once and put its files at each of its paths; its manifest entries, files written."""
+    work = _WORK
+    assert work is not None, "_render_job runs inside _run"
+    output = render_output(work.published, job.route, work.today, work.templates, work.policy, job.paths[0])
+    encodings = {coding: r.body for coding, r in (("gzip", output.gzip), ("br", output.br)) if r is not None}
+    digest = hashlib.blake2b(output.body, digest_size=16)
+    for coding in SUFFIXES:
+        digest.update(b"\0" + coding.encode() + b"\0" + encodings.get(coding, b""))
+    sizes = (len(output.body), len(encodings.get("gzip", b"")), len(encodings.get("br", b"")))
+    entry = Entry(job.fingerprint, digest.hexdigest(), sizes)
+    written = 0
+    for url_path, before in zip(job.paths, job.previous, strict=True):
+        file = file_for(url_path)
+        if before is not None and before.digest == entry.digest:
+            try:
+                _link_files(work.previous, work.staging, file, before)
+                continue
+            except FileNotFoundError:
+                pass
+        written += _write_output(work.staging, url_path, output)
+    return dict.fromkeys(job.paths, entry), written
 
 
 def file_for(url_path: str) -> str:
@@ -98,18 +258,79 @@ def file_for(url_path: str) -> str:
     return url_path.lstrip("/") + ("index.html" if url_path.endswith("/") else "")
 
 
-def _write_output(root: Path, url_path: str, output: Output) -> None:
+def _write_output(root: Path, url_path: str, output: Output) -> int:
+    """Write `output`'s body and encodings at `url_path` under `root`; the number of files written."""
     file = root / file_for(url_path)
     _write(file, output.body, output.last_modified)
+    count = 1
     for representation, suffix in ((output.gzip, ".gz"), (output.br, ".br")):
         if representation is not None:
             _write(file.with_name(file.name + suffix), representation.body, output.last_modified)
+            count += 1
+    return count
+
+
+def _link_files(previous: Path, root: Path, file: str, entry: Entry) -> None:
+    """Hard-link `file` and its encodings (as `entry` lists them) from the previous build into `root`; a copy
+    keeping the modification time where the file system has no hard links."""
+    names = [file] + [file + suffix for suffix, size in zip(SUFFIXES.values(), entry.sizes[1:], strict=True) if size]
+    for name in names:
+        source, link = previous / name, root / name
+        _folder(link.parent)
+        try:
+            os.link(source, link)
+        except FileNotFoundError:
+            raise
+        except OSError:  # no hard links here
+            shutil.copy2(source, link)
+
+
+def _keep_or_write(before: Path, file: Path, data: bytes, modified: float) -> int:
+    """Link `before` as `file` if it holds `data`, else write `data`: the number of files written (0 or 1)."""
+    try:
+        if before.read_bytes() == data:
+            os.link(before, file)
+            return 0
+    except OSError:
+        pass
+    _write(file, data, modified)
+    return 1
+
+
+_FOLDERS: set[Path] = set()  # folders this process made or found during the build: no mkdir for each file
+
+
+def _folder(folder: Path) -> None:
+    if folder not in _FOLDERS:
+        folder.mkdir(parents=True, exist_ok=True)
+        _FOLDERS.add(folder)
 
 
 def _write(file: Path, data: bytes, modified: float) -> None:
-    file.parent.mkdir(parents=True, exist_ok=True)
+    _folder(file.parent)
     file.write_bytes(data)
     os.utime(file, (modified, modified))
+
+
+def read_manifest(folder: Path) -> dict[str, Entry]:
+    """The outputs the build in `folder` recorded, by URL path; empty if there is none or it is unreadable
+    (then everything is rendered, as for a first build)."""
+    try:
+        data = json.loads((folder / MANIFEST).read_bytes())
+        if data.get("version") != MANIFEST_VERSION:
+            return {}
+        return {
+            url_path: Entry(fingerprint, digest, (sizes[0], sizes[1], sizes[2]))
+            for url_path, (fingerprint, digest, sizes) in data["outputs"].items()
+        }
+    except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError):
+        return {}
+
+
+def manifest_bytes(entries: Mapping[str, Entry]) -> bytes:
+    """The manifest of a build that wrote `entries`: JSON, by URL path."""
+    outputs = {url_path: [e.fingerprint, e.digest, list(e.sizes)] for url_path, e in sorted(entries.items())}
+    return json.dumps({"version": MANIFEST_VERSION, "outputs": outputs}, separators=(",", ":")).encode() + b"\n"
 
 
 def _replace(staging: Path, target: Path) -> None:
@@ -131,15 +352,16 @@ def _replace(staging: Path, target: Path) -> None:
 # -- what a static host needs to know ------------------------------------------------------------------------------
 
 
-def headers_file(written: Iterable[tuple[str, Output]]) -> str:
+def headers_file(routes: Iterable[Route], policy: Policy) -> str:
     """A ``_headers`` file (Netlify, Cloudflare Pages): each path with the headers calfeed sends for it.
 
-    Headers the host derives from the file itself (length, ETag, Last-Modified, encoding) are left to it.
+    Headers the host derives from the file itself (length, ETag, Last-Modified, encoding) are left to it:
+    what remains depends on the route alone (`Policy.headers`), so no output is needed to write it.
     """
     lines = ["# calfeed build: the headers calfeed's server sends, per path (Netlify / Cloudflare Pages format)"]
-    for url_path, output in written:
-        lines.append(url_path)
-        lines.extend(f"  {name}: {value}" for name, value in output.headers if name not in PER_FILE)
+    for route in routes:
+        lines.append(path(route))
+        lines.extend(f"  {name}: {value}" for name, value in policy.headers(route).items() if name not in PER_FILE)
     return "\n".join(lines) + "\n"
 
 
@@ -153,7 +375,7 @@ def nginx_conf(languages: Iterable[str], policy: Policy) -> str:
         "gzip_static on;  # the .gz files, for clients that accept gzip",
         "# brotli_static on;  # the .br files, where nginx has the brotli module (libnginx-mod-http-brotli-static)",
         "etag on;",
-        "location ~ ^/_(?:headers|nginx\\.conf)$ { return 404; }",
+        "location ~ ^/(?:_headers|_nginx\\.conf|\\.calfeed-build\\.json)$ { return 404; }",
     ]
     for spec in sorted(FORMATS.values(), key=lambda spec: spec.items is None):  # item patterns first
         out.append(f"location ~ {_location(spec, langs)} {{")

@@ -15,8 +15,8 @@ from calfeed import export
 from calfeed.cli import main
 from calfeed.content import read_content
 from calfeed.problems import ContentError
-from calfeed.render import FORMATS
-from calfeed.routes import every_route, path
+from calfeed.render import FORMATS, PATH_FREE
+from calfeed.routes import Route, every_route, path
 from calfeed.settings import Settings
 
 from conftest import BUNDLED, TEMPLATES
@@ -38,7 +38,7 @@ def _snapshot(folder: Path) -> dict[str, tuple[bytes, int]]:
 
 def test_every_route_is_written_with_the_bytes_the_server_sends(site_dir, client):
     site, _ = read_content(BUNDLED)
-    expected = set(export.HOST_FILES)
+    expected = {*export.HOST_FILES, export.MANIFEST}
     kinds = set()
     for route in every_route(site):
         url = path(route)
@@ -120,6 +120,7 @@ def test_a_broken_content_build_leaves_the_previous_output_untouched(site_dir, t
 def test_a_build_that_fails_while_writing_leaves_the_previous_output_untouched(site_dir, tmp_path, monkeypatch):
     out = tmp_path / "site"
     shutil.copytree(site_dir, out)
+    (out / export.MANIFEST).unlink()  # without it, the build renders and writes every output again
     before = _snapshot(out)
     real, calls = export._write_output, []
 
@@ -159,3 +160,24 @@ def test_paths_cannot_leave_the_output_folder():
     for bad in ("/../etc/passwd", "/a/../../b", "/a//b"):
         with pytest.raises(ValueError):
             export.file_for(bad)
+
+
+def test_outputs_rendered_once_for_two_paths_are_those_the_server_sends_alike(client):
+    """`PATH_FREE` formats are rendered once for the root and the default language's prefix: the server sends
+    them the same bytes at both; every other format differs between the two somewhere (its own address)."""
+    site, _ = read_content(BUNDLED)
+    alike: dict[str, bool] = {}
+    for route in every_route(site):
+        if route.spec.localized and not route.prefixed:
+            prefixed = path(Route(route.format, route.lang, True, route.tag, route.item))
+            same = client.get(path(route)).data == client.get(prefixed).data
+            alike[route.format] = alike.get(route.format, True) and same
+    assert {name for name, same in alike.items() if same} == PATH_FREE
+
+
+def test_the_build_shares_its_routes_among_processes_with_the_bytes_of_one(tmp_path):
+    """Two processes render disjoint routes: the same files, bytes and dates as one process."""
+    export.build(tmp_path / "one", SETTINGS, today=date(2021, 9, 1), processes=1)
+    export.build(tmp_path / "two", SETTINGS, today=date(2021, 9, 1), processes=2)
+    one, two = _snapshot(tmp_path / "one"), _snapshot(tmp_path / "two")
+    assert one == two and len(one) > 100

@@ -18,7 +18,13 @@ from ..images import SUFFIXES as IMAGE_TYPES
 from ..model import Site
 from . import embed, events_json, events_schema, feeds, html, ics, jsonfeed, search
 
-__all__ = ["FORMATS", "RENDERERS", "Format", "View", "archive_years"]
+__all__ = ["FORMATS", "PATH_FREE", "RENDERERS", "Format", "View", "archive_years"]
+
+# Formats whose bytes do not depend on the path they are served at (`View.path`): the default language's
+# output at the root and under its prefix (/calendar.ics, /en/calendar.ics) are the same bytes, so
+# `calfeed build` renders them once. Pages and feeds name their own address; these do not.
+# tests/test_export.py checks this set against the renderers.
+PATH_FREE = frozenset({"calendar", "event-ics", "events-json", "search"})
 
 
 def _image(suffix: str) -> Callable[[Site, View], bytes]:

@@ -1,0 +1,132 @@
+"""What each output is made from, as one hash: `calfeed build` renders an output again only when its
+fingerprint differs from the one the previous export recorded (see `calfeed.export`).
+
+A fingerprint covers everything an output's bytes can depend on:
+
+* `Fingerprints.base`, shared by every output: calfeed's code and package data (renderers, default
+  templates, translations), the site's template overrides, the calendar settings, tag ids and labels,
+  local images, and the content's own clock (`Site.updated`);
+* the route (format, language, prefix, tag, item), and the day for formats that change with it;
+* the items it shows: an event's page and .ics, that event and the news posts about it; a month page, the
+  events of that month and the list of months; an archive page, that year's events and the list of years;
+  an image, its file; any other output, every event and news post of its view (its tag's, or all).
+
+An item's digest covers its model object, its revision and its publication time; a news post's also
+covers the events it names (pages show their titles). Taking in too much is safe: the output is rendered
+again and its file left alone when its bytes did not change. Taking in too little would leave a stale file:
+tests/test_export_incremental.py compares incremental builds after edits with full builds.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable
+from datetime import date
+from pathlib import Path
+
+from . import months
+from .model import Event, NewsEntry, Site
+from .routes import Route
+
+PACKAGE = Path(__file__).resolve().parent
+
+
+def _digest(parts: Iterable[bytes | str]) -> bytes:
+    hasher = hashlib.blake2b(digest_size=16)
+    for part in parts:
+        data = part.encode() if isinstance(part, str) else part
+        hasher.update(len(data).to_bytes(8, "little"))
+        hasher.update(data)
+    return hasher.digest()
+
+
+def folder_digest(folders: Iterable[Path]) -> bytes:
+    """One digest of every file's path and bytes under `folders` (caches of compiled Python left out)."""
+    parts: list[bytes | str] = []
+    for folder in folders:
+        for file in sorted(folder.rglob("*")):
+            if file.is_file() and "__pycache__" not in file.parts:
+                parts += [file.relative_to(folder).as_posix(), file.read_bytes()]
+    return _digest(parts)
+
+
+class Fingerprints:
+    """Fingerprints of the outputs of one `Site` with one set of templates (see the module's docstring)."""
+
+    def __init__(self, site: Site, templates: Iterable[Path]) -> None:
+        self.site = site
+        images: list[bytes | str] = []
+        for name, image in sorted(site.images.items()):
+            images += [name, image.media_type, f"{image.width}x{image.height}", image.data]
+        self.base = _digest(
+            [
+                folder_digest([PACKAGE, *templates]),
+                repr(site.calendar),
+                repr(sorted((tag, repr(label)) for tag, label in site.tags.items())),
+                repr(site.tag_ids),
+                _digest(images),
+                repr(site.updated),
+            ]
+        )
+        self._events: dict[str, bytes] = {}
+        self._news: dict[str, bytes] = {}
+        self._views: dict[str | None, bytes] = {}
+        self._inputs: dict[str, Callable[[Route], bytes]] = {
+            "event": self._event_inputs,
+            "event-ics": self._event_inputs,
+            "month": self._month_inputs,
+            "archive": self._archive_inputs,
+        }
+
+    def of(self, route: Route, today: date) -> str:
+        """The fingerprint of `route` rendered on `today` (which only formats that change daily look at)."""
+        day = today.isoformat() if route.spec.daily else ""
+        if route.format.startswith("image-"):
+            inputs = _digest([b"image"])  # its bytes are in `base`, with every local image
+        else:
+            inputs = self._inputs.get(route.format, self._view_inputs)(route)
+        return _digest([self.base, repr(route), day, inputs]).hex()
+
+    def event(self, event: Event) -> bytes:
+        found = self._events.get(event.id)
+        if found is None:
+            site = self.site
+            found = _digest([repr(event), repr(site.revision(event)), repr(site.published(event))])
+            self._events[event.id] = found
+        return found
+
+    def news(self, entry: NewsEntry) -> bytes:
+        found = self._news.get(entry.id)
+        if found is None:
+            site = self.site
+            named = [self.event(event) for event_id in entry.events if (event := site.event(event_id)) is not None]
+            found = _digest([repr(entry), repr(site.revision(entry)), repr(site.published(entry)), *named])
+            self._news[entry.id] = found
+        return found
+
+    def _event_inputs(self, route: Route) -> bytes:
+        event = self.site.event(route.item or "")
+        if event is None:
+            return b""
+        return _digest([self.event(event), *(self.news(entry) for entry in self.site.news_about(event.id))])
+
+    def _month_inputs(self, route: Route) -> bytes:
+        index = months.index(self.site, route.tag)
+        shown = [self.event(event) for event in index.events(route.item or "")]
+        return _digest([repr(index.with_events), repr(index.pages), *shown])
+
+    def _archive_inputs(self, route: Route) -> bytes:
+        events = self.site.events
+        years = sorted({event.first_day.year for event in events})
+        shown = [self.event(event) for event in events if str(event.first_day.year) == route.item]
+        return _digest([repr(years), *shown])
+
+    def _view_inputs(self, route: Route) -> bytes:
+        found = self._views.get(route.tag)
+        if found is None:
+            site, tag = self.site, route.tag
+            events = [self.event(event) for event in site.events if tag is None or tag in event.tags]
+            news = [self.news(entry) for entry in site.news if tag is None or tag in entry.tags]
+            found = _digest([repr(len(events)), *events, *news])
+            self._views[route.tag] = found
+        return found

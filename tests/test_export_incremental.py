@@ -1,0 +1,116 @@
+"""`calfeed build` into a folder holding an earlier build: the same bytes as a full build, and only the files
+whose bytes changed are written; every other file is the earlier build's own (same modification time, same
+file), so rsync or a CDN upload sends only what changed."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+
+from calfeed import export
+from calfeed.settings import Settings
+
+from conftest import BUNDLED, TEMPLATES
+
+DAY = date(2021, 9, 1)
+
+Tree = dict[str, tuple[bytes, int, int]]  # file: bytes, modification time (ns), inode
+
+
+def _tree(folder: Path) -> Tree:
+    files = (file for file in folder.rglob("*") if file.is_file())
+    return {str(f.relative_to(folder)): (f.read_bytes(), f.stat().st_mtime_ns, f.stat().st_ino) for f in files}
+
+
+@pytest.fixture
+def content(tmp_path) -> Path:
+    """A copy of the bundled content and its history, with the bundled templates beside it, to edit."""
+    folder = tmp_path / "content"
+    folder.mkdir()
+    for name in (BUNDLED.name, BUNDLED.name.replace(".yaml", ".history.json")):
+        shutil.copy2(BUNDLED.with_name(name), folder / name)
+    shutil.copytree(TEMPLATES, folder / "templates")
+    return folder / BUNDLED.name
+
+
+def _edit(file: Path, old: str, new: str) -> None:
+    text = file.read_text(encoding="utf-8")
+    assert old in text, old
+    file.write_text(text.replace(old, new, 1), encoding="utf-8")
+    later = file.stat().st_mtime + 10  # an edit saved later than the build before it
+    os.utime(file, (later, later))
+
+
+def _rebuild_and_compare(content: Path, out: Path, full: Path, today: date) -> set[str]:
+    """Build into `out` (holding an earlier build) and into empty `full`; check they hold the same bytes, that
+    files written have the full build's dates, and that every other file is untouched. The files written."""
+    settings = Settings(events=str(content))
+    before = _tree(out)
+    built = export.build(out, settings, today=today)
+    after = _tree(out)
+    export.build(full, settings, today=today)
+    expected = _tree(full)
+    assert {name: found[0] for name, found in after.items()} == {name: found[0] for name, found in expected.items()}
+    changed = {name for name in after if name not in before or before[name][0] != after[name][0]}
+    for name, (_, modified, inode) in after.items():
+        if name in changed:
+            assert modified == expected[name][1], name
+        else:
+            assert (modified, inode) == before[name][1:], f"{name}: bytes unchanged, yet rewritten"
+    assert built.written == len(changed - {export.MANIFEST})
+    assert (built.files, built.size) == (len(after), sum(len(data) for data, _, _ in after.values()))
+    return changed
+
+
+def test_one_edited_event_rewrites_its_outputs_and_nothing_else(content, tmp_path):
+    out = tmp_path / "site"
+    export.build(out, Settings(events=str(content)), today=DAY)
+    _edit(content, "title: 4th UCLG Culture Summit", "title: The 4th UCLG Culture Summit")
+    changed = _rebuild_and_compare(content, out, tmp_path / "full", DAY)
+    assert {"events/culture-summit-2021/index.html", "es/events/culture-summit-2021/index.html"} <= changed
+    assert {"events/culture-summit-2021.ics", "calendar.ics", "en/calendar.ics", "calendar.ics.br"} <= changed
+    assert "events/resilient-city-training-2021/index.html" not in changed
+    assert len(changed) < len(_tree(out)) / 3
+
+
+def test_linked_news_a_new_day_and_a_template_rebuild_as_a_full_build_would(content, tmp_path):
+    out = tmp_path / "site"
+    export.build(out, Settings(events=str(content)), today=DAY)
+    # A news post now names a second event: both events' pages list it.
+    linked = "events: [resilient-city-training-2021"
+    _edit(content, linked + "]", linked + ", culture-summit-2021]")
+    changed = _rebuild_and_compare(content, out, tmp_path / "full-1", DAY)
+    assert {"events/culture-summit-2021/index.html", "events/resilient-city-training-2021/index.html"} <= changed
+    # The next day: what is upcoming moves on.
+    changed = _rebuild_and_compare(content, out, tmp_path / "full-2", DAY + timedelta(days=14))
+    assert "index.html" in changed
+    # The site's stylesheet edited: only it changes, although every output was made again.
+    _edit(content.parent / "templates" / "style.css", "\n", "\n/* edited */\n")
+    changed = _rebuild_and_compare(content, out, tmp_path / "full-3", DAY + timedelta(days=14))
+    assert changed - {export.MANIFEST} == {"style.css", "style.css.gz", "style.css.br"}
+
+
+def test_a_removed_event_takes_its_files_with_it(content, tmp_path):
+    out = tmp_path / "site"
+    export.build(out, Settings(events=str(content)), today=DAY)
+    text = content.read_text(encoding="utf-8")
+    start = text.index("  - id: culturopolis-2022")
+    _edit(content, text[start : text.index("\nnews:")], "")
+    _edit(content, "events: [culturopolis-2022]", "url: https://www.uclg.org/")
+    assert (out / "events" / "culturopolis-2022.ics").exists()
+    _rebuild_and_compare(content, out, tmp_path / "full", DAY)
+    assert not (out / "events" / "culturopolis-2022.ics").exists()
+
+
+def test_an_unreadable_manifest_means_a_full_build(content, tmp_path):
+    out = tmp_path / "site"
+    first = export.build(out, Settings(events=str(content)), today=DAY)
+    (out / export.MANIFEST).write_text("{not json", encoding="utf-8")
+    again = export.build(out, Settings(events=str(content)), today=DAY)
+    assert again.rendered == first.rendered > 0 and again.written == first.written - len(export.HOST_FILES)
+    assert export.read_manifest(out)  # written anew: the next build is incremental again
+    assert export.build(out, Settings(events=str(content)), today=DAY).rendered == 0
