@@ -6,7 +6,9 @@ A fingerprint covers everything an output's bytes can depend on:
 * `Fingerprints.base`, shared by every output: calfeed's code and package data (renderers, default
   templates, translations), the site's template overrides, the calendar settings, tag ids and labels,
   local images, and the content's own clock (`Site.updated`);
-* the route (format, language, prefix, tag, item), and the day for formats that change with it;
+* the route (format, language, prefix, tag, item), and for formats that change with the day, the day; for
+  an event's page, only what it shows of the day: the event's next occurrence and its upcoming dates (so a
+  daily rebuild renders again only the pages of events that ended or moved on to their next date);
 * the items it shows: an event's page and .ics, that event and the news posts about it; a month page, the
   events of that month and the list of months; an archive page, that year's events and the list of years;
   an image, its file; any other output, every event and news post of its view (its tag's, or all).
@@ -24,8 +26,9 @@ from collections.abc import Callable, Iterable
 from datetime import date
 from pathlib import Path
 
-from . import months
+from . import months, recurrence
 from .model import Event, NewsEntry, Site
+from .render.page import EVENT_DATES
 from .routes import Route
 
 PACKAGE = Path(__file__).resolve().parent
@@ -71,6 +74,7 @@ class Fingerprints:
         self._events: dict[str, bytes] = {}
         self._news: dict[str, bytes] = {}
         self._views: dict[str | None, bytes] = {}
+        self._days: dict[tuple[str, date], str] = {}  # by event id and day: what its page shows of the day
         self._inputs: dict[str, Callable[[Route], bytes]] = {
             "event": self._event_inputs,
             "event-ics": self._event_inputs,
@@ -80,7 +84,11 @@ class Fingerprints:
 
     def of(self, route: Route, today: date) -> str:
         """The fingerprint of `route` rendered on `today` (which only formats that change daily look at)."""
-        day = today.isoformat() if route.spec.daily else ""
+        day = (
+            (self._event_day(route, today) if route.format == "event" else today.isoformat())
+            if route.spec.daily
+            else ""
+        )
         if route.format.startswith("image-"):
             inputs = _digest([b"image"])  # its bytes are in `base`, with every local image
         else:
@@ -102,6 +110,19 @@ class Fingerprints:
             named = [self.event(event) for event_id in entry.events if (event := site.event(event_id)) is not None]
             found = _digest([repr(entry), repr(site.revision(entry)), repr(site.published(entry)), *named])
             self._news[entry.id] = found
+        return found
+
+    def _event_day(self, route: Route, today: date) -> str:
+        """What an event's page shows of `today` (calfeed.render.html.render_event): whether the event is
+        over, its next occurrence, and a repeating event's next dates with its skipped ones among them."""
+        key = (route.item or "", today)
+        found = self._days.get(key)
+        if found is None:
+            event = self.site.event(route.item or "")
+            found = "" if event is None else repr(recurrence.upcoming(event, today, EVENT_DATES))
+            if event is not None and event.repeat:
+                found += repr(recurrence.next_occurrence(event, today))
+            self._days[key] = found
         return found
 
     def _event_inputs(self, route: Route) -> bytes:
