@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path as FilePath
-from typing import Any
+from typing import Any, cast
 
 from . import history, images, limits, yamlread
 from .checks import IMAGE_KEYS, LOCATION_KEYS, FieldChecker, describe, did_you_mean
@@ -29,7 +29,7 @@ from .model import (
     Text,
 )
 from .problems import ContentError, Path, Pending, Problem, Problems, TooMany, format_path
-from .reuse import Item, Reading, Reuse
+from .reuse import Effects, Item, Reading, Reuse
 from .sections import CALENDAR_KEYS, EVENT_KEYS, NEWS_KEYS, ORGANIZER_KEYS, TOP_KEYS, Defaults, Ids, SectionReader
 from .sections import calendar as read_calendar
 
@@ -61,7 +61,8 @@ def read_content(
     news post with no date) come with a site.
 
     With `reuse` (kept from one read to the next, see calfeed/reuse.py), an item read from
-    the same YAML as in the previous good read is the very object that read made.
+    the same YAML as in the previous read is the very object that read made (and is not
+    checked again if that read found no problem in it).
     """
     with collector_paused():
         return _Reader(max_bytes, reuse).read(FilePath(path))
@@ -161,8 +162,7 @@ class _Reader:
                 self.warn_undated(site)
                 if self.image_uses:
                     site = self.local_images(site, images.content_root(path))
-        if site is not None:
-            self.reading.keep()
+        self.reading.keep(good=site is not None)
         replaced = {(p.file, p.field) for p in located if p.field and p.message.startswith(yamlread.VALUE_REPLACED)}
         located.extend(p for p in self.locate() if (p.file, p.field) not in replaced)
         located.sort(key=lambda p: (p.file, p.line or 0, p.column or 0))
@@ -382,10 +382,37 @@ class _Reader:
         kind = "event" if key == "events" else "news"
         items = []
         for raw, path in check.list_items(document, key):
-            if (item := read(raw, path)) is not None:
-                item, self.digests[f"{kind}:{item.id}"] = self.reading.item(kind, check.problems.file, raw, item)
-                items.append(item)
+            mark, kept = self.reading.recall(kind, check.problems.file, raw)
+            if mark is not None and kept is not None and self.reading.replay(kept, mark, check, self.ids, path):
+                item, digest = cast(Item, kept.item), kept.digest
+            elif (read_item := self.read_item(check, raw, path, read, mark is not None)) is not None:
+                item, digest = self.reading.remember(mark, raw, *read_item)
+            else:
+                continue
+            items.append(item)
+            self.digests[f"{kind}:{item.id}"] = digest
         return items
+
+    def read_item(
+        self, check: FieldChecker, raw: Any, path: Path, read: Callable[[Any, Path], Item | None], record: bool
+    ) -> tuple[Item, Effects | None] | None:
+        """Read one item with `read`: the item (None if it cannot be read) and, if that found no problem and
+        `record` asks, what the read did besides (`reuse.Effects`, with paths below `path`), to do again
+        instead next time."""
+        pending, claimed = len(self.problems.pending), len(self.ids.claimed)
+        tag_uses, image_uses, checked = len(check.tag_uses), len(check.image_uses), len(self.reading.checked)
+        if (item := read(raw, path)) is None:
+            return None
+        if not record or len(self.problems.pending) > pending:
+            return item, None
+        below = len(path)
+        effects = Effects(
+            claims=tuple((kind, name, where[below:]) for kind, name, where in self.ids.claimed[claimed:]),
+            tag_uses=tuple((where[below:], tag) for _, where, tag in check.tag_uses[tag_uses:]),
+            image_uses=tuple((where[below:], src) for _, where, src in check.image_uses[image_uses:]),
+            texts=tuple(self.reading.checked[checked:]),
+        )
+        return item, effects
 
     def read_tags(self, document: dict[str, Any], check: FieldChecker, tags: dict[str, Text]) -> None:
         """Add the tags `document` declares (id: label) to `tags`."""

@@ -1,25 +1,34 @@
-"""What one good read of the content leaves for the next: unchanged items stay the very same objects.
+"""What one read of the content leaves for the next: unchanged items stay the very same objects, unread.
 
 `content.read_content(path, reuse=…)` gives each event and news post it reads from the
-same YAML as the previous good read (the same file, the same mapping with its keys in
-the same order, the same calendar languages and zone) the object that read made, and
-its history digest. Everything a model object holds comes from those inputs, so an
-item that changed in any way is a new object, and a cache keyed by an object's
-identity (the calendar's VEVENT pieces, `render.ics.Pieces`) stays warm across reloads
-without ever serving what an edit changed. The read still checks every item, so its
-problems are a fresh read's; only the Markdown check of a description it checked before
-(converting it: most of a read's time) is not done again.
-`calfeed.store.ContentStore` keeps one `Reuse` for its path.
+same YAML as the previous read (the same file, the same mapping with its keys in the
+same order, the same calendar languages and zone) the object that read made, and its
+history digest. Everything a model object holds comes from those inputs, so an item
+that changed in any way is a new object, and a cache keyed by an object's identity (the
+calendar's VEVENT pieces, `render.ics.Pieces`) stays warm across reloads without ever
+serving what an edit changed. `calfeed.store.ContentStore` keeps one `Reuse` for its path.
+
+An item whose previous read found no problem is not checked again: what that read did
+besides returning it (`Effects`: the ids it claimed, the tags and images it uses, the
+descriptions it checked) is done again instead, if it still can be (its ids still free,
+its linked events there, its tags within the limit); otherwise it is read afresh. So a
+read with `reuse` finds exactly the problems a fresh read finds (tests/test_reuse.py
+holds every content fixture and the bad-content suite to that), in a fraction of the time.
 """
 
 from __future__ import annotations
 
 import hashlib
-from dataclasses import replace
-from typing import Any, TypeVar, cast
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
-from . import descriptions, history
+from . import descriptions, history, limits
 from .model import Event, Image, NewsEntry
+from .problems import Path
+
+if TYPE_CHECKING:
+    from .checks import FieldChecker
+    from .sections import Ids
 
 Item = TypeVar("Item", Event, NewsEntry)
 Mark = tuple[str, str, bytes]  # (kind, file, fingerprint of the item's YAML value)
@@ -31,19 +40,36 @@ def fingerprint(raw: Any) -> bytes:
     return hashlib.blake2b(repr(raw).encode(), digest_size=16).digest()
 
 
+@dataclass(frozen=True, slots=True)
+class Effects:
+    """What reading an item that had no problem did besides returning it; paths are below the item's."""
+
+    claims: tuple[tuple[str, str, Path], ...]  # (kind, name, path) of each id it claimed (`sections.Ids`)
+    tag_uses: tuple[tuple[Path, str], ...]  # (path, tag) of each tag it lists
+    image_uses: tuple[tuple[Path, str], ...]  # (path, src) of each image address
+    texts: tuple[str, ...]  # the descriptions it checked (`descriptions.trouble`)
+
+
+@dataclass(frozen=True, slots=True)
+class Kept:
+    item: Event | NewsEntry
+    digest: str  # `history.content_hash` of its YAML
+    effects: Effects | None  # None: its read found a problem, so it is read again
+
+
 class Reuse:
-    """The items of the last good read, by where and from what they were read (see the module)."""
+    """The items of the last read, by where and from what they were read (see the module)."""
 
     def __init__(self) -> None:
         self.defaults: object = None  # what every item took from the calendar section
-        self.items: dict[Mark, tuple[Event | NewsEntry, str]] = {}  # mark -> (item as read, history digest)
+        self.items: dict[Mark, Kept] = {}
         self.sized: dict[int, tuple[Event, Event]] = {}  # id(event as read) -> (it, it with its image's size)
         self.troubles: dict[str, str | None] = {}  # Markdown text -> `descriptions.trouble(text)`
 
 
 class Reading:
-    """One read's side of `Reuse` (None: reuse nothing, remember nothing): what the previous good read made
-    from the same sources, and what this read makes, kept for the next read by `keep` if it is good."""
+    """One read's side of `Reuse` (None: reuse nothing, remember nothing): what the previous read made
+    from the same sources, and what this read makes, kept for the next read by `keep`."""
 
     def __init__(self, reuse: Reuse | None, defaults: object) -> None:
         self.reuse = reuse
@@ -52,24 +78,52 @@ class Reading:
         self.items_before = reuse.items if reuse is not None and same else {}
         self.sized_before = reuse.sized if reuse is not None and same else {}
         self.troubles_before = reuse.troubles if reuse is not None else {}  # whatever the defaults
-        self.items_now: dict[Mark, tuple[Event | NewsEntry, str]] = {}
-        self.sized_now: dict[int, tuple[Event, Event]] = {}
+        self.items_now: dict[Mark, Kept] = {}
+        self.sized_now: dict[int, tuple[Event, Event]] | None = None  # None: images were not sized
         self.troubles_now: dict[str, str | None] = {}
+        self.checked: list[str] = []  # every description checked, in order
 
-    def item(self, kind: str, file: str, raw: Any, item: Item) -> tuple[Item, str]:
-        """`item` (read from `raw` in `file`), or the equal one the previous good read made; with its
-        history digest (`history.content_hash`)."""
+    def recall(self, kind: str, file: str, raw: Any) -> tuple[Mark | None, Kept | None]:
+        """The mark of `raw` (an item of `kind` in `file`), and what the previous read kept for it."""
         if self.reuse is None:
-            return item, history.content_hash(raw)
+            return None, None
         mark = (kind, file, fingerprint(raw))
-        kept = self.items_before.get(mark) or (item, history.content_hash(raw))
+        return mark, self.items_before.get(mark)
+
+    def remember(self, mark: Mark | None, raw: Any, item: Item, effects: Effects | None) -> tuple[Item, str]:
+        """`item`, just read from `raw`, or the equal one the previous read made; with its history digest."""
+        if mark is None:
+            return item, history.content_hash(raw)
+        before = self.items_before.get(mark)
+        kept = Kept(before.item, before.digest, effects) if before else Kept(item, history.content_hash(raw), effects)
         self.items_now[mark] = kept
-        return cast(tuple[Item, str], kept)
+        return cast(Item, kept.item), kept.digest
+
+    def replay(self, kept: Kept, mark: Mark, check: FieldChecker, ids: Ids, path: Path) -> bool:
+        """Do again what reading `kept.item` at `path` did (its `Effects`), if its read found no problem and
+        it still can be done as it was; True if done, False if the item must be read afresh."""
+        effects = kept.effects
+        if effects is None or any(name in ids.seen[kind] for kind, name, _ in effects.claims):
+            return False
+        if isinstance(kept.item, NewsEntry) and any(event not in ids.seen["event"] for event in kept.item.events):
+            return False
+        new_tags = {tag for _, tag in effects.tag_uses} - check.tag_names
+        if len(check.tag_names) + len(new_tags) > limits.TAGS.most:
+            return False
+        for kind, name, below in effects.claims:
+            ids.first(check.problems, kind, name, (*path, *below))
+        check.tag_names.update(new_tags)
+        check.tag_uses += [(check.problems.file, (*path, *below), tag) for below, tag in effects.tag_uses]
+        check.image_uses += [(check.problems.file, (*path, *below), src) for below, src in effects.image_uses]
+        self.troubles_now.update(dict.fromkeys(effects.texts))  # each had no trouble: the read found no problem
+        self.items_now[mark] = kept
+        return True
 
     def sized(self, event: Event, image: Image | None) -> Event:
         """`event` with `image` (its own, sized from the local file): the previous read's if the same."""
         if self.reuse is None:
             return replace(event, image=image)
+        self.sized_now = {} if self.sized_now is None else self.sized_now
         before = self.sized_before.get(id(event))
         if before is not None and before[0] is event and before[1].image == image:
             sized = before[1]
@@ -80,7 +134,7 @@ class Reading:
 
     def trouble(self, text: str) -> str | None:
         """`descriptions.trouble(text)`, the Markdown check (converting it: most of a read's time), as the
-        previous good read found it for the same text."""
+        previous read found it for the same text."""
         if self.reuse is None:
             return descriptions.trouble(text)
         if text in self.troubles_before:
@@ -88,10 +142,17 @@ class Reading:
         else:
             found = descriptions.trouble(text)
         self.troubles_now[text] = found
+        self.checked.append(text)
         return found
 
-    def keep(self) -> None:
-        """This read was good: the next one reuses what it made."""
+    def keep(self, good: bool) -> None:
+        """The next read reuses what this one made: its items even if others had problems (`good` is False),
+        and the sized events of a good read (a read with errors sizes no image)."""
         if self.reuse is not None:
-            self.reuse.defaults, self.reuse.items, self.reuse.sized = self.defaults, self.items_now, self.sized_now
-            self.reuse.troubles = self.troubles_now
+            self.reuse.defaults, self.reuse.items, self.reuse.troubles = (
+                self.defaults,
+                self.items_now,
+                self.troubles_now,
+            )
+            if good:
+                self.reuse.sized = self.sized_now or {}

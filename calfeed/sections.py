@@ -134,6 +134,7 @@ class Ids:
 
     def __init__(self) -> None:
         self.seen: dict[str, dict[str, tuple[str, Path]]] = {"event": {}, "news": {}, "tag": {}, "source_uid": {}}
+        self.claimed: list[tuple[str, str, Path]] = []  # (kind, name, path) of each first use, in order
 
     def first(self, problems: FileProblems, kind: str, name: str, path: Path) -> bool:
         """Record where `name` is first used as a `kind` id; report it and return False if it was already."""
@@ -145,6 +146,7 @@ class Ids:
             )
             return False
         seen[name] = (problems.file, path)
+        self.claimed.append((kind, name, path))
         return True
 
 

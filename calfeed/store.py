@@ -48,7 +48,7 @@ def _read(
     path: Path, max_bytes: int, base_url: str, reuse: Reuse | None = None
 ) -> tuple[Published | None, list[Problem], Any]:
     """`read_version`, and the files' signature once read (for noticing a change made while reading).
-    With `reuse`, unchanged items are the previous good read's objects (calfeed/reuse.py)."""
+    With `reuse`, unchanged items are the previous read's objects (calfeed/reuse.py)."""
     site, problems = read_content(path, max_bytes=max_bytes, reuse=reuse)
     after = _signature(path)
     published = None if site is None else Published(with_base_url(site, base_url), _modified(after))

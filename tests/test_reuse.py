@@ -1,6 +1,8 @@
 """A reload keeps what did not change (calfeed/reuse.py): an event or news post read from the same YAML is
-the very object the previous good read made, and the Markdown check of a description is not done again;
-but a read with `reuse` says exactly what a fresh read says: the same problems, the same outputs."""
+the very object the previous read made, and one that had no problem is not checked again (what its read
+did is done again instead); but a read with `reuse` says exactly what a fresh read says: the same problems,
+the same outputs.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from calfeed import descriptions
+from calfeed import descriptions, sections
 from calfeed.content import read_content
 from calfeed.render import FORMATS, View
 from calfeed.render.html import make_environment
@@ -19,6 +21,7 @@ from calfeed.store import ContentStore
 from conftest import CONTENT, TEMPLATES
 
 EVERY_FIELD = CONTENT / "ics-every-field.yaml"
+ROOT = Path(__file__).parent
 
 # Edits that break the content, and edits that keep it valid, of ics-every-field.yaml.
 EDITS = [
@@ -58,7 +61,7 @@ def test_a_read_with_reuse_says_what_a_fresh_read_says(tmp_path: Path, before, a
             assert _outputs(site) == _outputs(fresh_site)
 
 
-def test_a_reload_keeps_unchanged_items_and_their_description_checks(tmp_path: Path, monkeypatch):
+def test_a_reload_keeps_unchanged_items_and_checks_none_of_them(tmp_path: Path, monkeypatch):
     content = tmp_path / "events.yaml"
     shutil.copy(CONTENT / "feed-events.yaml", content)
     shutil.copytree(CONTENT / "images", tmp_path / "images")
@@ -68,6 +71,9 @@ def test_a_reload_keeps_unchanged_items_and_their_description_checks(tmp_path: P
     checked: list[str] = []
     check = descriptions.trouble
     monkeypatch.setattr(descriptions, "trouble", lambda text: checked.append(text) or check(text))
+    read: list[object] = []
+    event = sections.SectionReader.event
+    monkeypatch.setattr(sections.SectionReader, "event", lambda self, raw, at: read.append(at) or event(self, raw, at))
     edited = first.event("izmir-panel-2021")
     content.write_text(content.read_text().replace("{en: Panel in Izmir,", "{en: Panel in Izmir (moved),"))
     assert store.refresh()
@@ -75,10 +81,11 @@ def test_a_reload_keeps_unchanged_items_and_their_description_checks(tmp_path: P
     kept = [event.id for event, old in zip(second.events, first.events, strict=True) if event is old]
     assert kept == [event.id for event in first.events if event is not edited]
     assert [entry for entry, old in zip(second.news, first.news, strict=True) if entry is not old] == []
+    assert read == [("events", 0)]  # the edited event alone was read again
     assert checked == []  # no description changed: none was converted again
 
 
-def test_a_broken_read_leaves_the_last_good_one_to_reuse(tmp_path: Path):
+def test_a_read_with_errors_keeps_the_unchanged_items(tmp_path: Path):
     content = tmp_path / "events.yaml"
     text = (CONTENT / "feed-events.yaml").read_text()
     content.write_text(text)
@@ -91,3 +98,21 @@ def test_a_broken_read_leaves_the_last_good_one_to_reuse(tmp_path: Path):
     again, _ = read_content(content, reuse=reuse)
     assert good is not None and again is not None
     assert all(new is old for new, old in zip(again.events, good.events, strict=True))
+
+
+def _cases() -> list[Path]:
+    """Every content fixture and every case of the bad-content suite (a file, or a folder of files)."""
+    bad = sorted(case for category in (ROOT / "bad").iterdir() for case in category.iterdir())
+    return sorted(CONTENT.iterdir()) + [case for case in bad if case.name != "expected.txt"]
+
+
+@pytest.mark.parametrize("path", _cases(), ids=lambda path: f"{path.parent.name}/{path.name}")
+def test_a_second_read_of_the_same_content_says_what_a_fresh_read_says(path: Path):
+    """The second read replays each item the first found no problem in (`reuse.Effects`) and reads the
+    others: every duplicate, link, tag and warning must come out as in a fresh read, in the same order."""
+    fresh_site, fresh_problems = read_content(path)
+    reuse = Reuse()
+    read_content(path, reuse=reuse)
+    site, problems = read_content(path, reuse=reuse)
+    assert problems == fresh_problems
+    assert site == fresh_site
