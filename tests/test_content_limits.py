@@ -32,6 +32,8 @@ def event_with(field: str) -> str:
 
 # (what, the field as written under the event (or the whole file), the field path, its line, column, limit)
 # Each is one over its limit; `at` is the same, at the limit, which passes.
+TAGS, LANGS = limits.TAGS_PER_ITEM.most, limits.LANGUAGES.most
+CODES = [f"e{chr(97 + i // 26)}{chr(97 + i % 26)}" for i in range(LANGS + 1)]  # one language too many
 DAYS = [str(date(2030, 5, 2) + timedelta(days=i)) for i in range(1001)]
 OVER = [
     ("an event id", HEAD + f"events:\n  - id: {'a' * 101}\n    title: F\n    start: 2030-05-01\n    location: G\n",
@@ -61,14 +63,14 @@ OVER = [
      limits.RULE, 501),
     ("a source_uid", event_with(f"source_uid: {'s' * 1001}"), "events[0].source_uid", 9, 17, limits.SOURCE_UID,
      1001),
-    ("tags on an event", event_with("tags: [" + ", ".join(f"t{i}" for i in range(51)) + "]"), "events[0].tags", 9,
-     11, limits.TAGS_PER_ITEM, 51),
+    ("tags on an event", event_with("tags: [" + ", ".join(f"t{i}" for i in range(TAGS + 1)) + "]"), "events[0].tags",
+     9, 11, limits.TAGS_PER_ITEM, TAGS + 1),
     ("except dates", event_with("repeat: FREQ=DAILY;COUNT=2000\nexcept: [" + ", ".join(DAYS) + "]"),
      "events[0].except", 10, 13, limits.EXCEPTIONS, 1001),
     ("linked events", HEAD + EVENT + "news:\n  - id: post\n    title: P\n    events: [" + ", ".join(["fair"] * 101)
      + "]\n", "news[0].events", 12, 13, limits.LINKED, 101),
-    ("languages", HEAD + "  languages: [" + ", ".join(f"e{chr(97 + i // 26)}{chr(97 + i % 26)}" for i in range(21))
-     + "]\n", "calendar.languages", 4, 14, limits.LANGUAGES, 21),
+    ("languages", HEAD + "  languages: [" + ", ".join(CODES) + "]\n", "calendar.languages", 4, 14, limits.LANGUAGES,
+     LANGS + 1),
 ]  # fmt: skip
 
 
@@ -94,8 +96,8 @@ def test_a_value_at_its_limit_passes(text: str, limit: limits.Limit, tmp_path: P
         .replace("T" * 301, "T" * 300).replace("L" * 101, "L" * 100).replace("P" * 301, "P" * 300)
         .replace("O" * 301, "O" * 300).replace("e" * 250, "e" * 242).replace("A" * 1001, "A" * 1000)
         .replace("u" * 1981, "u" * 1980).replace("COUNT=04", "COUNT=4")
-        .replace("s" * 1001, "s" * 1000).replace(", t50]", "]").replace(", 2031-01-01]", "]")
-        .replace(", fair]", "]").replace(", eau]", "]")
+        .replace("s" * 1001, "s" * 1000).replace(f", t{TAGS}]", "]").replace(", 2031-01-01]", "]")
+        .replace(", fair]", "]").replace(f", {CODES[-1]}]", "]")
     )  # fmt: skip
     if limit is limits.EXCEPTIONS:
         at_limit = re.sub(r", [0-9-]+\]", "]", at_limit)
@@ -104,17 +106,20 @@ def test_a_value_at_its_limit_passes(text: str, limit: limits.Limit, tmp_path: P
     assert site is not None
 
 
-def test_tags_past_500_in_all_are_one_error_at_the_first_one_too_many(tmp_path: Path) -> None:
-    tags = [", ".join(f"t{i}-{j}" for j in range(10)) for i in range(51)]
+def test_tags_past_the_limit_in_all_are_one_error_at_the_first_one_too_many(tmp_path: Path) -> None:
+    most = limits.TAGS.most
+    full = most // 10  # events of 10 tags each that reach the limit; the next one's first tag is one too many
+    tags = [", ".join(f"t{i}-{j}" for j in range(10)) for i in range(full + 1)]
     events = "".join(
         f"  - id: e{i}\n    title: E\n    start: 2030-05-01\n    location: G\n    tags: [{tags[i]}]\n"
-        for i in range(51)
+        for i in range(full + 1)
     )
     site, problems = problems_in(HEAD + "events:\n" + events, tmp_path)
     assert site is None
-    assert [(p.line, p.column, p.field) for p in problems] == [(9 + 5 * 50, 12, "events[50].tags[0]")]
+    assert [(p.line, p.column, p.field) for p in problems] == [(9 + 5 * full, 12, f"events[{full}].tags[0]")]
     assert problems[0].message == (
-        "'t50-0' is one tag too many: the content has 501 different tags (expected at most 500 different tags in all)"
+        f"'t{full}-0' is one tag too many: the content has {most + 1} different tags "
+        f"(expected at most {most} different tags in all)"
     )
 
 

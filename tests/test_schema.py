@@ -17,7 +17,7 @@ import pytest
 import yaml
 from test_docs import FRAGMENT_CALENDAR, YAML, check_examples
 
-from calfeed import content, schema
+from calfeed import content, limits, schema
 from calfeed.cli import main
 from calfeed.content import read_content
 from calfeed.languages import normalise
@@ -190,11 +190,11 @@ MUTATIONS = [  # (what, path to a mapping, key, new value or None to remove)
     ("a URL with a user and password", STARTER_EVENT, "url", "https://user:secret@events.example.org/"),
     ("a URL with a user", STARTER_EVENT, "online", "https://user@meet.example.org/"),
     ("a URL with an @ in its path", STARTER_EVENT, "url", "https://events.example.org/@team"),
-    ("51 tags", STARTER_EVENT, "tags", ["workshops"] * 51),
-    ("50 tags", STARTER_EVENT, "tags", ["workshops"] * 50),
+    ("a tag too many", STARTER_EVENT, "tags", ["workshops"] * (limits.TAGS_PER_ITEM.most + 1)),
+    ("as many tags as allowed", STARTER_EVENT, "tags", ["workshops"] * limits.TAGS_PER_ITEM.most),
     ("a repeat rule over 500 characters", STARTER_EVENT, "repeat", "FREQ=WEEKLY;COUNT=4" + ";BYHOUR=10" * 49),
     ("a tag label over 100 characters", ("tags",), "workshops", "W" * 101),
-    ("21 languages", ("calendar",), "languages", [f"e{chr(97 + i)}" for i in range(21)]),
+    ("a language too many", ("calendar",), "languages", [f"e{chr(97 + i)}" for i in range(limits.LANGUAGES.most + 1)]),
 ]
 
 
