@@ -97,7 +97,7 @@ def trouble(rule: str, start: date | datetime) -> str | None:
     it, within its horizon: one without COUNT or UNTIL must occur by then, one with them must end by then
     (`MAX_OCCURRENCES` at most)."""
     parts = rule_parts(rule)
-    if (reason := _out_of_range(parts)) is not None:
+    if (reason := out_of_range(parts)) is not None:
         return reason
     day_parts = {name: value for name, value in parts.items() if name in _DAY_PARTS}
     try:
@@ -140,7 +140,7 @@ def walk(rule: str, start: date | datetime) -> Iterable[datetime]:
     return _rule(utc_rule(rule, start), start)
 
 
-def _out_of_range(parts: dict[str, str]) -> str | None:
+def out_of_range(parts: dict[str, str]) -> str | None:
     """Why a part of the rule holds a value RFC 5545 does not allow, or None."""
     if "COUNT" in parts and "UNTIL" in parts:
         return "has both COUNT and UNTIL (expected one of them, as RFC 5545 requires)"

@@ -387,6 +387,9 @@ class SectionReader:
                 (*path, "repeat"), f"repeats {parts['FREQ'].lower()} forever (expected COUNT= or UNTIL=)"
             )
             return None, ()
+        if (reason := recurrence.out_of_range(parts)) is not None:  # before dateutil, which may warn or differ
+            self.check.problem((*path, "repeat"), f"'{rule}' {reason}")
+            return None, ()
         start = when[0]
         timed = isinstance(start, datetime)
         if timed and repeated(start):
