@@ -17,7 +17,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path as FilePath
 from typing import Any, cast
 
-from . import history, images, limits, yamlread
+from . import history, images, limits, symlinks, yamlread
 from .checks import IMAGE_KEYS, LOCATION_KEYS, FieldChecker, describe, did_you_mean
 from .model import (
     CalendarSettings,
@@ -143,8 +143,8 @@ class _Reader:
         documents: list[tuple[str, dict[str, Any]]] = []
         located: list[Problem] = []
         if path.is_dir():  # a symbolic link may lead out of the folder: such a file is never read
-            outside = set(_outside(path, files))
-            located.extend(Problem(str(file), None, None, "", OUTSIDE) for file in sorted(outside))
+            outside = {file for file in files if symlinks.leads_out(file, path)}
+            located.extend(Problem(str(file), None, None, "", symlinks.leading_out()) for file in sorted(outside))
             files = [file for file in files if file not in outside]
         if not self.parse_files(files, documents, located):
             return None, located
@@ -162,6 +162,8 @@ class _Reader:
                 self.warn_undated(site)
                 if self.image_uses:
                     site = self.local_images(site, images.content_root(path))
+                    if self.problems.errors:  # an image behind a link leading out
+                        site = None
         self.reading.keep(good=site is not None)
         replaced = {(p.file, p.field) for p in located if p.field and p.message.startswith(yamlread.VALUE_REPLACED)}
         located.extend(p for p in self.locate() if (p.file, p.field) not in replaced)
@@ -229,7 +231,8 @@ class _Reader:
     def local_images(self, site: Site, root: FilePath) -> Site:
         """Read the image files the content names beside it (``src: images/…``, see calfeed/images.py): the
         site carries them and each image its size. One that cannot be used is a warning and is not shown
-        (its description stays): a page never links to a file that is not there."""
+        (its description stays): a page never links to a file that is not there. One behind a link
+        leading out of the content folder is an error, like such a content file."""
         found: dict[str, LocalImage] = {}
         unusable: set[str] = set()
         for file, where, src in self.image_uses:
@@ -237,7 +240,9 @@ class _Reader:
                 continue
             read = images.read_image(root, src)
             if isinstance(read, images.Unusable):
-                self.problems.in_file(file).problem(where, read.message, severity="warning")
+                self.problems.in_file(file).problem(
+                    where, read.message, severity="error" if read.refused else "warning"
+                )
                 unusable.add(src)
             else:
                 found[read.name] = read
@@ -475,25 +480,6 @@ def _date_unlinked(site: Site) -> Site:
     news.sort(key=lambda entry: entry.id)
     news.sort(key=lambda entry: entry.date, reverse=True)
     return replace(site, news=tuple(news))
-
-
-OUTSIDE = (
-    "is a symbolic link leading out of the content folder (expected a file inside the folder, "
-    "or a link to one: calfeed reads nothing outside it)"
-)
-
-
-def _outside(folder: FilePath, files: list[FilePath]) -> list[FilePath]:
-    """The files under `folder` that are, or lie behind, a symbolic link leading out of it."""
-    root = folder.resolve()
-
-    def inside(file: FilePath) -> bool:
-        try:
-            return file.resolve().is_relative_to(root)
-        except (OSError, RuntimeError):  # a loop of links
-            return False
-
-    return [file for file in files if not inside(file)]
 
 
 def _unreadable(path: FilePath, error: OSError) -> Problem:

@@ -41,6 +41,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from . import symlinks
 from .model import Event, NewsEntry, Revision, Site, item_key
 
 
@@ -74,7 +75,10 @@ def content_hash(raw: object) -> str:
 
 
 def read(path: Path) -> dict[str, Record]:
-    """Read a history file; a missing file is an empty history."""
+    """Read a history file; a missing file is an empty history. One that is a symbolic link leading out of
+    its folder is never read (`HistoryError`)."""
+    if symlinks.leads_out(path, path.parent):
+        raise HistoryError(f"{path} {symlinks.leading_out('its folder')}")
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:

@@ -5,7 +5,8 @@ image is read when the content is: its bytes go into the `Site` (the server serv
 ``/images/<name>`` and the export writes them, see `render.FORMATS`), and Pillow reads its width and
 height, which pages write on ``<img>`` so that nothing moves while it loads. Only files directly in
 ``images/``, with a name of letters, digits, ``.``, ``_`` and ``-`` and one of `SUFFIXES`, are local
-images; a path that leads anywhere else (``..``, a link out of the folder) is never read.
+images; a path that leads anywhere else (``..``, a link out of the content folder: an error, see
+`calfeed.symlinks`) is never read.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from pathlib import Path
 from PIL import Image as Pillow
 from PIL import UnidentifiedImageError
 
+from . import symlinks
 from .model import LocalImage
 
 FOLDER = "images"
@@ -40,6 +42,7 @@ class Unusable:
     """Why a local image cannot be shown (the file is missing, not an image, or not allowed)."""
 
     message: str
+    refused: bool = False  # a link leading out of the content folder: an error, not a warning
 
 
 def media_type(address: str) -> str | None:
@@ -72,11 +75,12 @@ def read_image(root: Path, src: str) -> LocalImage | Unusable:
             f"'{src}' is not a local image name (expected images/<name>.<{'|'.join(SUFFIXES)}>, "
             "letters, digits, '.', '_' and '-', directly in the images/ folder beside the content)"
         )
-    folder = (root / FOLDER).resolve()
-    file = folder / name
+    file = root / FOLDER / name
     try:
-        if file.resolve().parent != folder or not file.is_file():
-            return Unusable(f"image file {src} not found (expected it at {root / FOLDER / name})")
+        if symlinks.leads_out(file, root):
+            return Unusable(f"image file {src} {symlinks.leading_out()}", refused=True)
+        if not file.is_file():
+            return Unusable(f"image file {src} not found (expected it at {file})")
         if file.stat().st_size > MAX_BYTES:
             return Unusable(f"image file {src} is over {MAX_BYTES // 1024 // 1024} MB (expected a web-sized image)")
         data = file.read_bytes()

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import io
 import json
 import shutil
 import urllib.error
 import urllib.request
 
 import pytest
+from PIL import Image as Pillow
+from PIL.PngImagePlugin import PngInfo
 from test_wsgi import run_gunicorn
 
 from calfeed.cli import main
@@ -102,3 +105,68 @@ def test_a_refused_edit_shows_stale_but_no_details(make_app, tmp_path):
     assert MARKER not in response.get_data(as_text=True) and str(tmp_path) not in response.get_data(as_text=True)
     detailed = make_app(events, CALFEED_SHOW_PROBLEMS="1").test_client().get("/healthz").get_data(as_text=True)
     assert MARKER in detailed and str(events) in detailed
+
+
+def _png_with(text: str) -> bytes:
+    """A real PNG image whose tEXt chunk holds `text`: served as it is when it is a local image."""
+    info = PngInfo()
+    info.add_text("Comment", text)
+    data = io.BytesIO()
+    Pillow.new("RGB", (4, 4)).save(data, "PNG", pnginfo=info)
+    return data.getvalue()
+
+
+# A history file that is read quotes the bad value in its problem: what a link leading out would disclose.
+SECRET_HISTORY = json.dumps({"event:a": {"hash": "h", "sequence": MARKER, "modified": "2030-01-01T00:00:00Z"}})
+
+
+def _site_linking(tmp_path, kind: str, target_folder) -> object:
+    """A content folder whose image (`kind` "image"), images/ folder ("images") or history file ("history") is a
+    link into `target_folder`, which holds the marker; returns the content file."""
+    target_folder.mkdir(parents=True, exist_ok=True)
+    (target_folder / "photo.png").write_bytes(_png_with(MARKER))
+    (target_folder / "history.json").write_text(SECRET_HISTORY, encoding="utf-8")
+    folder = tmp_path / "content"
+    folder.mkdir(exist_ok=True)
+    if kind == "images":
+        (folder / "images").symlink_to(target_folder)
+    else:
+        (folder / "images").mkdir()
+    events = folder / "events.yaml"
+    events.write_text(VALID + "    image: {src: images/photo.png, alt: A photo}\n", encoding="utf-8")
+    if kind == "image":
+        (folder / "images" / "photo.png").symlink_to(target_folder / "photo.png")
+    elif kind == "history":
+        (folder / "images" / "photo.png").write_bytes(_png_with("harmless"))
+        (folder / "events.history.json").symlink_to(target_folder / "history.json")
+    return events
+
+
+@pytest.mark.parametrize("kind", ["image", "images", "history"])
+def test_an_image_or_history_behind_a_link_leading_out_is_refused_and_never_read(tmp_path, make_app, runner, kind):
+    events = _site_linking(tmp_path, kind, tmp_path / "private")
+    site, problems = read_content(events)
+    assert site is None and MARKER not in str(problems)
+    [problem] = [p for p in problems if p.severity == "error"]
+    assert "symbolic link leading out of" in problem.message
+    if kind != "history":
+        assert (problem.file, problem.line, problem.field) == (str(events), 9, "events[0].image.src")
+    else:
+        assert problem.file == str(events.with_name("events.history.json"))
+    checked = runner.invoke(main, ["check", str(events)])
+    assert checked.exit_code == 1 and MARKER not in checked.output
+    for show in ("0", "1"):  # never read, so not even the private details have it
+        client = make_app(events, CALFEED_SHOW_PROBLEMS=show).test_client()
+        for url in ("/", "/calendar.ics", "/healthz", "/events/a/", "/images/photo.png"):
+            response = client.get(url)
+            assert response.status_code in (503, 404) and MARKER.encode() not in response.data, (url, show)
+
+
+@pytest.mark.parametrize("kind", ["image", "images", "history"])
+def test_the_same_files_linked_from_inside_the_folder_are_read(tmp_path, make_app, runner, kind):
+    """The counterpart: the marker does show when the link stays inside, so the test above can fail."""
+    events = _site_linking(tmp_path, kind, tmp_path / "content" / "shared")
+    if kind != "history":
+        assert MARKER.encode() in make_app(events).test_client().get("/images/photo.png").data
+    else:
+        assert MARKER in runner.invoke(main, ["check", str(events)]).output

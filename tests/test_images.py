@@ -38,7 +38,7 @@ events:
 
 
 def content_with(tmp_path: Path, src: str, files: dict[str, bytes] | None = None) -> Path:
-    (tmp_path / "images").mkdir(exist_ok=True)
+    (tmp_path / "images").mkdir(parents=True, exist_ok=True)
     for name, data in (files or {}).items():
         (tmp_path / "images" / name).write_bytes(data)
     events = tmp_path / "events.yaml"
@@ -94,19 +94,40 @@ def test_a_missing_image_is_a_located_warning_and_is_not_shown(tmp_path, runner,
         ("images/sub/fair.jpg", "is not a local image name"),
         ("images/fair.svg", "is not a local image name"),
         ("images/fake.png", "is not an image Pillow can read"),
-        ("images/outside.png", "not found"),  # a link that leads out of the images folder
+        ("images/dangling.png", "not found"),  # a link to nothing
     ],
 )
 def test_only_real_images_directly_in_the_images_folder_are_read(tmp_path, src, message):
-    elsewhere = tmp_path / "elsewhere"
-    elsewhere.mkdir()
-    shutil.copy(CONGRESS, elsewhere / "outside.png")
     events = content_with(tmp_path, src, {"fake.png": b"not an image"})
-    os.symlink(elsewhere / "outside.png", tmp_path / "images" / "outside.png")
+    os.symlink(tmp_path / "nowhere.png", tmp_path / "images" / "dangling.png")
     site, problems = read_content(events)
     assert site is not None and site.images == {}
     assert [problem.severity for problem in problems] == ["warning"]
     assert message in problems[0].message and problems[0].field == "events[0].image.src"
+
+
+def test_a_link_to_an_image_elsewhere_in_the_content_folder_is_followed(tmp_path):
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    shutil.copy(CONGRESS, elsewhere / "congress.png")
+    events = content_with(tmp_path, "images/linked.png")
+    os.symlink(elsewhere / "congress.png", tmp_path / "images" / "linked.png")
+    site, problems = read_content(events)
+    assert site is not None and not problems
+    assert site.images["linked.png"].data == CONGRESS.read_bytes()
+
+
+def test_an_image_behind_a_link_leading_out_of_the_content_folder_is_an_error(tmp_path):
+    outside = tmp_path / "outside.png"
+    shutil.copy(CONGRESS, outside)
+    events = content_with(tmp_path / "content", "images/outside.png")
+    os.symlink(outside, tmp_path / "content" / "images" / "outside.png")
+    site, problems = read_content(events)
+    assert site is None
+    assert [(problem.severity, problem.field, problem.line) for problem in problems] == [
+        ("error", "events[0].image.src", 10)
+    ]
+    assert "symbolic link leading out of the content folder" in problems[0].message
 
 
 def test_the_export_copies_local_images_and_pages_link_them(tmp_path):
