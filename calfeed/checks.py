@@ -22,7 +22,9 @@ from .limits import Limit
 from .model import Image, Location, Status, Text
 from .problems import FileProblems, Path
 
-MIN_YEAR, MAX_YEAR = 1000, 9998  # calendar clients and date arithmetic (the day after an end) stay safe
+# Calendar clients and date arithmetic stay safe: the renderers look up to two years past a date (events.json
+# a year ahead, a month page either side, a week filled past the month's end); repeat rules stop there too.
+MIN_YEAR, MAX_YEAR = 1000, 9997
 
 LOCATION_KEYS = ("name", "address", "city", "country", "lat", "lon")
 LATITUDE, LONGITUDE = (-90, 90), (-180, 180)

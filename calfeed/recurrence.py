@@ -17,6 +17,7 @@ its UNTIL by its horizon counts as endless. The calendar (`render/ics.py`) and t
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
@@ -33,8 +34,11 @@ from .model import Event, Span
 WALK = 100_000  # occurrences walked to find a rule's last (or next) one; past that it counts as endless
 MAX_OCCURRENCES = 10_000  # a rule with COUNT or UNTIL may have at most these (`calfeed check`)
 STEPS = 50_000  # periods of its frequency a rule is walked at most: its horizon (see the module's docstring)
+LAST_YEAR = 9997  # no walk goes past it, nor any date check accepts (checks.MAX_YEAR): pages look a year ahead
+_LAST_END = date(LAST_YEAR + 1, 12, 31)  # no occurrence ends later
 _DAYS = {"MONTHLY": 365.25 / 12, "WEEKLY": 7, "DAILY": 1}  # a period in days; finer rules: STEPS / 5 days
 _DAY_PARTS = ("BYMONTH", "BYMONTHDAY", "BYYEARDAY", "BYWEEKNO", "BYDAY")
+_ORDINAL = re.compile(r"([+-]?\d+)(?:MO|TU|WE|TH|FR|SA|SU)")  # "2TH", "-1FR" in BYDAY
 _FINER = ("MONTHLY", "WEEKLY", "DAILY", "HOURLY", "MINUTELY", "SECONDLY")
 # The values RFC 5545 allows in each list part (and their negatives where it allows those): dateutil
 # accepts some beyond them (BYWEEKNO=54, BYYEARDAY=367, BYMONTH=13, INTERVAL=0) and then walks to the
@@ -96,8 +100,15 @@ def trouble(rule: str, start: date | datetime) -> str | None:
     each a clearer message, and quicker than a walk to 9999. Then the rule is walked as the renderers walk
     it, within its horizon: one without COUNT or UNTIL must occur by then, one with them must end by then
     (`MAX_OCCURRENCES` at most)."""
+    try:
+        return _trouble(rule, start)
+    except (IndexError, OverflowError) as error:  # dateutil's own failures on odd rules (none known left)
+        return f"cannot be expanded ({type(error).__name__} in dateutil; expected a simpler rule)"
+
+
+def _trouble(rule: str, start: date | datetime) -> str | None:
     parts = rule_parts(rule)
-    if (reason := out_of_range(parts)) is not None:
+    if (reason := out_of_range(parts) or _ordinals(parts)) is not None:
         return reason
     day_parts = {name: value for name, value in parts.items() if name in _DAY_PARTS}
     try:
@@ -116,7 +127,7 @@ def trouble(rule: str, start: date | datetime) -> str | None:
     except ValueError:  # not a valid rule: `calfeed check` says so on its own
         return None
     if walked == 0:
-        before = f" before {walk.last_year + 1}" if walk.last_year < 9999 else ""
+        before = f" before {walk.last_year + 1}" if walk.last_year < LAST_YEAR else ""
         return f"never occurs{before} (expected a rule that produces at least one date)"
     if "COUNT" not in parts and "UNTIL" not in parts:
         return None
@@ -125,6 +136,8 @@ def trouble(rule: str, start: date | datetime) -> str | None:
             f"has more than {MAX_OCCURRENCES:,} occurrences "
             f"(expected at most {MAX_OCCURRENCES:,}: a lower COUNT or an earlier UNTIL)"
         )
+    if walk.cut(walked) and walk.last_year == LAST_YEAR:
+        return f"goes on past the year {LAST_YEAR} (expected a lower COUNT or an earlier UNTIL)"
     if walk.cut(walked):
         return (
             f"has dates too far apart: it reaches neither its COUNT nor its UNTIL by {walk.last_year}, the "
@@ -175,6 +188,22 @@ def _no_position(parts: dict[str, str], start: date | datetime) -> str | None:
     return f"never occurs: its BYSETPOS picks no date in {within} (expected positions within the dates of each period)"
 
 
+def _ordinals(parts: dict[str, str]) -> str | None:
+    """Why the rule's numbered weekdays (BYDAY=2TH) cannot be: RFC 5545 allows them only in a month or a
+    year, and a month has at most 5 of each weekday (dateutil raised IndexError on 53MO in a month)."""
+    ordinals = [int(n) for n in _ORDINAL.findall(parts.get("BYDAY", ""))]
+    if not ordinals:
+        return None
+    freq = parts.get("FREQ")
+    if freq not in ("MONTHLY", "YEARLY") or (freq == "YEARLY" and "BYWEEKNO" in parts):
+        return (
+            "numbers a weekday in BYDAY (expected numbers like 2TH only with FREQ=MONTHLY or YEARLY, without BYWEEKNO)"
+        )
+    if (freq == "MONTHLY" or "BYMONTH" in parts) and any(abs(n) > 5 for n in ordinals):
+        return "numbers a weekday past a month's fifth in BYDAY (expected 1MO to 5MO, or -1MO to -5MO, in a month)"
+    return None
+
+
 @lru_cache(maxsize=4096)
 def last_start(rule: str, start: date | datetime) -> datetime | None:
     """The start of a rule's last occurrence (at most its UNTIL), or None when it repeats forever
@@ -183,6 +212,8 @@ def last_start(rule: str, start: date | datetime) -> datetime | None:
     first = _first(start)
     if "UNTIL=" in rule:  # an upper bound, found without walking the rule
         until = rule.split("UNTIL=", 1)[1].split(";", 1)[0]
+        if int(until[:4]) > LAST_YEAR:  # past every walk: endless, as far as calfeed knows
+            return None
         if isinstance(start, datetime):
             return datetime.strptime(until, "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
         return datetime.strptime(until[:8], "%Y%m%d")
@@ -277,6 +308,8 @@ def _walk(
         excepted = first in skipped
         if excepted and not cancelled:
             continue
+        if _last(first) > _LAST_END - length:  # a years-long occurrence near the end of dates: the walk ends
+            return
         yield Occurrence(first, first + length, excepted)
 
 
@@ -300,7 +333,7 @@ class _Walk:
         parts = rule_parts(rule)
         freq = parts.get("FREQ", "")
         days = STEPS * _DAYS[freq] * int(parts.get("INTERVAL", "1")) if freq in _DAYS else STEPS / 5
-        self.last_year = 9999 if parts.get("FREQ") == "YEARLY" else min(9999, int(start.year + days / 365.25))
+        self.last_year = LAST_YEAR if parts.get("FREQ") == "YEARLY" else min(LAST_YEAR, int(start.year + days / 365.25))
         self.count = int(parts["COUNT"]) if "COUNT" in parts else None
         self.until_year = int(parts["UNTIL"][:4]) if "UNTIL" in parts else None
 
@@ -309,7 +342,7 @@ class _Walk:
 
     def cut(self, walked: int) -> bool:
         """Whether a walk that found `walked` occurrences stopped at the horizon before the rule's own end."""
-        if self.last_year >= 9999 or (self.count is not None and walked >= self.count):
+        if self.count is not None and walked >= self.count:
             return False
         return self.until_year is None or self.until_year > self.last_year
 

@@ -120,7 +120,7 @@ def test_a_year_out_of_range_is_reported(tmp_path):
     site, problems = read_content(path)
     assert site is None
     assert [(p.line, p.field, p.message) for p in problems] == [
-        (3, "events[0].end", "9999-12-31 is out of range (expected a year from 1000 to 9998)")
+        (3, "events[0].end", "9999-12-31 is out of range (expected a year from 1000 to 9997)")
     ]
 
 

@@ -33,6 +33,9 @@ REFUSED = {
         "more than 10,000 occurrences",
     ),
     "daily until 9999": ("FREQ=DAILY;UNTIL=99991231T000000Z", (), "more than 10,000 occurrences"),
+    # dateutil raised IndexError (a traceback from check): the 53rd Monday of a month, or in a daily rule
+    "the 53rd Monday of February": ("FREQ=YEARLY;BYDAY=53MO;BYMONTH=2", (), "past a month's fifth"),
+    "a numbered weekday, daily": ("FREQ=DAILY;BYDAY=53MO;BYMONTH=2", (), "numbers a weekday in BYDAY"),
     # the start is a Tuesday: every 7th day is one, and the rule walked to 9999 on each render (2 s a page)
     "every 7th day on Mondays": ("FREQ=DAILY;INTERVAL=7;BYDAY=MO", (), "never occurs before 2989"),
     "a second every leap day, 5,000 times": (  # 28 s to check before rules had a horizon
