@@ -46,6 +46,10 @@ LANGUAGES = Limit("`calendar.languages`", 10, "languages", "in a calendar")
 LIMITS = (ID, TITLE, LABEL, PLACE, ORGANIZER, EMAIL, ALT, URL, RULE, SOURCE_UID)
 COUNTS = (TAGS_PER_ITEM, TAGS, EXCEPTIONS, LINKED, LANGUAGES)
 
+# How long an event (or each occurrence of a series) may last: a month page lists it in every month it
+# covers, so a 4,000-year event made 48,000 month pages (and 1.4 s for /month/).
+EVENT_DAYS = 3_653  # ten years
+
 # Not content, but what an output does with it: the Google Calendar "add this event" link carries the
 # event's text, cut (at a word, with "…") so that the whole link stays within this many characters.
 GOOGLE_LINK_CHARS = 2000

@@ -308,6 +308,13 @@ class SectionReader:
                 "two dates for an all-day event or two date-times for a timed one",
             )
             return None
+        if _day(end) - _day(start) > timedelta(days=limits.EVENT_DAYS):
+            days = (_day(end) - _day(start)).days
+            message = (
+                f"is {days:,} days after the start (expected an event of at most {limits.EVENT_DAYS:,} days: ten years)"
+            )
+            self.check.problem((*path, "end"), message)
+            return None
         if not isinstance(start, datetime):
             if end < start:
                 self.check.problem(
@@ -456,3 +463,7 @@ class _Walked:
             walked = list(itertools.islice(self._source, self._limit))
             self._seen, self._last = set(walked), (walked[-1] if len(walked) == self._limit else None)
         return moment in self._seen or (self._last is not None and moment > self._last)
+
+
+def _day(moment: date | datetime) -> date:
+    return moment.date() if isinstance(moment, datetime) else moment

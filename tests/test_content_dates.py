@@ -139,3 +139,17 @@ def test_an_exception_far_along_a_fine_grained_rule_is_not_walked_to(tmp_path):
     assert site is None
     [problem] = problems
     assert problem.field == "events[0].repeat" and "more than 10,000 occurrences" in problem.message
+
+
+def test_an_event_longer_than_ten_years_is_refused_at_its_end(tmp_path):
+    file = tmp_path / "events.yaml"
+    file.write_text(
+        "calendar:\n  title: T\n  url: https://x.example/\n"
+        "events:\n  - id: a\n    title: A\n    start: 1000-01-01\n    end: 5000-01-01\n    online: true\n",
+        encoding="utf-8",
+    )
+    site, problems = read_content(file)  # it made 48,000 month pages, and 1.4 s for /month/
+    assert site is None
+    [problem] = problems
+    assert (problem.line, problem.field) == (8, "events[0].end")
+    assert "is 1,460,970 days after the start (expected an event of at most 3,653 days" in problem.message
