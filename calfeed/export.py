@@ -13,13 +13,16 @@ shared among processes forked from the one that loaded the content (one per CPU)
 
 Incremental: the build records in `MANIFEST` each output's fingerprint (`calfeed.fingerprints`: what it
 is made from) and a digest of its files. A build into a folder that holds such a manifest renders only
-the outputs whose fingerprint changed, writes only files whose bytes changed, and hard-links every other
-file from the previous build (bytes and modification time untouched), so rsync or a CDN upload sends
-only what changed. A file left alone keeps the date of the build that wrote it.
+the outputs whose fingerprint changed and writes only files whose bytes changed; every other file stays
+as it is (bytes and modification time), so rsync or a CDN upload sends only what changed. A file left
+alone keeps the date of the build that wrote it.
 
 Pages that list upcoming events show the build day (today in the calendar's time zone): rebuild daily.
-The build writes into a temporary folder beside OUTDIR and renames it into place only once it is
-complete, so a failed build leaves the previous output as it was.
+A full build writes into a temporary folder beside OUTDIR and renames it into place only once it is
+complete; an incremental one writes its changed files there, and moves them into OUTDIR (and deletes
+the files of outputs gone) only once every output is made. Either way a failed build leaves the previous
+output as it was. Rebuilding a whole tree of hard links and deleting the old one cost more than rendering
+what changed: 1.6 ms per folder removed on a shared VM, 40,000 folders for 10,000 events.
 """
 
 from __future__ import annotations
@@ -101,8 +104,9 @@ class _Work:
     templates: Environment
     policy: Policy
     today: date
-    staging: Path
+    staging: Path  # where files are written: the whole new tree, or (in place) only the changed files
     previous: Path  # the previous build (its files are linked when their bytes have not changed)
+    in_place: bool = False  # an incremental build: unchanged files stay where they are, not linked
 
 
 _WORK: _Work | None = None
@@ -143,20 +147,25 @@ def build(
     ]
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".building", dir=target.parent))
     _FOLDERS.clear()
-    work = _Work(published, make_environment(overrides), policy, day, staging, target)
+    in_place = bool(previous) and target.is_dir()
+    work = _Work(published, make_environment(overrides), policy, day, staging, target, in_place)
     try:
         entries, rendered, written = _make(jobs, work, processes or os.cpu_count() or 1)
-        for name, text in (
-            ("_headers", headers_file(routes, policy)),
-            ("_nginx.conf", nginx_conf(site.calendar.languages, policy)),
-        ):
-            written += _keep_or_write(target / name, staging / name, text.encode(), published.modified)
-        _keep_or_write(target / MANIFEST, staging / MANIFEST, manifest_bytes(entries), published.modified)
-        staging.chmod(0o755)  # mkdtemp makes it private
-        host = [staging / name for name in (*HOST_FILES, MANIFEST)]
+        host = {
+            "_headers": headers_file(routes, policy).encode(),
+            "_nginx.conf": nginx_conf(site.calendar.languages, policy).encode(),
+            MANIFEST: manifest_bytes(entries),
+        }
+        for name, data in host.items():
+            changed = _keep_or_write(target / name, staging / name, data, published.modified, link=not in_place)
+            written += changed if name != MANIFEST else 0
         files = sum(entry.files for entry in entries.values()) + len(host)
-        size = sum(sum(entry.sizes) for entry in entries.values()) + sum(file.stat().st_size for file in host)
-        _replace(staging, target)
+        size = sum(sum(entry.sizes) for entry in entries.values()) + sum(map(len, host.values()))
+        if in_place:
+            _commit(staging, target, _stale(previous, entries))
+        else:
+            staging.chmod(0o755)  # mkdtemp makes it private
+            _replace(staging, target)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
@@ -198,7 +207,7 @@ def _link_unchanged(job: Job, work: _Work) -> bool:
         return False
     try:
         for url_path, entry in zip(job.paths, job.previous, strict=True):
-            _link_files(work.previous, work.staging, file_for(url_path), entry)  # type: ignore[arg-type]
+            _reuse(work, file_for(url_path), entry)  # type: ignore[arg-type]
     except FileNotFoundError:  # the previous build's folder lost a file: make it again
         return False
     return True
@@ -242,7 +251,7 @@ def _render_job(job: Job) -> tuple[dict[str, Entry], int]:
         file = file_for(url_path)
         if before is not None and before.digest == entry.digest:
             try:
-                _link_files(work.previous, work.staging, file, before)
+                _reuse(work, file, before)
                 continue
             except FileNotFoundError:
                 pass
@@ -270,12 +279,21 @@ def _write_output(root: Path, url_path: str, output: Output) -> int:
     return count
 
 
-def _link_files(previous: Path, root: Path, file: str, entry: Entry) -> None:
-    """Hard-link `file` and its encodings (as `entry` lists them) from the previous build into `root`; a copy
-    keeping the modification time where the file system has no hard links."""
-    names = [file] + [file + suffix for suffix, size in zip(SUFFIXES.values(), entry.sizes[1:], strict=True) if size]
-    for name in names:
-        source, link = previous / name, root / name
+def _names(file: str, entry: Entry) -> list[str]:
+    """`file` and its encodings, as `entry` lists them."""
+    return [file] + [file + suffix for suffix, size in zip(SUFFIXES.values(), entry.sizes[1:], strict=True) if size]
+
+
+def _reuse(work: _Work, file: str, entry: Entry) -> None:
+    """Keep `file` and its encodings from the previous build: in place, check that they are there; else
+    hard-link them into the new tree (a copy keeping the modification time where there are no hard links).
+    Raises FileNotFoundError when one is missing."""
+    if work.in_place:
+        if not (work.previous / file).is_file():  # (its encodings are taken on trust: one stat per output)
+            raise FileNotFoundError(work.previous / file)
+        return
+    for name in _names(file, entry):
+        source, link = work.previous / name, work.staging / name
         _folder(link.parent)
         try:
             os.link(source, link)
@@ -285,11 +303,13 @@ def _link_files(previous: Path, root: Path, file: str, entry: Entry) -> None:
             shutil.copy2(source, link)
 
 
-def _keep_or_write(before: Path, file: Path, data: bytes, modified: float) -> int:
-    """Link `before` as `file` if it holds `data`, else write `data`: the number of files written (0 or 1)."""
+def _keep_or_write(before: Path, file: Path, data: bytes, modified: float, *, link: bool) -> int:
+    """Keep `before` (linked as `file` if `link`) if it holds `data`, else write `data` to `file`: the number
+    of files written (0 or 1)."""
     try:
         if before.read_bytes() == data:
-            os.link(before, file)
+            if link:
+                os.link(before, file)
             return 0
     except OSError:
         pass
@@ -319,10 +339,13 @@ def read_manifest(folder: Path) -> dict[str, Entry]:
         data = json.loads((folder / MANIFEST).read_bytes())
         if data.get("version") != MANIFEST_VERSION:
             return {}
-        return {
+        entries = {
             url_path: Entry(fingerprint, digest, (sizes[0], sizes[1], sizes[2]))
             for url_path, (fingerprint, digest, sizes) in data["outputs"].items()
         }
+        for url_path in entries:
+            file_for(url_path)  # a path calfeed writes, inside the folder (ValueError if not)
+        return entries
     except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError):
         return {}
 
@@ -331,6 +354,41 @@ def manifest_bytes(entries: Mapping[str, Entry]) -> bytes:
     """The manifest of a build that wrote `entries`: JSON, by URL path."""
     outputs = {url_path: [e.fingerprint, e.digest, list(e.sizes)] for url_path, e in sorted(entries.items())}
     return json.dumps({"version": MANIFEST_VERSION, "outputs": outputs}, separators=(",", ":")).encode() + b"\n"
+
+
+def _stale(previous: Mapping[str, Entry], entries: Mapping[str, Entry]) -> list[str]:
+    """The files of the previous build that this one has not: routes gone, encodings no longer made."""
+    stale = []
+    for url_path, before in previous.items():
+        now = entries.get(url_path)
+        kept = set(_names(file_for(url_path), now)) if now is not None else set()
+        stale += [name for name in _names(file_for(url_path), before) if name not in kept]
+    return stale
+
+
+def _commit(staging: Path, target: Path, stale: Iterable[str]) -> None:
+    """Move the changed files in `staging` into `target` and delete `stale` files there (an incremental build).
+
+    Everything that can fail (content, rendering, a full disk) has happened by now; what is left is renames.
+    The manifest goes first and comes back last, so a crash in between means a full build next time.
+    """
+    manifest = staging / MANIFEST
+    if manifest.exists():
+        (target / MANIFEST).unlink(missing_ok=True)
+    for file in sorted(staging.rglob("*")):
+        if file.is_file() and file != manifest:
+            destination = target / file.relative_to(staging)
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(file, destination)
+    for name in stale:
+        (target / name).unlink(missing_ok=True)
+        for folder in (target / name).parents:  # an event's folder, once empty
+            if folder == target or any(folder.iterdir()):
+                break
+            folder.rmdir()
+    if manifest.exists():
+        os.replace(manifest, target / MANIFEST)
+    shutil.rmtree(staging, ignore_errors=True)
 
 
 def _replace(staging: Path, target: Path) -> None:

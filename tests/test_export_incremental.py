@@ -114,3 +114,23 @@ def test_an_unreadable_manifest_means_a_full_build(content, tmp_path):
     assert again.rendered == first.rendered > 0 and again.written == first.written - len(export.HOST_FILES)
     assert export.read_manifest(out)  # written anew: the next build is incremental again
     assert export.build(out, Settings(events=str(content)), today=DAY).rendered == 0
+
+
+def test_an_incremental_build_that_fails_leaves_the_previous_output_untouched(content, tmp_path, monkeypatch):
+    out = tmp_path / "site"
+    export.build(out, Settings(events=str(content)), today=DAY)
+    before = _tree(out)
+    _edit(content, "title: 4th UCLG Culture Summit", "title: The 4th UCLG Culture Summit")
+    real, calls = export._write_output, []
+
+    def failing(*args, **kwargs):
+        calls.append(1)
+        if len(calls) > 3:
+            raise RuntimeError("disk full, say")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(export, "_write_output", failing)
+    with pytest.raises(RuntimeError, match="disk full"):
+        export.build(out, Settings(events=str(content)), today=DAY, processes=1)
+    assert _tree(out) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["content", "site"]  # no half-built folder left
