@@ -123,6 +123,7 @@ class Output:
     gzip: Representation | None
     br: Representation | None
     tags: frozenset[str]  # every representation's entity tag, quoted: any of them validates a cache
+    deferred: Mapping[str, str] | None = None  # rendered uncompressed (`Outputs.compress` will): its headers
 
     def representation(self, encoding: str) -> Representation:
         if encoding == "br" and self.br is not None:
@@ -164,13 +165,26 @@ def encode(body: bytes) -> dict[str, bytes]:
     return {coding: data for coding, data in encodings.items() if len(data) < len(body)}
 
 
-def make_output(body: bytes, headers: Mapping[str, str], last_modified: float, expires: float, version: str) -> Output:
-    """Wrap rendered `body` with `headers` (from `Policy.headers`): compress it once, derive ETags, build answers."""
+def make_output(
+    body: bytes,
+    headers: Mapping[str, str],
+    last_modified: float,
+    expires: float,
+    version: str,
+    *,
+    compress: bool = True,
+) -> Output:
+    """Wrap rendered `body` with `headers` (from `Policy.headers`): compress it once, derive ETags, build answers.
+
+    Without `compress`, only the identity encoding is made for now (with ``Vary: Accept-Encoding`` all the
+    same, as the answer will vary); `Outputs.compress` adds the others later, with the same identity answer.
+    """
     digest = hashlib.blake2b(body, digest_size=12).hexdigest()
     modified = float(math.floor(last_modified))
     fixed = (*headers.items(), ("Last-Modified", http_date(modified)), ("X-Content-Version", version))
-    encodings = encode(body)
-    vary = (("Vary", "Accept-Encoding"),) if encodings else ()
+    deferred = headers if not compress and len(body) >= COMPRESS_MIN else None
+    encodings = encode(body) if deferred is None else {}
+    vary = (("Vary", "Accept-Encoding"),) if encodings or deferred is not None else ()
     kept = {"Content-Type", "Last-Modified", "Content-Disposition"}  # not repeated on a 304
 
     def represent(data: bytes, coding: str) -> Representation:
@@ -185,7 +199,7 @@ def make_output(body: bytes, headers: Mapping[str, str], last_modified: float, e
     br = represent(encodings["br"], "br") if "br" in encodings else None
     tags = frozenset(r.etag for r in (identity, gz, br) if r is not None)
     media_type = headers.get("Content-Type", "application/octet-stream")
-    return Output(body, media_type, identity.etag, modified, expires, version, identity, gz, br, tags)
+    return Output(body, media_type, identity.etag, modified, expires, version, identity, gz, br, tags, deferred)
 
 
 def render_output(
@@ -195,6 +209,8 @@ def render_output(
     templates: Environment,
     policy: Policy,
     url_path: str | None = None,
+    *,
+    compress: bool = True,
 ) -> Output:
     """Render `route` of `published` (served at `url_path`, its path) as it reads on `today` (for pages that
     depend on it): the server and `calfeed build` both call this (through `Outputs`), so they send the same
@@ -215,7 +231,7 @@ def render_output(
         midnight = datetime.combine(today, datetime.min.time(), zone)
         modified = max(modified, midnight.timestamp())
         expires = (midnight + timedelta(days=1)).timestamp()
-    return make_output(body, policy.headers(route), modified, expires, site.version)
+    return make_output(body, policy.headers(route), modified, expires, site.version, compress=compress)
 
 
 class Outputs:
@@ -240,8 +256,11 @@ class Outputs:
             output = self._kept.get((version, url_path))
         return None if output is None or output.expires <= time.time() else output
 
-    def render(self, published: Published, route: Route, today: date, url_path: str | None = None) -> Output:
-        """The output of `route` (at `url_path`, its path) in `published` on `today`: kept, or rendered and kept."""
+    def render(
+        self, published: Published, route: Route, today: date, url_path: str | None = None, *, compress: bool = True
+    ) -> Output:
+        """The output of `route` (at `url_path`, its path) in `published` on `today`: kept, or rendered and kept
+        (without `compress`, in the identity encoding only until `compress` is called for it)."""
         url_path = url_path or path(route)
         version = published.site.version
         output = self.get(version, url_path)
@@ -255,10 +274,29 @@ class Outputs:
         with rendering:
             output = self.get(version, url_path)
             if output is None:
-                output = render_output(published, route, today, self.templates, self.policy, url_path)
+                output = render_output(
+                    published, route, today, self.templates, self.policy, url_path, compress=compress
+                )
                 with self._lock, contextlib.suppress(ValueError):  # larger than the budget: not kept
                     self._kept[(version, url_path)] = output
         return output
+
+    def compress(self, version: str, url_path: str) -> None:
+        """Add the compressed encodings to the output kept for `url_path` of `version`, if it lacks them."""
+        with self._lock:
+            output = self._kept.get((version, url_path))
+        if output is None or output.deferred is None:
+            return
+        full = make_output(output.body, output.deferred, output.last_modified, output.expires, version)
+        with self._lock, contextlib.suppress(ValueError):
+            if self._kept.get((version, url_path)) is output:  # not evicted or replaced meanwhile
+                self._kept[(version, url_path)] = full
+
+    def retain(self, version: str) -> None:
+        """Forget the outputs of every content version but `version` (the one now serving), freeing their memory."""
+        with self._lock:
+            for key in [key for key in self._kept if key[0] != version]:
+                del self._kept[key]
 
     def paths(self, version: str) -> list[str]:
         """The paths kept for content `version`, in the order they were first rendered."""

@@ -27,7 +27,16 @@ class Settings:
     ``templates/`` beside the content, if there is one."""
 
     reload_interval: float = 2.0
-    """CALFEED_RELOAD_INTERVAL: seconds between checks for changed content files; 0 turns reloading off."""
+    """CALFEED_RELOAD_INTERVAL: 0 turns reloading off; otherwise an edit is read a moment after file-system
+    notifications report it, and, should none come, once two looks this many seconds apart see the same files."""
+
+    reload_polling: int = 0
+    """CALFEED_RELOAD_POLLING: 1 only looks at the files every CALFEED_RELOAD_INTERVAL seconds, without
+    file-system notifications (calfeed does so by itself on NFS, SMB and other network file systems)."""
+
+    prepare_seconds: float = 1.0
+    """CALFEED_PREPARE_SECONDS: the most time a reloaded version spends rendering, before it serves, the outputs
+    the previous one was serving; what is left renders on request."""
 
     max_bytes: int = MAX_BYTES
     """CALFEED_MAX_BYTES: the most content (all files together) calfeed will read."""

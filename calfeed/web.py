@@ -22,7 +22,7 @@ from .render import FORMATS, Format
 from .render.html import make_environment, render_error_page
 from .routes import resolve
 from .settings import Settings
-from .store import ContentStore, Published
+from .store import ContentStore, Finish, Published, Stop
 
 site = Blueprint("site", __name__)
 log = logging.getLogger("calfeed")
@@ -54,12 +54,17 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     templates = settings.template_overrides()
     app = Flask(__name__)
     app.config["CALFEED"] = settings
-    store = ContentStore(settings.events, max_bytes=settings.max_bytes, base_url=settings.base_url)
+    store = ContentStore(
+        settings.events,
+        max_bytes=settings.max_bytes,
+        base_url=settings.base_url,
+        prepare_seconds=settings.prepare_seconds,
+    )
     store.refresh()
     outputs = Outputs(settings.cache_bytes, make_environment(templates), Policy.from_settings(settings))
     store.prepare = partial(_warm, app, outputs)
     if settings.reload_interval > 0:
-        store.watch(settings.reload_interval)
+        store.watch(settings.reload_interval, polling=bool(settings.reload_polling))
     app.extensions["calfeed.store"] = store
     app.extensions["calfeed.outputs"] = outputs
     app.extensions["calfeed.templates"] = outputs.templates
@@ -72,24 +77,45 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     return app
 
 
-def _warm(app: Flask, outputs: Outputs, new: Published, old: Published | None) -> None:
+def _warm(app: Flask, outputs: Outputs, new: Published, old: Published, stop: Stop) -> Finish:
     """Before a reloaded version serves, render the paths the one it replaces had rendered (the first
-    `WARM_LIMIT`), so that no request waits for a render after a reload. Runs in the watcher thread."""
-    if old is None:
-        return
-    started, count = time.perf_counter(), 0
+    `WARM_LIMIT`), so that few requests wait for a render after a reload; stop as soon as `stop()` says so (a
+    newer edit, or the time for this is spent: the rest renders on request). Outputs are rendered without
+    compression; the returned function, run once the new version serves, forgets the old version's outputs
+    and compresses them (until a newer edit is seen). Runs in the watcher thread."""
+    started, rendered = time.perf_counter(), []
     adapter = app.url_map.bind("localhost")
     today = today_in(new.site.calendar.timezone)
-    for url_path in outputs.paths(old.site.version)[:WARM_LIMIT]:
+    paths = outputs.paths(old.site.version)[:WARM_LIMIT]
+    for url_path in paths:
+        if stop():
+            break
         try:
             _, args = adapter.match(url_path, method="GET")
         except HTTPException:  # a redirect or an unknown path: nothing to render
             continue
         route = resolve(new.site, args["name"], args.get("lang"), args.get("tag"), args.get("item"))
         if route is not None:  # an event or tag may be gone
-            outputs.render(new, route, today, url_path)
-            count += 1
-    log.info("rendered %d outputs of version %s in %.2f s", count, new.site.version, time.perf_counter() - started)
+            outputs.render(new, route, today, url_path, compress=False)
+            rendered.append(url_path)
+    log.info(
+        "rendered %d of %d outputs of version %s in %.2f s",
+        len(rendered),
+        len(paths),
+        new.site.version,
+        time.perf_counter() - started,
+    )
+    return partial(_settle, outputs, new.site.version, rendered)
+
+
+def _settle(outputs: Outputs, version: str, rendered: list[str], stop: Stop) -> None:
+    """Once `version` serves: forget the outputs of the versions before it, then compress what `_warm`
+    rendered, until `stop()` (a newer edit: these outputs will not serve long)."""
+    outputs.retain(version)
+    for url_path in rendered:
+        if stop():
+            break
+        outputs.compress(version, url_path)
 
 
 def _rendered(store: ContentStore, outputs: Outputs, url_path: str) -> Output | None:
