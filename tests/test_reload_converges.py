@@ -12,6 +12,7 @@ import http.client
 import json
 import re
 import shutil
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -187,12 +188,17 @@ def version_text(version: int) -> str:
     return "\n".join(lines) + "\n"
 
 
-def test_twenty_quick_edits_some_slow_end_with_the_last_one_served_by_every_worker(tmp_path):
+def test_twenty_quick_edits_some_slow_end_with_the_last_one_served_by_every_worker():
+    with tempfile.TemporaryDirectory(prefix="calfeed-reload-") as folder:  # not tmp_path: pytest runs beside
+        _twenty_quick_edits(Path(folder))  # this one (other checkouts on the machine) prune old tmp_path folders
+
+
+def _twenty_quick_edits(tmp_path: Path) -> None:
     content = tmp_path / "content"
     content.mkdir()
     shutil.copy(BUNDLED, content / "events.yaml")
     extra = content / "extra.yaml"
-    _edit(extra, version_text(1))
+    extra.write_text(version_text(1), encoding="utf-8")
     log = tmp_path / "gunicorn.log"
     stop = threading.Event()
     settings = {"CALFEED_RELOAD_INTERVAL": "0.05", "CALFEED_ACCESS_LOG": "off"}
