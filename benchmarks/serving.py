@@ -10,12 +10,19 @@ the same bytes, then runs wrk on loopback, each run bounded by --duration:
 and, unless --no-baseline, the same against the issue's reference point: a plain Flask route returning the
 cached bytes under gunicorn with 2 sync workers (werkzeug's ``make_conditional``).
 
+With --reload, it measures instead how soon an edit is served and how much memory workers hold
+(benchmarks/reloading.py): at each of --sizes, gunicorn with reloading on, a crawl of every route, then
+--edits edits of one event's title, each timed from the end of the write until six answers in a row on new
+connections (either worker) carry it on /calendar.ics and on the event's page; and each worker's RSS after
+the crawl and after the reloads, next to the cache budget plus the content model's size.
+
 Access logs are off on both sides. Each run is repeated --rounds times, alternating the servers, and the
 median (by requests/s) is shown with its p99 latency, and the gunicorn/nginx ratios.
 Needs wrk and nginx (Debian packages; .ci/run installs them). Run from the repository root::
 
     .venv/bin/python benchmarks/serving.py                       # 10,000 events, 3 rounds of 8 runs of 5 s
     .venv/bin/python benchmarks/serving.py --events 1000 --duration 3 --workers 2 --connections 8
+    .venv/bin/python benchmarks/serving.py --reload --sizes 1000,10000 --edits 5   # reload latency, RSS
 """
 
 from __future__ import annotations
@@ -50,6 +57,10 @@ _spec = importlib.util.spec_from_file_location("calfeed_bench_load", HERE / "loa
 assert _spec is not None and _spec.loader is not None
 load = sys.modules["calfeed_bench_load"] = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(load)  # benchmarks/load.py: its content generator
+_spec = importlib.util.spec_from_file_location("calfeed_bench_reloading", HERE / "reloading.py")
+assert _spec is not None and _spec.loader is not None
+reloading = sys.modules["calfeed_bench_reloading"] = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(reloading)  # benchmarks/reloading.py: reload latency and worker memory
 
 NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if os.access("/usr/sbin/nginx", os.X_OK) else None)
 WRK = shutil.which("wrk")
@@ -210,7 +221,15 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--connections", type=int, default=8, help="wrk connections")
     parser.add_argument("--gunicorn-args", default="", help='more gunicorn options, e.g. "--threads 8"')
     parser.add_argument("--no-baseline", action="store_true", help="skip the plain Flask route (saves a third)")
+    parser.add_argument("--reload", action="store_true", help="measure reload latency and worker RSS instead")
+    parser.add_argument("--sizes", default="1000,10000", help="with --reload: events per run, comma-separated")
+    parser.add_argument("--edits", type=int, default=5, help="with --reload: edits timed per size")
+    parser.add_argument("--no-crawl", action="store_true", help="with --reload: skip the crawl of every route")
+    parser.add_argument("--cache-bytes", type=int, default=None, help="with --reload: CALFEED_CACHE_BYTES")
     args = parser.parse_args(argv)
+    if args.reload:
+        measure_reloads(args)
+        return
     if WRK is None or NGINX is None:
         raise SystemExit("needs wrk and nginx (Debian packages wrk, nginx)")
 
@@ -277,6 +296,25 @@ def main(argv: list[str] | None = None) -> None:
             line += f" {results['gunicorn'][0] / results['flask'][0]:>14.1f}x"
         print(line)
     print("\ncommand, e.g.:", rows[-1][2]["gunicorn"][2])
+
+
+def measure_reloads(args: argparse.Namespace) -> None:
+    """--reload: reload latency and worker RSS at each of --sizes (benchmarks/reloading.py)."""
+    args.root, args.crawl = ROOT, not args.no_crawl
+    budget = args.cache_bytes if args.cache_bytes is not None else Settings().cache_bytes
+
+    def run(events: Path) -> contextlib.AbstractContextManager[tuple[str, int]]:
+        return reloading.gunicorn_reloading(
+            ROOT, events, args.workers, free_port(), args.gunicorn_args, cache_bytes=args.cache_bytes
+        )
+
+    rows = []
+    for size in (int(size) for size in args.sizes.split(",")):
+        started = time.perf_counter()
+        rows.append(reloading.measure(size, run, args, load))
+        print(f"{size:,} events measured in {time.perf_counter() - started:.0f} s", file=sys.stderr)
+    print(f"gunicorn: gunicorn.conf.py {args.gunicorn_args}, {args.workers} workers, {os.cpu_count()} CPUs")
+    reloading.report(rows, budget)
 
 
 if __name__ == "__main__":

@@ -7,6 +7,8 @@ same messages as `calfeed check` and leaves the last good version serving.
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import logging
 import os
 import threading
@@ -147,6 +149,7 @@ class ContentStore:
         log.info("serving content version %s: %d events, %d news posts", site.version, len(site.events), len(site.news))
         if finish is not None:
             finish(superseded)
+        release_memory()
         return True
 
     def _prepare(self, published: Published, superseded: _Superseded) -> Finish | None:
@@ -195,6 +198,26 @@ class ContentStore:
     def close(self) -> None:
         """Stop the watcher (within a second or so)."""
         self._stop.set()
+
+
+def _malloc_trim() -> Callable[[int], int] | None:
+    """glibc's malloc_trim, or None (another C library, another system)."""
+    try:
+        return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim
+    except (OSError, AttributeError):
+        return None
+
+
+_TRIM = _malloc_trim()
+
+
+def release_memory() -> None:
+    """Hand the memory a replaced version held back to the system. Python frees its objects and outputs
+    at once, but glibc keeps freed small blocks in its heap: after a crawl of every route at 1,000 events a
+    worker stayed at 374 MB after a reload, and went down to 135 MB with `malloc_trim` (its cache then
+    held 5 MB of the new version's outputs)."""
+    if _TRIM is not None:
+        _TRIM(0)
 
 
 class _Superseded:
