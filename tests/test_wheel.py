@@ -16,6 +16,7 @@ import os
 import re
 import shlex
 import shutil
+import signal
 import subprocess
 import sys
 import urllib.request
@@ -216,11 +217,14 @@ def test_the_readme_production_command_runs_as_written_from_an_empty_folder(inst
     log = empty_folder.parent / "gunicorn.log"
     environ = {**env, "GUNICORN_BIND": f"127.0.0.1:{port}", "WEB_CONCURRENCY": "1"}
     with log.open("w") as sink:
-        server = subprocess.Popen(command, shell=True, cwd=workdir, env=environ, stdout=sink, stderr=sink)
+        # The shell runs gunicorn as its child: a session of their own lets the whole group be stopped.
+        server = subprocess.Popen(
+            command, shell=True, cwd=workdir, env=environ, stdout=sink, stderr=sink, start_new_session=True
+        )
     try:
         wait_for(f"http://127.0.0.1:{port}/healthz", server, log)
         assert get(f"http://127.0.0.1:{port}/")[0] == 200
         assert b"https://events.example.org/events/street-party/" in get(f"http://127.0.0.1:{port}/feed.atom")[1]
     finally:
-        server.terminate()
+        os.killpg(server.pid, signal.SIGTERM)  # the shell and gunicorn, master and workers
         server.wait(timeout=15)
