@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import importlib.util
 import json
 import os
 import re
@@ -44,19 +43,11 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+import load as load_benchmark  # noqa: E402  benchmarks/load.py: its content generator (a script's folder is on sys.path)
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 ENCODED = (".gz", ".br")
-
-
-def _load_module() -> Any:
-    """benchmarks/load.py, imported by path: its content generator and constants."""
-    spec = importlib.util.spec_from_file_location("calfeed_bench_load", HERE / "load.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
 
 
 def _peak_mib() -> float:
@@ -204,7 +195,7 @@ def edit_one_event(content: Path, event_number: int) -> str:
 
 
 def bench(n_events: int, folder: Path) -> dict[str, Any]:
-    load = _load_module()
+    load = load_benchmark
     content = folder / "events.yaml"
     load.write_content(content, n_events)
     run_step("stamp", str(content))  # so that an edit is one changed item (docs/history.md)

@@ -29,34 +29,24 @@ The ratios are measured in the same run, so a busy machine shifts all times toge
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import sys
 import tempfile
 import time
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
-from types import ModuleType
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))  # this checkout's calfeed, installed or not
+
+import load as load_benchmark  # noqa: E402  benchmarks/load.py: its content generator (a script's folder is on sys.path)
 
 from calfeed import history, recurrence
 from calfeed.content import load_site  # noqa: E402
 from calfeed.model import Site  # noqa: E402
 from calfeed.render import View, ics, ics_reference, markup  # noqa: E402
 from calfeed.reuse import Reuse  # noqa: E402
-
-
-def _load_benchmark() -> ModuleType:
-    """benchmarks/load.py, for its content generator (this folder is not a package)."""
-    spec = importlib.util.spec_from_file_location("calfeed_benchmark_load", HERE / "load.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
 
 
 def minimal(site: Site) -> bytes:
@@ -116,7 +106,7 @@ def best(run: Callable[[], object], repeat: int, before: Callable[[], object] = 
 
 
 def measure(folder: Path, size: int, repeat: int) -> dict[str, float]:
-    generator = _load_benchmark()
+    generator = load_benchmark
     path = folder / f"events-{size}.yaml"
     generator.write_content(path, size)
     history.stamp(load_site(path), path)  # as a published site is: an unstamped item is dated by its file's time

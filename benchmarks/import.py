@@ -22,7 +22,6 @@ repository root::
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import sys
 import tempfile
 import time
@@ -34,20 +33,11 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))  # this checkout's calfeed, installed or not
 
 import icalendar  # noqa: E402
+import load as load_benchmark  # noqa: E402  benchmarks/load.py: its content generator (a script's folder is on sys.path)
 
 from calfeed.content import load_site  # noqa: E402
 from calfeed.importer import import_events  # noqa: E402
 from calfeed.render import ics  # noqa: E402
-
-
-def _load_benchmark() -> ModuleType:
-    """benchmarks/load.py, for its content generator (this folder is not a package)."""
-    spec = importlib.util.spec_from_file_location("calfeed_benchmark_load", HERE / "load.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
 
 
 def best(run: Callable[[], object], repeat: int) -> float:
@@ -66,7 +56,7 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000])
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
-    load = _load_benchmark()
+    load = load_benchmark
     print(f"{'events':>8} {'bytes':>11} {'icalendar':>10} {'import':>9} {'ratio':>6} {'re-import':>10} {'ratio':>6}")
     for size in args.sizes:
         with tempfile.TemporaryDirectory(prefix="calfeed-bench-import-") as folder:

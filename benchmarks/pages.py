@@ -23,13 +23,12 @@ from __future__ import annotations
 
 import argparse
 import gzip
-import importlib.util
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+
+import load as load_benchmark  # noqa: E402  benchmarks/load.py: its content generator (a script's folder is on sys.path)
 
 from calfeed.content import load_site
 from calfeed.model import Site
@@ -39,16 +38,6 @@ from calfeed.render.html import make_environment
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 TEMPLATES = ROOT / "templates"
-
-
-def _load_generator() -> Callable[..., Any]:
-    """benchmarks/load.py's content generator, imported by path ."""
-    spec = importlib.util.spec_from_file_location("calfeed_bench_load", HERE / "load.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module.write_content
 
 
 def best(site: Site, name: str, view: View, repeat: int) -> tuple[int, float]:
@@ -65,7 +54,7 @@ def best(site: Site, name: str, view: View, repeat: int) -> tuple[int, float]:
 
 def run(n_events: int, repeat: int) -> list[tuple[str, int, float]]:
     with tempfile.TemporaryDirectory() as folder:
-        content = _load_generator()(Path(folder) / "events.yaml", n_events)
+        content = load_benchmark.write_content(Path(folder) / "events.yaml", n_events)
         started = time.perf_counter()
         site = load_site(content.path)
         print(f"{n_events:,} events: loaded in {time.perf_counter() - started:.2f} s", file=sys.stderr)

@@ -35,7 +35,6 @@ HERE = Path(__file__).resolve().parent
 import argparse  # noqa: E402
 import contextlib  # noqa: E402
 import gzip  # noqa: E402
-import importlib.util  # noqa: E402
 import os  # noqa: E402
 import re  # noqa: E402
 import shutil  # noqa: E402
@@ -50,17 +49,11 @@ from collections.abc import Iterator  # noqa: E402
 ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))
 
+import load  # noqa: E402  benchmarks/load.py: its content generator (a script's folder is on sys.path)
+import reloading  # noqa: E402  benchmarks/reloading.py: reload latency and worker memory
+
 from calfeed.export import build  # noqa: E402
 from calfeed.settings import Settings  # noqa: E402
-
-_spec = importlib.util.spec_from_file_location("calfeed_bench_load", HERE / "load.py")
-assert _spec is not None and _spec.loader is not None
-load = sys.modules["calfeed_bench_load"] = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(load)  # benchmarks/load.py: its content generator
-_spec = importlib.util.spec_from_file_location("calfeed_bench_reloading", HERE / "reloading.py")
-assert _spec is not None and _spec.loader is not None
-reloading = sys.modules["calfeed_bench_reloading"] = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(reloading)  # benchmarks/reloading.py: reload latency and worker memory
 
 NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if os.access("/usr/sbin/nginx", os.X_OK) else None)
 WRK = shutil.which("wrk")
