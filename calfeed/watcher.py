@@ -52,6 +52,7 @@ def _poll(interval: float, changed: Callable[[bool], None], stop: threading.Even
 
 
 def _notified(path: Path, interval: float, changed: Callable[[bool], None], stop: threading.Event) -> None:
+    tick = min(interval, 1.0)  # the first look comes this soon after the watch is up
     while not stop.is_set():
         folders = watched_folders(path)
         batches = watchfiles.watch(
@@ -59,14 +60,21 @@ def _notified(path: Path, interval: float, changed: Callable[[bool], None], stop
             watch_filter=content_filter(path),
             step=QUIET_MS,
             stop_event=stop,
-            rust_timeout=max(1, round(interval * 1000)),
+            rust_timeout=max(1, round(tick * 1000)),
             yield_on_timeout=True,
             recursive=False,  # only these folders: the content's may sit in a large tree
             force_polling=False,
             raise_interrupt=False,
         )
+        up, quiet = False, 0.0
         for batch in batches:
-            changed(bool(batch))
+            quiet = 0.0 if batch else quiet + tick
+            if batch or not up:  # a look once the watch is up also finds a write made before it was
+                changed(True)
+            elif quiet >= interval:
+                changed(False)
+                quiet = 0.0
+            up = True
             if watched_folders(path) != folders:  # a folder came or went: watch the new set
                 break
 
