@@ -289,7 +289,7 @@ class FieldChecker:
 
     def markdown(self, raw: Any, path: Path) -> Text | None:
         """Like `text`, for Markdown (a description): within the limits that keep its conversion quick
-        (`calfeed.descriptions`), and converted once here, so that what passes renders."""
+        (`calfeed.descriptions`; `trouble` says why not, and for `calfeed check` converts it too)."""
         text = self.text(raw, path)
         if text is None:
             return None

@@ -39,7 +39,7 @@ def check(path: str, strict: bool) -> None:
         max_bytes = Settings.from_mapping(os.environ).max_bytes
     except SettingsError as error:
         raise click.ClickException(str(error)) from None
-    site, problems = read_content(path, max_bytes=max_bytes)
+    site, problems = read_content(path, max_bytes=max_bytes, convert=True)
     for problem in problems:
         click.echo(str(problem), err=True)
     failing = [p for p in problems if strict or p.severity == "error"]

@@ -17,7 +17,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path as FilePath
 from typing import Any, cast
 
-from . import history, images, limits, symlinks, yamlread
+from . import descriptions, history, images, limits, symlinks, yamlread
 from .checks import IMAGE_KEYS, LOCATION_KEYS, FieldChecker, describe, did_you_mean
 from .model import (
     CalendarSettings,
@@ -48,7 +48,7 @@ SCHEMA_KEYS: dict[str, tuple[str, ...]] = {
 
 
 def read_content(
-    path: str | os.PathLike[str], *, max_bytes: int = MAX_BYTES, reuse: Reuse | None = None
+    path: str | os.PathLike[str], *, max_bytes: int = MAX_BYTES, reuse: Reuse | None = None, convert: bool = False
 ) -> tuple[Site | None, list[Problem]]:
     """Read one YAML file, or every ``*.yaml``/``*.yml`` under a folder, merged.
 
@@ -63,9 +63,13 @@ def read_content(
     With `reuse` (kept from one read to the next, see calfeed/reuse.py), an item read from
     the same YAML as in the previous read is the very object that read made (and is not
     checked again if that read found no problem in it).
+
+    Markdown texts are held to the limits that keep their conversion quick; with `convert` (what
+    `calfeed check` asks), each is converted too, and one the converter fails on is a problem (the
+    renderers show such a text as one escaped paragraph: see calfeed/descriptions.py).
     """
     with collector_paused():
-        return _Reader(max_bytes, reuse).read(FilePath(path))
+        return _Reader(max_bytes, reuse, convert).read(FilePath(path))
 
 
 @contextmanager
@@ -114,9 +118,10 @@ class _Reader:
     """One read of the content: parses each file, reads its sections (`calfeed.sections`, whose checks
     tell `problems` what is wrong where), then checks what spans items and files."""
 
-    def __init__(self, max_bytes: int, reuse: Reuse | None = None) -> None:
+    def __init__(self, max_bytes: int, reuse: Reuse | None = None, convert: bool = False) -> None:
         self.max_bytes = max_bytes
         self.reuse = reuse
+        self.convert = convert  # convert each Markdown text too (`descriptions.conversion_trouble`)
         self.reading = Reading(None, None)  # what it reuses of the previous read, once the calendar is read
         self.sources: dict[str, bytes] = {}  # each file's bytes, by name: its version, and where problems are
         self.problems = Problems()
@@ -369,15 +374,19 @@ class _Reader:
                 problems.problem(("calendar",), message, at_key=True, other=calendar_at)
                 continue
             calendar_at = (file, ("calendar",), True)
-            settings, defaults = read_calendar(document["calendar"], problems)
+            settings, defaults = read_calendar(document["calendar"], problems, self.trouble())
         if calendar_at is None and documents:
             message = "no calendar: section (expected calendar: with at least title and url, in one file)"
             self.problems.in_file(documents[0][0]).problem((), message)
         return settings, defaults
 
     def section_reader(self, file: str, defaults: Defaults) -> SectionReader:
-        check = FieldChecker(self.problems.in_file(file), defaults.languages, self.tag_names, self.reading.trouble)
+        check = FieldChecker(self.problems.in_file(file), defaults.languages, self.tag_names, self.trouble())
         return SectionReader(check, self.ids, defaults.zone, self.today)
+
+    def trouble(self) -> Callable[[str], str | None]:
+        """The Markdown check: its limits (as the previous read found them), or with `convert`, converting too."""
+        return descriptions.conversion_trouble if self.convert else self.reading.trouble
 
     def items(
         self, check: FieldChecker, document: dict[str, Any], key: str, read: Callable[[Any, Path], Item | None]

@@ -3,9 +3,13 @@
 Python-Markdown recurses once per nesting level (about 500 nested list markers raise
 `RecursionError`) and scans to the end of a paragraph from every unclosed ``[``, ``<`` or
 backtick (8,000 ``[`` in one paragraph take seconds). `trouble` says why a text is beyond the
-limits below, or that it fails to convert; `calfeed check` asks it of every description, so a
-text it accepts converts in well under a second. `render/markup.py` sanitises what `convert`
-makes.
+limits below: every read of the content asks it of every Markdown text (summaries too), and a
+text within them converts in well under a second. It converts nothing: that was 60 % of loading
+10,000 events, and the renderers convert each description anyway, once, when they need it.
+`convert` never raises: a text beyond the limits, or one the converter fails on (none is known
+within them), comes out as one escaped paragraph, logged. `calfeed check` also converts each
+text (`conversion_trouble`), so an editor still hears of a text the converter fails on, located.
+`render/markup.py` sanitises what `convert` makes.
 
 A description sits below its page's own headings (the event's ``h1``, "About this event"
 ``h2``), so its headings are demoted: the highest one it uses becomes ``h3`` and the others
@@ -15,6 +19,7 @@ unchanged), down to ``h6``.
 
 from __future__ import annotations
 
+import logging
 import re
 import threading
 from typing import TYPE_CHECKING
@@ -54,28 +59,51 @@ class _DemoteHeadingsExtension(Extension):
 
 
 _LOCAL = threading.local()  # one converter per thread: building one costs more than converting, and none waits
+_LOG = logging.getLogger(__name__)
 
 
 def convert(text: str) -> str:
-    """`text` (Markdown) as HTML, unsanitised; a text beyond the limits (never one `check` accepts)
-    comes out as one escaped paragraph rather than an error."""
+    """`text` (Markdown) as HTML, unsanitised. Never raises: a text beyond the limits (never one `check`
+    accepts) or one the converter fails on comes out as one escaped paragraph (the failure logged)."""
     if _beyond_limits(text) is not None:
-        return "<p>" + text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;") + "</p>"
+        return _escaped(text)
+    try:
+        return _converted(text)
+    except Exception as error:  # noqa: BLE001 (the page is served; `calfeed check` names the text)
+        _LOG.warning(
+            "a description could not be converted from Markdown (%s), shown as plain text: %.60r",
+            type(error).__name__,
+            text,
+        )
+        return _escaped(text)
+
+
+def trouble(text: str) -> str | None:
+    """Why `text` cannot be a description, being beyond a limit, or None. Converts nothing: within the
+    limits, conversion is quick (and `convert` falls back to an escaped paragraph should it ever fail)."""
+    return _beyond_limits(text)
+
+
+def conversion_trouble(text: str) -> str | None:
+    """`trouble(text)`, or why converting `text` fails: what `calfeed check` asks of every Markdown text."""
+    if (reason := _beyond_limits(text)) is not None:
+        return reason
+    try:
+        _converted(text)
+    except Exception as error:  # noqa: BLE001 (any failure of the converter is the content's problem to report)
+        return f"cannot be converted from Markdown ({type(error).__name__}); simplify it"
+    return None
+
+
+def _converted(text: str) -> str:
     converter = getattr(_LOCAL, "converter", None)
     if converter is None:
         converter = _LOCAL.converter = markdown.Markdown(output_format="html", extensions=[_DemoteHeadingsExtension()])
     return str(converter.reset().convert(text))
 
 
-def trouble(text: str) -> str | None:
-    """Why `text` cannot be a description (beyond a limit, or failing to convert), or None."""
-    if (reason := _beyond_limits(text)) is not None:
-        return reason
-    try:
-        convert(text)
-    except Exception as error:  # noqa: BLE001 (any failure of the converter is the content's problem to report)
-        return f"cannot be converted from Markdown ({type(error).__name__}); simplify it"
-    return None
+def _escaped(text: str) -> str:
+    return "<p>" + text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;") + "</p>"
 
 
 def _beyond_limits(text: str) -> str | None:

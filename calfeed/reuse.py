@@ -133,7 +133,7 @@ class Reading:
         return sized
 
     def trouble(self, text: str) -> str | None:
-        """`descriptions.trouble(text)`, the Markdown check (converting it: most of a read's time), as the
+        """`descriptions.trouble(text)`, the Markdown check (its limits; it converts nothing), as the
         previous read found it for the same text."""
         if self.reuse is None:
             return descriptions.trouble(text)

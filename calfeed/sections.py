@@ -12,14 +12,14 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from dateutil.rrule import rrulestr
 
-from . import limits, recurrence
+from . import descriptions, limits, recurrence
 from .checks import FieldChecker, did_you_mean
 from .dates import localize, repeated, zone_named
 from .languages import normalise
@@ -67,15 +67,18 @@ class Defaults:
     zone: str = "UTC"  # local times of an event without a timezone are in this zone
 
 
-def calendar(raw: Any, problems: FileProblems) -> tuple[CalendarSettings | None, Defaults]:
-    """The calendar settings (None when they have an error), and the defaults they give every item."""
+def calendar(
+    raw: Any, problems: FileProblems, trouble: Callable[[str], str | None] = descriptions.trouble
+) -> tuple[CalendarSettings | None, Defaults]:
+    """The calendar settings (None when they have an error), and the defaults they give every item;
+    `trouble` is the Markdown check of its description (`FieldChecker`'s)."""
     path: Path = ("calendar",)
-    check = FieldChecker(problems)
+    check = FieldChecker(problems, trouble=trouble)
     if not check.is_mapping(raw, path, "the calendar settings"):
         return None, Defaults()
     check.unknown_keys(raw, path, CALENDAR_KEYS)
     languages = _languages(raw, check) if "languages" in raw else DEFAULT_LANGUAGES
-    check = FieldChecker(problems, languages)
+    check = FieldChecker(problems, languages, trouble=trouble)
     timezone = check.optional(raw, path, "timezone", check.zone) or "UTC"
     defaults = Defaults(languages, timezone)
     title = check.required(raw, path, "title", check.line)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+import markdown
 import pytest
 
 from calfeed import descriptions
@@ -81,3 +82,46 @@ def test_a_description_just_inside_the_limits_renders_every_route(tmp_path, make
     for route in every_route(site):
         assert client.get(path(route)).status_code == 200, path(route)
     assert time.perf_counter() - began < 5
+
+
+def test_a_description_the_converter_fails_on_is_named_by_check_and_served_as_plain_text(
+    tmp_path, runner, make_app, monkeypatch, caplog
+):
+    """No text within the limits is known to make Python-Markdown fail; should one, `calfeed check` names it
+    (file, line, field), while reading it for the server and the export converts nothing, and every
+    output shows it as one escaped paragraph: never a 500."""
+    convert = markdown.Markdown.convert
+
+    def failing(self, source):
+        if "Unlucky" in source:
+            raise IndexError("pop from empty list")
+        return convert(self, source)
+
+    monkeypatch.setattr(markdown.Markdown, "convert", failing)
+    file = _write(tmp_path, "Unlucky <b>text</b> & more\n\n- a list")
+    checked = runner.invoke(main, ["check", str(file)])
+    assert checked.exit_code == 1, checked.output
+    assert "Traceback" not in checked.output
+    assert f"{file}:10:" in checked.output and "description" in checked.output
+    assert "cannot be converted from Markdown (IndexError); simplify it" in checked.output
+    site, problems = read_content(file)
+    assert site is not None and problems == []
+    client = make_app(file).test_client()
+    for route in every_route(site):
+        assert client.get(path(route)).status_code == 200, path(route)
+    page = client.get("/events/talk/").get_data(as_text=True)
+    assert "Unlucky &lt;b&gt;text&lt;/b&gt; &amp; more" in page
+    assert "could not be converted from Markdown (IndexError)" in caplog.text
+
+
+def test_reading_content_converts_no_markdown_and_check_converts_each_text(tmp_path, runner, monkeypatch):
+    converted: list[str] = []
+    convert = markdown.Markdown.convert
+    monkeypatch.setattr(markdown.Markdown, "convert", lambda self, text: converted.append(text) or convert(self, text))
+    file = _write(tmp_path, "## Programme\n\n- one\n- two")
+    site, problems = read_content(file)
+    assert site is not None and problems == []
+    assert converted == []
+    checked = runner.invoke(main, ["check", str(file)])
+    assert checked.exit_code == 0, checked.output
+    assert converted == ["## Programme\n\n- one\n- two\n"]  # as YAML reads the block: with its last line break
