@@ -224,7 +224,7 @@ class _Builder:
         parent, pending = frame[0], frame[1]
         frame[1] = _NO_KEY
         if pending is _BAD_KEY:
-            pass
+            return "?"  # what is under it is named as under "?" in paths (the key's own problem says why)
         elif pending == "<<" and frame[2] is not None:
             sources = _merge_sources(value)
             if not sources or (isinstance(value, list) and len(sources) != len(value)):
