@@ -17,7 +17,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path as FilePath
 from typing import Any, cast
 
-from . import descriptions, history, images, limits, symlinks, yamlread
+from . import descriptions, history, images, limits, symlinks, yamlchunks, yamlread
 from .checks import IMAGE_KEYS, LOCATION_KEYS, FieldChecker, describe, did_you_mean
 from .model import (
     CalendarSettings,
@@ -124,6 +124,7 @@ class _Reader:
         self.convert = convert  # convert each Markdown text too (`descriptions.conversion_trouble`)
         self.reading = Reading(None, None)  # what it reuses of the previous read, once the calendar is read
         self.sources: dict[str, bytes] = {}  # each file's bytes, by name: its version, and where problems are
+        self.memos: dict[str, yamlchunks.Memo] = {}  # each file's items by their text (with `reuse`)
         self.problems = Problems()
         self.ids = Ids()
         self.digests: dict[str, str] = {}  # "event:<id>" -> the hash of its YAML mapping, for the history
@@ -151,7 +152,10 @@ class _Reader:
             outside = {file for file in files if symlinks.leads_out(file, path)}
             located.extend(Problem(str(file), None, None, "", symlinks.leading_out()) for file in sorted(outside))
             files = [file for file in files if file not in outside]
-        if not self.parse_files(files, documents, located):
+        parsed = self.parse_files(files, documents, located)
+        if self.reuse is not None:  # each file's items by their text, for the next read (`yamlchunks`)
+            self.reuse.memos = self.memos
+        if not parsed:
             return None, located
         site = None
         try:
@@ -222,7 +226,7 @@ class _Reader:
             return [_unreadable(file, error)]
         if problem := yamlread.decode_problem(name, data):
             return [problem]
-        value, problems = yamlread.parse(name, data)
+        value, problems = self.parse(name, data)
         self.sources[name] = data
         expected = "(expected a mapping with calendar:, events:, news: or tags:)"
         if value is None and not problems:
@@ -232,6 +236,14 @@ class _Reader:
         elif value is not None:
             return [*problems, Problem(name, 1, 1, "", f"top level is {describe(value)} {expected}")]
         return problems
+
+    def parse(self, name: str, data: bytes) -> tuple[Any, list[Problem]]:
+        """`yamlread.parse`; with `reuse`, the items whose text did not change since the previous read are
+        not parsed again but are the objects that read made (`yamlchunks`: the same result)."""
+        if self.reuse is None:
+            return yamlread.parse(name, data)
+        memo = self.memos[name] = self.reuse.memos.get(name) or yamlchunks.Memo()
+        return yamlchunks.parse(name, data, memo)
 
     def local_images(self, site: Site, root: FilePath) -> Site:
         """Read the image files the content names beside it (``src: images/…``, see calfeed/images.py): the
@@ -271,8 +283,7 @@ class _Reader:
         """Give each item its revision from the history file (see calfeed/history.py) and the site its version."""
         where = history.history_path(path)
         try:
-            records = history.read(where)
-            recorded = where.read_bytes() if records else b""
+            records, recorded = self.history(where)
             mtimes = {str(file): history.file_mtime(file) for file in files}
         except (history.HistoryError, OSError) as error:
             return None, [Problem(str(where), None, None, "", f"{error} (delete it to start a new history)")]
@@ -291,6 +302,21 @@ class _Reader:
             recorded += repr(sorted(mtimes.items())).encode()
         site = replace(site, version=self.version(files, recorded), revisions=revisions)
         return _date_unlinked(site), problems
+
+    def history(self, where: FilePath) -> tuple[dict[str, history.Record], bytes]:
+        """The records of the history file at `where` (the previous read's, if it holds the same bytes) and
+        its bytes (none if it records nothing)."""
+        data = history.read_bytes(where)
+        if data is None:
+            return {}, b""
+        kept = self.reuse.history if self.reuse is not None else None
+        if kept is not None and kept[0] == data:
+            records = kept[1]
+        else:
+            records = history.parse(where, data)
+            if self.reuse is not None:
+                self.reuse.history = (data, records)
+        return records, data if records else b""
 
     def version(self, files: list[FilePath], history_bytes: bytes = b"") -> str:
 

@@ -77,13 +77,27 @@ def content_hash(raw: object) -> str:
 def read(path: Path) -> dict[str, Record]:
     """Read a history file; a missing file is an empty history. One that is a symbolic link leading out of
     its folder is never read (`HistoryError`)."""
+    data = read_bytes(path)
+    return {} if data is None else parse(path, data)
+
+
+def read_bytes(path: Path) -> bytes | None:
+    """The bytes of the history file at `path`, None if there is none (`HistoryError` as `read`)."""
     if symlinks.leads_out(path, path.parent):
         raise HistoryError(f"{path} {symlinks.leading_out('its folder')}")
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        return path.read_bytes()
     except FileNotFoundError:
-        return {}
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        return None
+    except OSError as error:
+        raise HistoryError(f"{path}: not a calfeed history file ({error})") from error
+
+
+def parse(path: Path, data: bytes) -> dict[str, Record]:
+    """The records of the history file at `path` that holds `data` (`HistoryError` if it is not one)."""
+    try:
+        loaded = json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise HistoryError(f"{path}: not a calfeed history file ({error})") from error
     try:
         return {
@@ -93,7 +107,7 @@ def read(path: Path) -> dict[str, Record]:
                 modified=_instant(entry["modified"]),
                 published=_instant(entry["published"]) if "published" in entry else None,
             )
-            for name, entry in data.items()
+            for name, entry in loaded.items()
         }
     except (AttributeError, KeyError, TypeError, ValueError) as error:
         raise HistoryError(f"{path}: not a calfeed history file ({error!r})") from error

@@ -23,8 +23,10 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from . import descriptions, history, limits
+from .history import Record
 from .model import Event, Image, NewsEntry
 from .problems import Path
+from .yamlchunks import Memo
 
 if TYPE_CHECKING:
     from .checks import FieldChecker
@@ -65,6 +67,9 @@ class Reuse:
         self.items: dict[Mark, Kept] = {}
         self.sized: dict[int, tuple[Event, Event]] = {}  # id(event as read) -> (it, it with its image's size)
         self.troubles: dict[str, str | None] = {}  # Markdown text -> `descriptions.trouble(text)`
+        self.prints: dict[int, tuple[Any, bytes]] = {}  # id(an item's YAML value) -> (it, its `fingerprint`)
+        self.memos: dict[str, Memo] = {}  # file -> its items by their text (`yamlchunks`), kept by the read
+        self.history: tuple[bytes, dict[str, Record]] | None = None  # the history file's bytes and records
 
 
 class Reading:
@@ -82,12 +87,19 @@ class Reading:
         self.sized_now: dict[int, tuple[Event, Event]] | None = None  # None: images were not sized
         self.troubles_now: dict[str, str | None] = {}
         self.checked: list[str] = []  # every description checked, in order
+        self.prints_before = reuse.prints if reuse is not None else {}
+        self.prints_now: dict[int, tuple[Any, bytes]] = {}
 
     def recall(self, kind: str, file: str, raw: Any) -> tuple[Mark | None, Kept | None]:
-        """The mark of `raw` (an item of `kind` in `file`), and what the previous read kept for it."""
+        """The mark of `raw` (an item of `kind` in `file`), and what the previous read kept for it. A value
+        the previous read had too (an item whose text did not change, see calfeed/yamlchunks.py) is not
+        fingerprinted again."""
         if self.reuse is None:
             return None, None
-        mark = (kind, file, fingerprint(raw))
+        known = self.prints_before.get(id(raw))
+        printed = known[1] if known is not None and known[0] is raw else fingerprint(raw)
+        self.prints_now[id(raw)] = (raw, printed)
+        mark = (kind, file, printed)
         return mark, self.items_before.get(mark)
 
     def remember(self, mark: Mark | None, raw: Any, item: Item, effects: Effects | None) -> tuple[Item, str]:
@@ -149,10 +161,11 @@ class Reading:
         """The next read reuses what this one made: its items even if others had problems (`good` is False),
         and the sized events of a good read (a read with errors sizes no image)."""
         if self.reuse is not None:
-            self.reuse.defaults, self.reuse.items, self.reuse.troubles = (
+            self.reuse.defaults, self.reuse.items, self.reuse.troubles, self.reuse.prints = (
                 self.defaults,
                 self.items_now,
                 self.troubles_now,
+                self.prints_now,
             )
             if good:
                 self.reuse.sized = self.sized_now or {}

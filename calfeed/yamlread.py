@@ -74,19 +74,32 @@ def parse(file: str, data: bytes) -> tuple[Any, list[Problem]]:
     duplicate keys, unknown aliases, tags, keys that are not text, more than one
     document, and aliases that would expand to far more values than the file holds.
     """
+    value, problems, _ = _parse(file, data)
+    return value, problems
+
+
+def parse_plain(file: str, data: bytes) -> tuple[Any, bool]:
+    """Build plain values from one YAML document, as `parse` does; return ``(value, plain)``, where `plain`
+    says the document holds no problem, no anchor, no alias and no tag (its value means the same wherever
+    its text is: what `calfeed.yamlchunks` needs of a file's pieces)."""
+    value, problems, builder = _parse(file, data)
+    return value, not problems and not builder.marked and not builder.anchors
+
+
+def _parse(file: str, data: bytes) -> tuple[Any, list[Problem], _Builder]:
     builder = _Builder(file)
     loader = _Parser(data)
     try:
-        return builder.build(loader.get_event), builder.problems
+        return builder.build(loader.get_event), builder.problems, builder
     except _AliasBomb:
-        return None, builder.problems
+        return None, builder.problems, builder
     except yaml.MarkedYAMLError as error:
-        return None, [*builder.problems, _syntax_problem(file, error, data)]
+        return None, [*builder.problems, _syntax_problem(file, error, data)], builder
     except yaml.reader.ReaderError as error:
         line, column = _line_column(data, error.position)
         what = f"character U+{error.character:04X}" if isinstance(error.character, int) else "a character"
         message = f"{what} is not allowed here: {error.reason} (expected printable text)"
-        return None, [*builder.problems, Problem(file, line, column, "", message)]
+        return None, [*builder.problems, Problem(file, line, column, "", message)], builder
     finally:
         loader.dispose()
 
@@ -112,6 +125,7 @@ class _Builder:
         self.root: Any = None
         self.documents = 0
         self.count = 0  # events read
+        self.marked = False  # an alias or a tag was read (`parse_plain`)
 
     def build(self, get_event: Any) -> Any:
         """Read every event `get_event` gives; return the document's top-level value."""
@@ -132,8 +146,12 @@ class _Builder:
 
     def scalar(self, event: Any) -> None:
         value = event.value
-        if event.tag is not None and event.tag not in _STR_TAGS:
-            self.problems.append(_tag_problem(self.file, event, self.here_value()))
+        if event.tag is not None:
+            self.marked = True
+            if event.tag not in _STR_TAGS:
+                self.problems.append(_tag_problem(self.file, event, self.here_value()))
+            elif not event.style and value in _NULLS:
+                value = None
         elif not event.style and value in _NULLS:  # plain (libyaml says '', PyYAML None), not quoted
             value = None
         self.add(event, value, event.anchor)
@@ -141,8 +159,10 @@ class _Builder:
     def collection_start(self, event: Any) -> None:
         mapping = type(event) is MappingStartEvent
         value: Any = {} if mapping else []
-        if event.tag is not None and event.tag not in _COLLECTION_TAGS:
-            self.problems.append(_tag_problem(self.file, event, self.here_value()))
+        if event.tag is not None:
+            self.marked = True
+            if event.tag not in _COLLECTION_TAGS:
+                self.problems.append(_tag_problem(self.file, event, self.here_value()))
         place = self.add(event, value, event.anchor, opens=True)
         self.frames.append([value, _NO_KEY if mapping else None, None, place, 1, event.anchor, event.start_mark])
 
@@ -165,6 +185,7 @@ class _Builder:
             raise _AliasBomb()
 
     def alias(self, event: Any) -> None:
+        self.marked = True
         if event.anchor not in self.anchors:
             message = f"unknown alias *{event.anchor} (expected an anchor &{event.anchor} above it)"
             self.problems.append(_at(self.file, event.start_mark, self.here_value(), message))
