@@ -218,6 +218,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--sizes", default="1000,10000", help="with --reload: events per run, comma-separated")
     parser.add_argument("--edits", type=int, default=5, help="with --reload: edits timed per size")
     parser.add_argument("--no-crawl", action="store_true", help="with --reload: skip the crawl of every route")
+    parser.add_argument("--unstamped", action="store_true", help="with --reload: no history file (see reloading.py)")
     parser.add_argument("--cache-bytes", type=int, default=None, help="with --reload: CALFEED_CACHE_BYTES")
     args = parser.parse_args(argv)
     if args.reload:
