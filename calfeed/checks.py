@@ -12,6 +12,7 @@ import difflib
 import re
 from collections.abc import Callable, Iterator
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -271,7 +272,7 @@ class FieldChecker:
         if isinstance(raw, dict):
             values = {}
             for given, value in raw.items():
-                lang = normalise(str(given))  # "pt-br" is "pt-BR", as in calendar.languages
+                lang = _language(str(given))  # "pt-br" is "pt-BR", as in calendar.languages
                 if lang is None or lang not in self.languages:
                     self.problem(
                         (*path, given),
@@ -293,12 +294,14 @@ class FieldChecker:
         text = self.text(raw, path)
         if text is None:
             return None
-        many = isinstance(raw, dict)
-        given = {normalise(str(key)): key for key in raw} if many else {}
         troubled = False
         for lang, value in text.values.items():
             if (reason := self.trouble(value)) is not None:
-                self.problem((*path, given.get(lang, lang)) if many else path, reason)
+                if isinstance(raw, dict):  # at the key as written ("pt-br" for pt-BR)
+                    given = {_language(str(key)): key for key in raw}
+                    self.problem((*path, given.get(lang, lang)), reason)
+                else:
+                    self.problem(path, reason)
                 troubled = True
         return None if troubled else text
 
@@ -317,14 +320,15 @@ class FieldChecker:
         if not raw.strip():
             self.problem(path, f"is blank (expected {expected})")
             return None
-        if match := CONTROL.search(raw):
+        printable = raw.isprintable()  # then none of CONTROL, BREAK, BIDI is in it (tests/test_content_values.py)
+        if not printable and (match := CONTROL.search(raw)):
             self.problem(
                 path,
                 f"contains control character U+{ord(match[0]):04X} at position {match.start() + 1} "
                 "(expected printable text)",
             )
             return None
-        if one_line and (match := BREAK.search(raw)):
+        if one_line and not printable and (match := BREAK.search(raw)):
             what = "a line break" if match[0] != "\t" else "a tab"
             self.problem(
                 path,
@@ -335,7 +339,7 @@ class FieldChecker:
         if most is not None and len(raw) > most.most:
             self.problem(path, most.message(len(raw)))
             return None
-        if match := BIDI.search(raw):
+        if not printable and (match := BIDI.search(raw)):
             self.problem(
                 path,
                 f"contains the bidirectional control U+{ord(match[0]):04X} at position {match.start() + 1}: it "
@@ -398,6 +402,9 @@ class FieldChecker:
         if self.is_mapping(raw[key], (key,), "a mapping of tag id to label"):
             for name, value in raw[key].items():
                 yield name, value, (key, name)
+
+
+_language = lru_cache(maxsize=64)(normalise)  # a file names its few languages once per text
 
 
 def describe(value: Any) -> str:

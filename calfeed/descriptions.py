@@ -20,6 +20,7 @@ unchanged), down to ``h6``.
 from __future__ import annotations
 
 import logging
+import math
 import re
 import threading
 from typing import TYPE_CHECKING
@@ -39,6 +40,8 @@ _HEADINGS = {f"h{level}" for level in range(1, 7)}
 _NESTING = re.compile(r"(?:[ \t]*(?:>|(?:[-*+]|\d{1,9}[.)])(?=[ \t]|$)))+")
 _SCANNED = re.compile(r"[\[<`!]")
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
+_MARKER = re.compile(r">|[-*+](?=[ \t]|$)|\d{1,9}[.)](?=[ \t]|$)")
+_SHORT = math.isqrt(MAX_SCAN)  # a paragraph at most this long is within MAX_SCAN, whatever its signs
 
 
 class _DemoteHeadings(Treeprocessor):
@@ -109,18 +112,15 @@ def _escaped(text: str) -> str:
 def _beyond_limits(text: str) -> str | None:
     if len(text) > MAX_LENGTH:
         return f"is {len(text):,} characters long (expected at most {MAX_LENGTH:,}; link to a page for the rest)"
+    if len(text) <= _SHORT and "\n" not in text:  # one row (most summaries), too short to be costly to scan
+        return _too_deep(text, 1)
     offset = 0
     for paragraph in _PARAGRAPH_BREAK.split(text):
         line = text.count("\n", 0, text.find(paragraph, offset)) + 1
         offset += len(paragraph)
         for number, row in enumerate(paragraph.split("\n"), start=line):
-            nesting = _NESTING.match(row)
-            depth = _depth(nesting[0]) if nesting else 0
-            if depth > MAX_DEPTH:
-                return (
-                    f"nests lists or quotes {depth} deep on its line {number} "
-                    f"(expected at most {MAX_DEPTH} levels of '-', '*', '1.' or '>')"
-                )
+            if (reason := _too_deep(row, number)) is not None:
+                return reason
         signs = len(_SCANNED.findall(paragraph))
         if signs * len(paragraph) > MAX_SCAN:
             return (
@@ -131,8 +131,19 @@ def _beyond_limits(text: str) -> str | None:
     return None
 
 
+def _too_deep(row: str, number: int) -> str | None:
+    """Why `row` (line `number` of a text) nests lists or quotes too deep, or None."""
+    nesting = _NESTING.match(row)
+    if nesting is None or (depth := _depth(nesting[0])) <= MAX_DEPTH:
+        return None
+    return (
+        f"nests lists or quotes {depth} deep on its line {number} "
+        f"(expected at most {MAX_DEPTH} levels of '-', '*', '1.' or '>')"
+    )
+
+
 def _depth(markers: str) -> int:
     """The nesting a line's leading markers make: one per marker, one per 4 columns of indentation."""
     indent = len(markers) - len(markers.lstrip(" \t"))
-    levels = len(re.findall(r">|[-*+](?=[ \t]|$)|\d{1,9}[.)](?=[ \t]|$)", markers))
+    levels = len(_MARKER.findall(markers))
     return levels + markers[:indent].replace("\t", "    ").count("    ")

@@ -12,9 +12,10 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from calfeed import limits
+from calfeed.checks import BIDI, BREAK, CONTROL, FieldChecker
 from calfeed.cli import main
 from calfeed.content import read_content
-from calfeed.problems import Problem
+from calfeed.problems import Problem, Problems
 
 HEAD = "calendar:\n  title: Limits\n  url: https://agenda.example.org/\n"
 EVENT = "events:\n  - id: fair\n    title: Fair\n    start: 2030-05-01\n    location: Ghent\n"
@@ -150,6 +151,19 @@ def test_a_bidirectional_control_is_a_located_warning(control: str, tmp_path: Pa
     assert site is not None  # published: a right-to-left text may need one
     assert [(p.line, p.column, p.field, p.severity) for p in problems] == [(6, 12, "events[0].title", "warning")]
     assert problems[0].message.startswith(f"contains the bidirectional control U+{ord(control):04X} at position 6")
+
+
+def test_every_character_a_text_check_looks_for_is_reported_inside_printable_text() -> None:
+    """`FieldChecker.string` looks for control characters, line breaks and bidi controls only in a text
+    `str.isprintable` refuses: each one they match, amid printable words, is still a problem (or a warning)."""
+    every = "".join(map(chr, range(0x110000)))
+    sought = sorted({char for pattern in (CONTROL, BREAK, BIDI) for char in pattern.findall(every)})
+    assert len(sought) > 2_000  # the surrogates alone are 2,048
+    for char in sought:
+        problems = Problems()
+        FieldChecker(problems.in_file("events.yaml")).string(f"Fair {char} in Ghent", ("title",), one_line=True)
+        [pending] = problems.pending
+        assert re.search(f"U\\+{ord(char):04X}\\)? at position 6\\b", pending.message), pending.message
 
 
 def test_a_news_post_dated_over_a_year_ahead_is_a_warning(tmp_path: Path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from pathlib import Path
 
@@ -125,3 +126,19 @@ def test_reading_content_converts_no_markdown_and_check_converts_each_text(tmp_p
     checked = runner.invoke(main, ["check", str(file)])
     assert checked.exit_code == 0, checked.output
     assert converted == ["## Programme\n\n- one\n- two\n"]  # as YAML reads the block: with its last line break
+
+
+@pytest.mark.parametrize("markers", ["> ", "- ", "1. ", "* "])
+def test_a_one_line_text_nested_too_deep_is_refused_and_one_just_inside_is_not(tmp_path, markers):
+    limit = descriptions.MAX_DEPTH
+    for depth, refused in ((limit, False), (limit + 1, True)):
+        text = markers * depth + "x"
+        file = tmp_path / "events.yaml"
+        file.write_text(HEAD + EVENT.format(text="ok") + f"    summary: {json.dumps(text)}\n", encoding="utf-8")
+        site, problems = read_content(file)
+        if not refused:
+            assert site is not None and problems == [], problems
+            continue
+        [problem] = problems
+        assert (problem.line, problem.field) == (11, "events[0].summary")
+        assert problem.message.startswith(f"nests lists or quotes {depth} deep on its line 1")
