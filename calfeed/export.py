@@ -44,7 +44,7 @@ from typing import TYPE_CHECKING
 from .fingerprints import Fingerprints
 from .http import PREFLIGHT, Output, Policy, render_output, today_in
 from .problems import ContentError, Problem
-from .render import FORMATS, PATH_FREE, Format
+from .render import FORMATS, PATH_FREE, Format, fragments
 from .render.html import default_templates, make_environment
 from .routes import Route, every_route, path
 from .settings import Settings
@@ -148,7 +148,7 @@ def build(
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".building", dir=target.parent))
     _FOLDERS.clear()
     in_place = bool(previous) and target.is_dir()
-    work = _Work(published, make_environment(overrides), policy, day, staging, target, in_place)
+    work = _Work(published, _templates(overrides), policy, day, staging, target, in_place)
     try:
         entries, rendered, written = _make(jobs, work, processes or os.cpu_count() or 1)
         host = {
@@ -171,6 +171,15 @@ def build(
         raise
     warnings = tuple(problem for problem in problems if problem.severity != "error")
     return Built(target, len(routes), files, size, warnings, rendered, written)
+
+
+def _templates(overrides: Path | None) -> Environment:
+    """The build's Jinja environment: templates read once (no check of each file's date on every page),
+    pieces that many pages share kept (`calfeed.render.fragments`)."""
+    templates = make_environment(overrides)
+    templates.auto_reload = False
+    fragments.keep(templates)
+    return templates
 
 
 def _groups(routes: Iterable[Route]) -> list[list[Route]]:

@@ -38,9 +38,10 @@ from markupsafe import Markup
 from .. import recurrence
 from ..model import Site
 from ..routes import Links
-from . import i18n, jsonld, month
+from . import fragments, i18n, jsonld, month
 from .markup import to_html
 from .page import (
+    Localizer,
     by_month,
     event_dates,
     page_context,
@@ -183,16 +184,33 @@ def render_month(site: Site, view: View) -> bytes:
         section="month",
         grid=month.grid(found.events(key), *shown, view.lang),
         label=format_month(*shown, view.lang),
-        previous=_month_link(earlier[-1], view.lang) if earlier else None,
-        next=_month_link(later[0], view.lang) if later else None,
         current=view.item is None,
-        jump=[_month_link(other, view.lang) for other in found.with_events],
+    )
+    t: Localizer = context["t"]
+    links = _month_links(site, view, t, every)
+    context.update(
+        previous=links[earlier[-1]] if earlier else None,
+        next=links[later[0]] if later else None,
+        jump=[links[other] for other in found.with_events],
     )
     return _render(view, "month.html", context)
 
 
+def _month_links(site: Site, view: View, t: Localizer, keys: Sequence[str]) -> dict[str, tuple[str, str, str]]:
+    """Each month of `keys` as (key, label in the page's language, link from the page): the same for every
+    month page of a view in one folder, so kept (`fragments`) where the environment keeps pieces."""
+
+    def make() -> dict[str, tuple[str, str, str]]:
+        return {key: (*_month_label(key, view.lang), t.link("month", tag=view.tag, item=key)) for key in keys}
+
+    kept = fragments.of(view.environment())
+    if kept is None:
+        return make()
+    return kept.get(site, ("month-links", view.lang, view.tag, t.root(), keys), make)
+
+
 @lru_cache(maxsize=4096)  # every month page lists every month with events: Babel's formatting, once per month
-def _month_link(key: str, lang: str) -> tuple[str, str]:
+def _month_label(key: str, lang: str) -> tuple[str, str]:
     """A month's key and its label in `lang`: ("2021-09", "September 2021")."""
     year, number = month.parse_key(key) or (1, 1)
     return key, format_month(year, number, lang)

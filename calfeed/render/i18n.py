@@ -13,6 +13,7 @@ Jinja environment serves every language. docs/pages.md describes the pybabel wor
 from __future__ import annotations
 
 import io
+import weakref
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,7 @@ from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
 from jinja2 import Environment, pass_context
 from jinja2.runtime import Context
+from markupsafe import Markup
 
 CATALOGS = Path(__file__).resolve().parent.parent / "translations"
 DOMAIN = "messages"
@@ -55,12 +57,14 @@ def date_locale(lang: str) -> Locale:
         return Locale.parse("en_GB")
 
 
+@lru_cache(maxsize=64)
 def language_name(lang: str) -> str:
     """The name of `lang` in itself, capitalised for a menu: "English", "Español", "Français"."""
     name = own_name(lang)
     return name[:1].upper() + name[1:]
 
 
+@lru_cache(maxsize=64)  # Babel loads and merges the locale's data on every call
 def own_name(lang: str) -> str:
     """The name of `lang` in itself as written mid-sentence: "English", "español", "français"."""
     try:
@@ -100,3 +104,27 @@ def install(environment: Environment) -> None:
 
     callables: dict[str, Any] = {"pgettext": pgettext, "npgettext": npgettext}
     environment.install_gettext_callables(gettext, ngettext, newstyle=True, **callables)  # type: ignore[attr-defined]
+    environment.globals.update(gettext=_translate, _=_translate)
+
+
+_TRANSLATED: weakref.WeakKeyDictionary[NullTranslations, dict[tuple[str, bool], str]] = weakref.WeakKeyDictionary()
+
+
+@pass_context
+def _translate(context: Context, message: str, **variables: Any) -> str:
+    """``_()`` and ``gettext()`` in templates: what Jinja's newstyle gettext returns (the message in the page's
+    catalog, as Markup when autoescaping, formatted with `variables`), remembered per catalog for a message
+    without variables. A page asks for some thirty messages, each through several layers of Jinja calls."""
+    catalog = _catalog(context)
+    autoescape = bool(context.eval_ctx.autoescape)
+    if variables:
+        found = catalog.ugettext(message)
+        return (Markup(found) if autoescape else found) % variables
+    known = _TRANSLATED.get(catalog)
+    if known is None:
+        known = _TRANSLATED[catalog] = {}
+    translated = known.get((message, autoescape))
+    if translated is None:
+        found = catalog.ugettext(message)
+        translated = known[(message, autoescape)] = (Markup(found) if autoescape else found) % {}
+    return translated

@@ -23,12 +23,17 @@ from .markup import to_plain
 
 def format_day(day: date, lang: str = "en") -> str:
     """Return one day in words: "5 October 2021", "5 de octubre de 2021", "5 octobre 2021"."""
-    return format_date(day, "long", locale=date_locale(lang))
+    return _format_date(day, "long", lang) if type(day) is date else format_date(day, "long", locale=date_locale(lang))
 
 
 def format_full_day(day: date, lang: str = "en") -> str:
     """Return one day with its weekday: "Thursday, 9 September 2021", "jueves, 9 de septiembre de 2021"."""
-    return format_date(day, "full", locale=date_locale(lang))
+    return _format_date(day, "full", lang) if type(day) is date else format_date(day, "full", locale=date_locale(lang))
+
+
+@lru_cache(maxsize=16384)  # pages name the same days over and over, and Babel takes ~30 µs a day
+def _format_date(day: date, width: str, lang: str) -> str:
+    return format_date(day, width, locale=date_locale(lang))
 
 
 def format_month(year: int, month: int, lang: str = "en") -> str:
@@ -59,7 +64,23 @@ def zone_name(event: Event) -> str:
     return f"UTC{sign}{minutes // 60:02d}:{minutes % 60:02d}"
 
 
+SPANS_KEPT = 65536  # spans remembered (each event in each language is on many pages), then forgotten at once
+_SPANS: dict[tuple[str, str, str, str | None], str] = {}
+
+
 def format_span(event: Event, lang: str = "en") -> str:
+    """Return when `event` happens, for people reading `lang` (see `_format_span`), remembered by what it
+    is made of: the start and end as written (zone and fold included), the event's zone and `lang`."""
+    key = (lang, repr(event.start), repr(event.end), event.timezone)
+    found = _SPANS.get(key)
+    if found is None:
+        if len(_SPANS) >= SPANS_KEPT:
+            _SPANS.clear()
+        found = _SPANS[key] = _format_span(event, lang)
+    return found
+
+
+def _format_span(event: Event, lang: str) -> str:
     """Return when `event` happens, for people reading `lang`.
 
     All-day: "5–8 October 2021", "30 September – 2 October 2021", "30 December 2021 – 2 January 2022".
