@@ -16,6 +16,10 @@ With --reload, it measures instead how soon an edit is served and how much memor
 connections (either worker) carry it on /calendar.ics and on the event's page; and each worker's RSS after
 the crawl and after the reloads, next to the cache budget plus the content model's size.
 
+With --memory (benchmarks/crawling.py), at each of --sizes: how long the first request of each large output
+waits, and each worker's RSS after --crawls crawls of every route, next to the cache budget plus the content
+model (its RSS in a fresh process) plus the interpreter.
+
 Access logs are off on both sides. Each run is repeated --rounds times, alternating the servers, and the
 median (by requests/s) is shown with its p99 latency, and the gunicorn/nginx ratios.
 Needs wrk and nginx (Debian packages; .ci/run installs them). Run from the repository root::
@@ -23,6 +27,7 @@ Needs wrk and nginx (Debian packages; .ci/run installs them). Run from the repos
     .venv/bin/python benchmarks/serving.py                       # 10,000 events, 3 rounds of 8 runs of 5 s
     .venv/bin/python benchmarks/serving.py --events 1000 --duration 3 --workers 2 --connections 8
     .venv/bin/python benchmarks/serving.py --reload --sizes 1000,10000 --edits 5   # reload latency, RSS
+    .venv/bin/python benchmarks/serving.py --memory --sizes 1000,10000   # first requests, RSS after crawls
 """
 
 from __future__ import annotations
@@ -44,11 +49,13 @@ import tempfile  # noqa: E402
 import time  # noqa: E402
 import urllib.error  # noqa: E402
 import urllib.request  # noqa: E402
-from collections.abc import Iterator  # noqa: E402
+from collections.abc import Callable, Iterator  # noqa: E402
+from typing import Any  # noqa: E402
 
 ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))
 
+import crawling  # noqa: E402  benchmarks/crawling.py: worker memory after a crawl, first-request latency
 import load  # noqa: E402  benchmarks/load.py: its content generator (a script's folder is on sys.path)
 import reloading  # noqa: E402  benchmarks/reloading.py: reload latency and worker memory
 
@@ -102,6 +109,23 @@ def gunicorn(events: Path, workers: int, extra: str = "") -> Iterator[str]:
         "GUNICORN_CMD_ARGS": extra,
     }
     command = [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py"), "wsgi:app"]
+    with running(command, ROOT, env, port, "/healthz") as base:
+        yield base
+
+
+@contextlib.contextmanager
+def granian(events: Path, workers: int, threads: int) -> Iterator[str]:
+    """calfeed's WSGI app under granian (a Rust HTTP server), `workers` processes of `threads` threads."""
+    port = free_port()
+    env = {
+        **os.environ,
+        "CALFEED_EVENTS": str(events),
+        "CALFEED_TEMPLATES": str(ROOT / "templates"),
+        "CALFEED_RELOAD_INTERVAL": "0",
+    }
+    command = [sys.executable, "-m", "granian", "--interface", "wsgi", "--host", "127.0.0.1", "--port", str(port)]
+    command += ["--workers", str(workers), "--blocking-threads", str(threads), "--no-ws", "--no-access-log"]
+    command += ["--log-level", "warning", "calfeed.wsgi:app"]
     with running(command, ROOT, env, port, "/healthz") as base:
         yield base
 
@@ -214,15 +238,22 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--connections", type=int, default=8, help="wrk connections")
     parser.add_argument("--gunicorn-args", default="", help='more gunicorn options, e.g. "--threads 8"')
     parser.add_argument("--no-baseline", action="store_true", help="skip the plain Flask route (saves a third)")
+    parser.add_argument("--granian", action="store_true", help="also calfeed under granian (pip install granian)")
+    parser.add_argument("--granian-threads", type=int, default=4, help="granian's --blocking-threads per worker")
     parser.add_argument("--reload", action="store_true", help="measure reload latency and worker RSS instead")
     parser.add_argument("--sizes", default="1000,10000", help="with --reload: events per run, comma-separated")
     parser.add_argument("--edits", type=int, default=5, help="with --reload: edits timed per size")
     parser.add_argument("--no-crawl", action="store_true", help="with --reload: skip the crawl of every route")
     parser.add_argument("--unstamped", action="store_true", help="with --reload: no history file (see reloading.py)")
-    parser.add_argument("--cache-bytes", type=int, default=None, help="with --reload: CALFEED_CACHE_BYTES")
+    parser.add_argument("--cache-bytes", type=int, default=None, help="with --reload/--memory: CALFEED_CACHE_BYTES")
+    parser.add_argument("--memory", action="store_true", help="measure first requests and RSS after crawls instead")
+    parser.add_argument("--crawls", type=int, default=2, help="with --memory: crawls of every route")
     args = parser.parse_args(argv)
     if args.reload:
         measure_reloads(args)
+        return
+    if args.memory:
+        measure_memory(args)
         return
     if WRK is None or NGINX is None:
         raise SystemExit("needs wrk and nginx (Debian packages wrk, nginx)")
@@ -240,12 +271,17 @@ def main(argv: list[str] | None = None) -> None:
             app = servers.enter_context(gunicorn(content.path, args.workers, args.gunicorn_args))
             web = servers.enter_context(nginx(folder / "site", folder / "nginx", args.workers))
             targets = {"gunicorn": app, "nginx": web}
+            if args.granian:
+                targets["granian"] = servers.enter_context(granian(content.path, args.workers, args.granian_threads))
             if not args.no_baseline:
                 exported = folder / "site" / "calendar.ics"
                 targets["flask"] = servers.enter_context(baseline(folder, exported, args.workers))
             started = time.perf_counter()
             for _ in range(args.workers * 4):  # each worker renders once; warm them all, both encodings
-                fetch(app + URL_PATH, {"Accept-Encoding": "gzip"})
+                for name in ("gunicorn", "granian"):
+                    if name in targets:
+                        fetch(targets[name] + URL_PATH, {"Accept-Encoding": "gzip"})
+            time.sleep(5)  # larger outputs are compressed right after their first answer
             print(f"first renders: {time.perf_counter() - started:.1f} s", file=sys.stderr)
             plain, zipped = {"Accept-Encoding": "identity"}, {"Accept-Encoding": "gzip"}
             bodies = {}
@@ -281,11 +317,15 @@ def main(argv: list[str] | None = None) -> None:
     print(f"gunicorn: gunicorn.conf.py {args.gunicorn_args}, {args.workers} workers; nginx: {args.workers} workers")
     names = list(rows[0][2])
     print(f"{'run':<16}" + "".join(f"{name + ' req/s':>15} {'p99 ms':>7}" for name in names), end="")
-    print(f" {'gunicorn/nginx':>15}" + (f" {'gunicorn/flask':>15}" if "flask" in names else ""))
+    print(f" {'gunicorn/nginx':>15}", end="")
+    print(f" {'granian/nginx':>15}" if "granian" in names else "", end="")
+    print(f" {'gunicorn/flask':>15}" if "flask" in names else "")
     for scenario, label, results in rows:
         line = f"{scenario + ' ' + label:<16}"
         line += "".join(f"{results[name][0]:>15,.0f} {results[name][1]:>7.2f}" for name in names)
         line += f" {results['gunicorn'][0] / results['nginx'][0]:>15.0%}"
+        if "granian" in names:
+            line += f" {results['granian'][0] / results['nginx'][0]:>15.0%}"
         if "flask" in names:
             line += f" {results['gunicorn'][0] / results['flask'][0]:>14.1f}x"
         print(line)
@@ -295,6 +335,16 @@ def main(argv: list[str] | None = None) -> None:
 def measure_reloads(args: argparse.Namespace) -> None:
     """--reload: reload latency and worker RSS at each of --sizes (benchmarks/reloading.py)."""
     args.root, args.crawl = ROOT, not args.no_crawl
+    each_size(args, lambda size, run: reloading.measure(size, run, args, load), reloading.report)
+
+
+def measure_memory(args: argparse.Namespace) -> None:
+    """--memory: first-request latency and worker RSS after crawls at each of --sizes (benchmarks/crawling.py)."""
+    each_size(args, lambda size, run: crawling.measure(size, run, args.crawls, load), crawling.report)
+
+
+def each_size(args: argparse.Namespace, measure: Callable[..., Any], report: Callable[[list[Any], int], None]) -> None:
+    """`measure(size, run)` at each of --sizes under gunicorn with reloading on (`run(events)`), then `report`."""
     budget = args.cache_bytes if args.cache_bytes is not None else Settings().cache_bytes
 
     def run(events: Path) -> contextlib.AbstractContextManager[tuple[str, int]]:
@@ -305,10 +355,10 @@ def measure_reloads(args: argparse.Namespace) -> None:
     rows = []
     for size in (int(size) for size in args.sizes.split(",")):
         started = time.perf_counter()
-        rows.append(reloading.measure(size, run, args, load))
+        rows.append(measure(size, run))
         print(f"{size:,} events measured in {time.perf_counter() - started:.0f} s", file=sys.stderr)
     print(f"gunicorn: gunicorn.conf.py {args.gunicorn_args}, {args.workers} workers, {os.cpu_count()} CPUs")
-    reloading.report(rows, budget)
+    report(rows, budget)
 
 
 if __name__ == "__main__":

@@ -17,6 +17,7 @@ import contextlib
 import gzip
 import hashlib
 import math
+import queue
 import re
 import threading
 import time
@@ -24,7 +25,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 from zoneinfo import ZoneInfo
 
 import brotli
@@ -35,6 +36,7 @@ from .formats import View
 from .render import RENDERERS
 from .routes import Route, path
 from .settings import Settings
+from .store import release_memory
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
@@ -128,12 +130,15 @@ class Output:
     br: Representation | None
     tags: frozenset[str]  # every representation's entity tag, quoted: any of them validates a cache
     deferred: Mapping[str, str] | None = None  # rendered uncompressed (`Outputs.compress` will): its headers
+    interim: Representation | None = None  # while deferred: the identity body for a client that accepts a coding
 
     def representation(self, encoding: str) -> Representation:
         if encoding == "br" and self.br is not None:
             return self.br
         if encoding != "identity" and self.gzip is not None:
             return self.gzip
+        if encoding != "identity" and self.interim is not None:
+            return self.interim
         return self.identity
 
     @property
@@ -176,17 +181,19 @@ def make_output(
     expires: float,
     version: str,
     *,
-    compress: bool = True,
+    inline_up_to: float = math.inf,
 ) -> Output:
     """Wrap rendered `body` with `headers` (from `Policy.headers`): compress it once, derive ETags, build answers.
 
-    Without `compress`, only the identity encoding is made for now (with ``Vary: Accept-Encoding`` all the
-    same, as the answer will vary); `Outputs.compress` adds the others later, with the same identity answer.
+    A body over `inline_up_to` bytes is not compressed yet: only its identity encoding is made for now (with
+    ``Vary: Accept-Encoding`` all the same, as the answer will vary), and `Outputs.compress` adds the others
+    later, with the same identity answer. Meanwhile a client that accepts a coding is sent the identity body
+    with ``Cache-Control: no-store`` (`Output.interim`), so that no shared cache keeps it as that coding's copy.
     """
     digest = hashlib.blake2b(body, digest_size=12).hexdigest()
     modified = float(math.floor(last_modified))
     fixed = (*headers.items(), ("Last-Modified", http_date(modified)), ("X-Content-Version", version))
-    deferred = headers if not compress and len(body) >= COMPRESS_MIN else None
+    deferred = headers if len(body) > inline_up_to and len(body) >= COMPRESS_MIN else None
     encodings = encode(body) if deferred is None else {}
     vary = (("Vary", "Accept-Encoding"),) if encodings or deferred is not None else ()
     kept = {"Content-Type", "Last-Modified", "Content-Disposition"}  # not repeated on a 304
@@ -201,9 +208,15 @@ def make_output(
     identity = represent(body, "identity")
     gz = represent(encodings["gzip"], "gzip") if "gzip" in encodings else None
     br = represent(encodings["br"], "br") if "br" in encodings else None
+    interim = None
+    if deferred is not None:
+        unstored = tuple((name, "no-store" if name == "Cache-Control" else value) for name, value in identity.ok)
+        interim = Representation(body, identity.etag, unstored, identity.not_modified)
     tags = frozenset(r.etag for r in (identity, gz, br) if r is not None)
     media_type = headers.get("Content-Type", "application/octet-stream")
-    return Output(body, media_type, identity.etag, modified, expires, version, identity, gz, br, tags, deferred)
+    return Output(
+        body, media_type, identity.etag, modified, expires, version, identity, gz, br, tags, deferred, interim
+    )
 
 
 def render_output(
@@ -214,7 +227,7 @@ def render_output(
     policy: Policy,
     url_path: str | None = None,
     *,
-    compress: bool = True,
+    inline_up_to: float = math.inf,
 ) -> Output:
     """Render `route` of `published` (served at `url_path`, its path) as it reads on `today` (for pages that
     depend on it): the server and `calfeed build` both call this (through `Outputs`), so they send the same
@@ -235,7 +248,26 @@ def render_output(
         midnight = datetime.combine(today, datetime.min.time(), zone)
         modified = max(modified, midnight.timestamp())
         expires = (midnight + timedelta(days=1)).timestamp()
-    return make_output(body, policy.headers(route), modified, expires, site.version, compress=compress)
+    return make_output(body, policy.headers(route), modified, expires, site.version, inline_up_to=inline_up_to)
+
+
+class Shared(Protocol):
+    """Another cache of rendered bytes whose size counts in an `Outputs` budget (the calendar's pieces)."""
+
+    @property
+    def size(self) -> int: ...
+
+    def trim(self, most: int) -> None: ...
+
+
+SHARED_PART = 4  # another cache (`Shared`) may hold up to a quarter of the budget; the outputs take the rest
+# Once outputs of an eighth of the budget were evicted, the freed memory is handed back to the system
+# (`store.release_memory`: glibc's malloc_trim, 0.1-0.3 s on a 500 MB heap, so at most every TRIM_EVERY
+# seconds, in the cache's own thread). Without it a worker crawled through every route of 10,000 events held
+# its budget again in freed memory.
+TRIM_PART = 8
+TRIM_EVERY = 10.0
+TRIM = ("", "trim")  # the job of handing freed memory back, among the (version, path) jobs to compress
 
 
 class Outputs:
@@ -243,16 +275,24 @@ class Outputs:
 
     Outputs are kept by content version and URL path, up to `budget` bytes (every encoding counted; 0
     keeps none, as for `calfeed build`), the least recently used going first: outputs of a version no
-    longer served are never asked for again and age out. `render` renders a path of a version once while
-    other threads asking for it wait, then find it kept.
+    longer served are never asked for again and age out. What the `shared` caches of rendered bytes hold
+    (the calendar's pieces, `render.ics.PIECES`) counts in the same budget: each is trimmed to a
+    `SHARED_PART` of it, and the outputs make room for what they hold. `render` renders a path of a version
+    once while other threads asking for it wait, then find it kept.
     """
 
-    def __init__(self, budget: int, templates: Environment, policy: Policy) -> None:
+    def __init__(self, budget: int, templates: Environment, policy: Policy, shared: Iterable[Shared] = ()) -> None:
         self.templates = templates
         self.policy = policy
+        self.budget = budget
+        self._shared = tuple(shared)
         self._kept: LRUCache[tuple[str, str], Output] = LRUCache(maxsize=budget, getsizeof=_size)
         self._lock = threading.Lock()  # guards _kept (cachetools caches are not thread-safe) and _rendering
         self._rendering: dict[str, threading.Lock] = {}  # per content version: one render at a time
+        self._queue: queue.SimpleQueue[tuple[str, str]] = queue.SimpleQueue()  # for `_work`: see `_later`
+        self._queued: set[tuple[str, str]] = set()  # in the queue or being done
+        self._worker: threading.Thread | None = None
+        self._freed = 0  # bytes evicted since the last trim was asked for
 
     def get(self, version: str, url_path: str) -> Output | None:
         """The output kept for `url_path` of content `version`, or None (never rendered, evicted, expired)."""
@@ -261,10 +301,16 @@ class Outputs:
         return None if output is None or output.expires <= time.time() else output
 
     def render(
-        self, published: Published, route: Route, today: date, url_path: str | None = None, *, compress: bool = True
+        self,
+        published: Published,
+        route: Route,
+        today: date,
+        url_path: str | None = None,
+        *,
+        inline_up_to: float = math.inf,
     ) -> Output:
         """The output of `route` (at `url_path`, its path) in `published` on `today`: kept, or rendered and kept
-        (without `compress`, in the identity encoding only until `compress` is called for it)."""
+        (a body over `inline_up_to` bytes in the identity encoding only, until `compress` is called for it)."""
         url_path = url_path or path(route)
         version = published.site.version
         output = self.get(version, url_path)
@@ -279,22 +325,72 @@ class Outputs:
             output = self.get(version, url_path)
             if output is None:
                 output = render_output(
-                    published, route, today, self.templates, self.policy, url_path, compress=compress
+                    published, route, today, self.templates, self.policy, url_path, inline_up_to=inline_up_to
                 )
-                with self._lock, contextlib.suppress(ValueError):  # larger than the budget: not kept
-                    self._kept[(version, url_path)] = output
+                if not self._keep((version, url_path), output) and output.deferred is not None:
+                    output = _compressed(output)  # not kept (over the budget): nothing would compress it later
         return output
+
+    def _keep(self, key: tuple[str, str], output: Output, replacing: Output | None = None) -> bool:
+        """Keep `output` (instead of `replacing`, if that is still kept), then drop the least recently used
+        outputs until they fit in the budget with what the shared caches hold (trimmed to their part first).
+        Whether `output` is kept."""
+        for cache in self._shared:
+            cache.trim(self.budget // SHARED_PART)
+        with self._lock:
+            if replacing is not None and self._kept.get(key) is not replacing:  # evicted or replaced meanwhile
+                return False
+            with contextlib.suppress(ValueError):  # larger than the budget: not kept
+                self._kept[key] = output
+            room = self.budget - sum(cache.size for cache in self._shared)
+            while self._kept and self._kept.currsize > room:
+                self._freed += _size(self._kept.popitem()[1])
+            if self._freed > self.budget // TRIM_PART:  # hand the freed memory back, in the background
+                self._freed = 0
+                self._later(TRIM)
+            return key in self._kept
 
     def compress(self, version: str, url_path: str) -> None:
         """Add the compressed encodings to the output kept for `url_path` of `version`, if it lacks them."""
         with self._lock:
             output = self._kept.get((version, url_path))
-        if output is None or output.deferred is None:
+        if output is not None and output.deferred is not None:
+            self._keep((version, url_path), _compressed(output), replacing=output)
+
+    def compress_soon(self, version: str, url_path: str) -> None:
+        """`compress` the output of `url_path` of `version` in a thread of this cache's own, after the answer
+        that rendered it (once however many requests ask)."""
+        with self._lock:
+            self._later((version, url_path))
+
+    def _later(self, job: tuple[str, str]) -> None:
+        """Queue `job` (a version and path to compress, or `TRIM`) for this cache's thread; under `_lock`."""
+        if job in self._queued:
             return
-        full = make_output(output.body, output.deferred, output.last_modified, output.expires, version)
-        with self._lock, contextlib.suppress(ValueError):
-            if self._kept.get((version, url_path)) is output:  # not evicted or replaced meanwhile
-                self._kept[(version, url_path)] = full
+        self._queued.add(job)
+        if self._worker is None or not self._worker.is_alive():  # not started yet, or forked since
+            self._worker = threading.Thread(target=self._work, name="calfeed-outputs", daemon=True)
+            self._worker.start()
+        self._queue.put(job)
+
+    def _work(self) -> None:
+        """This cache's thread: compresses outputs answered before they were, and gives freed memory back (at
+        most every `TRIM_EVERY` seconds: a trim asked for sooner waits, while compressions go on)."""
+        trimmed, due = -math.inf, None
+        while True:
+            try:
+                job = self._queue.get(timeout=None if due is None else max(0.0, due - time.monotonic()))
+            except queue.Empty:
+                job = TRIM
+            with self._lock:
+                self._queued.discard(job)
+            if job != TRIM:
+                self.compress(*job)
+            elif time.monotonic() < trimmed + TRIM_EVERY:
+                due = trimmed + TRIM_EVERY
+            else:
+                release_memory()
+                trimmed, due = time.monotonic(), None
 
     def retain(self, version: str) -> None:
         """Forget the outputs of every content version but `version` (the one now serving), freeing their memory."""
@@ -309,12 +405,20 @@ class Outputs:
 
     @property
     def size(self) -> int:
-        """The bytes kept, every encoding together."""
+        """The bytes kept, every encoding together (not counting what is kept elsewhere)."""
         return int(self._kept.currsize)
 
 
 def _size(output: Output) -> int:
     return output.size
+
+
+def _compressed(output: Output) -> Output:
+    """`output` with every encoding (it was rendered with its compression deferred: `Output.deferred`)."""
+    headers = output.deferred
+    if headers is None:
+        return output
+    return make_output(output.body, headers, output.last_modified, output.expires, output.version)
 
 
 def today_in(timezone: str) -> date:

@@ -17,8 +17,20 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.routing import BaseConverter
 
 from . import languages
-from .http import HTML_POLICY, PREFLIGHT, REFERRER_POLICY, Output, Outputs, Policy, Responder, answer, today_in
-from .render import FORMATS, Format
+from .http import (
+    HTML_POLICY,
+    LARGE,
+    PREFLIGHT,
+    REFERRER_POLICY,
+    Output,
+    Outputs,
+    Policy,
+    Responder,
+    answer,
+    today_in,
+)
+from .model import Site
+from .render import FORMATS, Format, ics
 from .render.html import make_environment, render_error_page
 from .routes import resolve
 from .settings import Settings
@@ -27,6 +39,10 @@ from .store import ContentStore, Finish, Published, Stop
 site = Blueprint("site", __name__)
 log = logging.getLogger("calfeed")
 WARM_LIMIT = 64  # outputs rendered before a reloaded version serves: the first paths the previous one served
+# An output rendered on request is compressed before its first answer up to this size; a larger one is answered
+# at once in the identity encoding and compressed right after (10,000 events: gzip and brotli of the 7.6 MB
+# calendar take longer than rendering it from its pieces).
+COMPRESS_INLINE_UP_TO = LARGE
 
 
 class LanguageConverter(BaseConverter):
@@ -61,7 +77,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         prepare_seconds=settings.prepare_seconds,
     )
     store.refresh()
-    outputs = Outputs(settings.cache_bytes, make_environment(templates), Policy.from_settings(settings))
+    policy = Policy.from_settings(settings)  # one budget for every rendered byte: outputs and calendar pieces
+    outputs = Outputs(settings.cache_bytes, make_environment(templates), policy, shared=(ics.PIECES,))
     store.prepare = partial(_warm, app, outputs)
     if settings.reload_interval > 0:
         store.watch(settings.reload_interval, polling=bool(settings.reload_polling))
@@ -96,7 +113,7 @@ def _warm(app: Flask, outputs: Outputs, new: Published, old: Published, stop: St
             continue
         route = resolve(new.site, args["name"], args.get("lang"), args.get("tag"), args.get("item"))
         if route is not None:  # an event or tag may be gone
-            outputs.render(new, route, today, url_path, compress=False)
+            outputs.render(new, route, today, url_path, inline_up_to=0)
             rendered.append(url_path)
     log.info(
         "rendered %d of %d outputs of version %s in %.2f s",
@@ -105,13 +122,15 @@ def _warm(app: Flask, outputs: Outputs, new: Published, old: Published, stop: St
         new.site.version,
         time.perf_counter() - started,
     )
-    return partial(_settle, outputs, new.site.version, rendered)
+    return partial(_settle, outputs, new.site, rendered)
 
 
-def _settle(outputs: Outputs, version: str, rendered: list[str], stop: Stop) -> None:
-    """Once `version` serves: forget the outputs of the versions before it, then compress what `_warm`
-    rendered, until `stop()` (a newer edit: these outputs will not serve long)."""
+def _settle(outputs: Outputs, serving: Site, rendered: list[str], stop: Stop) -> None:
+    """Once `serving` serves: forget the outputs of the versions before it and the calendar pieces it cannot
+    use, then compress what `_warm` rendered, until `stop()` (a newer edit: these outputs will not serve long)."""
+    version = serving.version
     outputs.retain(version)
+    ics.PIECES.retain(serving)
     for url_path in rendered:
         if stop():
             break
@@ -158,7 +177,10 @@ def _serve(name: str, lang: str | None = None, tag: str | None = None, item: str
         route = resolve(published.site, name, lang, tag, item)
         if route is None:
             return _not_found(name)
-        output = outputs.render(published, route, today_in(published.site.calendar.timezone), url_path)
+        today = today_in(published.site.calendar.timezone)
+        output = outputs.render(published, route, today, url_path, inline_up_to=COMPRESS_INLINE_UP_TO)
+        if output.deferred is not None:  # answered now, compressed right after
+            outputs.compress_soon(published.site.version, url_path)
     status, headers, body = answer(output, request.environ)
     return Response(body, status=int(status[:3]), headers=list(headers))
 

@@ -11,11 +11,13 @@ from __future__ import annotations
 import logging
 import sys
 
+from . import heap
 from .settings import SettingsError
 from .web import create_app
 
 APP_LOAD_ERROR = 4  # gunicorn's exit status for an app that cannot load: the master halts, no respawning
 
+heap.tune()  # a long-running worker: freed memory goes back to the system (calfeed/heap.py)
 try:
     app = create_app()
 except SettingsError as error:

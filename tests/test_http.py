@@ -12,9 +12,10 @@ import brotli
 import pytest
 from werkzeug.http import http_date
 
+from calfeed import http, web
 from calfeed.content import read_content
 from calfeed.http import Policy, accepted_encoding, entity_tags, make_output, render_output
-from calfeed.render import FORMATS
+from calfeed.render import FORMATS, ics
 from calfeed.routes import every_route, path
 from calfeed.settings import Settings, SettingsError
 from calfeed.store import Published
@@ -329,6 +330,54 @@ def test_outputs_are_kept_in_memory_only_up_to_the_budget(make_app):
         again = client.get(url, headers={"If-None-Match": response.headers["ETag"]})
         assert again.status_code == 304, url
     assert client.get("/calendar.ics").data == first.data
+
+
+def test_a_large_output_is_answered_before_it_is_compressed_and_compressed_right_after(make_app, monkeypatch):
+    monkeypatch.setattr(web, "COMPRESS_INLINE_UP_TO", 1000)  # the bundled calendar counts as large
+    client = make_app().test_client()
+    asks = {"Accept-Encoding": "gzip, br"}
+    first = client.get("/calendar.ics", headers=asks)
+    assert first.status_code == 200 and "Content-Encoding" not in first.headers and len(first.data) > 1000
+    assert first.headers["Vary"] == "Accept-Encoding"
+    assert first.headers["Cache-Control"] == "no-store"  # no shared cache keeps it as the compressed copy
+    plain = client.get("/calendar.ics")
+    assert plain.data == first.data and plain.headers["ETag"] == first.headers["ETag"]
+    assert plain.headers["Cache-Control"].startswith("public, max-age=")  # the identity copy may be kept
+    deadline = time.monotonic() + 10
+    while (squeezed := client.get("/calendar.ics", headers=asks)).headers.get("Content-Encoding") != "br":
+        assert time.monotonic() < deadline, "the output was never compressed"
+        time.sleep(0.01)
+    assert brotli.decompress(squeezed.data) == first.data
+    assert squeezed.headers["Cache-Control"] == plain.headers["Cache-Control"]
+    assert squeezed.headers["ETag"] != first.headers["ETag"]
+    for tag in (first.headers["ETag"], squeezed.headers["ETag"]):  # the first answer's tag still validates
+        assert client.get("/calendar.ics", headers={**asks, "If-None-Match": tag}).status_code == 304
+
+
+def test_calendar_pieces_count_in_the_cache_budget(make_app, monkeypatch):
+    monkeypatch.setattr(ics, "PIECES", ics.Pieces())
+    budget = 40_000
+    app = make_app(CALFEED_CACHE_BYTES=str(budget))
+    client, outputs = app.test_client(), app.extensions["calfeed.outputs"]
+    for url in ["/calendar.ics", "/es/calendar.ics", "/fr/calendar.ics", "/", "/es/", "/fr/", "/news/"]:
+        first = client.get(url)
+        assert first.status_code == 200
+        assert 0 < ics.PIECES.size <= budget // 4, url  # the pieces are kept, within their part of the budget
+        assert outputs.size + ics.PIECES.size <= budget, url
+        assert client.get(url).data == first.data
+
+
+def test_memory_freed_by_evictions_is_handed_back_to_the_system(make_app, monkeypatch):
+    trims = []
+    monkeypatch.setattr(http, "release_memory", lambda: trims.append(time.monotonic()))
+    app = make_app(CALFEED_CACHE_BYTES="40000")
+    client = app.test_client()
+    for url in ["/", "/es/", "/fr/", "/news/", "/es/news/", "/fr/news/", "/feed.atom", "/calendar.ics"]:
+        assert client.get(url).status_code == 200
+    deadline = time.monotonic() + 10
+    while not trims:  # in the cache's own thread, right after the evictions
+        assert time.monotonic() < deadline, "the memory the evicted outputs held was never handed back"
+        time.sleep(0.01)
 
 
 @pytest.mark.parametrize("url", KINDS.values())

@@ -217,7 +217,7 @@ def test_an_edit_of_one_event_writes_one_new_piece(tmp_path: Path):
 
 def test_pieces_are_kept_up_to_a_byte_budget_least_recently_used_first(monkeypatch):
     site = load_site(CONTENT / "ics-every-field.yaml")
-    sizes = [len(text) for text in ics.vevents(site, site.events, "en")]
+    sizes = [len(text) + ics.PIECE_OVERHEAD for text in ics.vevents(site, site.events, "en")]
     monkeypatch.setattr(ics, "PIECES", ics.Pieces(budget=sum(sizes) - 1))  # one piece too small for all
     ics.render_calendar(site, View("en"))
     assert len(ics.PIECES) == len(sizes) - 1  # the first event's piece, least recently used, went
@@ -226,4 +226,28 @@ def test_pieces_are_kept_up_to_a_byte_budget_least_recently_used_first(monkeypat
     assert ics.PIECES.get(last, ics.piece_keys(site, [last], "en")[0]) is not None
     monkeypatch.setattr(ics, "PIECES", ics.Pieces(budget=min(sizes) - 1))  # no piece fits: none is kept
     assert ics.render_calendar(site, View("en")) == ics.render_calendar(site, View("en"))
+    assert len(ics.PIECES) == 0
+
+
+def test_pieces_a_reload_cannot_use_are_dropped_and_the_rest_trimmed_to_a_size(tmp_path: Path, monkeypatch):
+    content = tmp_path / "events.yaml"
+    shutil.copy(CONTENT / "ics-every-field.yaml", content)
+    monkeypatch.setattr(ics, "PIECES", ics.Pieces())
+    reuse = Reuse()  # as the server reloads (calfeed/reuse.py)
+    old = load_site(content, reuse=reuse)
+    ics.render_calendar(old, View("en"))
+    content.write_text(content.read_text().replace("title: Workshop", "title: Workshop, moved"))
+    new = load_site(content, reuse=reuse)
+    ics.render_calendar(new, View("en"))
+    assert len(ics.PIECES) == len(old.events) + 1  # the edited event's old piece too
+    ics.PIECES.retain(new)
+    assert len(ics.PIECES) == len(new.events)
+    texts = ics.vevents(new, new.events, "en")
+    assert len(ics.PIECES) == len(new.events)  # every piece was there
+    assert ics.PIECES.size == sum(len(text) + ics.PIECE_OVERHEAD for text in texts)
+    half = ics.PIECES.size // 2
+    ics.PIECES.trim(half)
+    assert 0 < ics.PIECES.size <= half
+    content.write_text(content.read_text().replace("{en: Every field,", "{en: All fields,", 1))
+    ics.PIECES.retain(load_site(content, reuse=reuse))  # the same events, another calendar name: no piece serves
     assert len(ics.PIECES) == 0

@@ -19,7 +19,7 @@ import hashlib
 import html
 import threading
 import weakref
-from collections.abc import Hashable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
@@ -32,7 +32,7 @@ from cachetools import LRUCache
 from .. import recurrence
 from ..dates import repeated
 from ..images import media_type
-from ..model import Event, Site
+from ..model import Event, Revision, Site
 from ..recurrence import utc_rule
 from ..routes import Links
 from . import ics_zones
@@ -277,6 +277,13 @@ def vtimezone(tzid: str, first: date, end: date) -> bytes:
 # -- writing it fast ----------------------------------------------------------------------
 
 
+# What a kept piece costs besides its text: its key (the event's id, the language, the revision, the site's
+# digest), the weak reference, the pair holding them and the cache's own entry: about 500 bytes measured with
+# tracemalloc over 3,000 pieces.
+PIECE_OVERHEAD = 512
+PieceKey = tuple[str, Revision, str]  # the language, the event's revision, the site's digest (`piece_keys`)
+
+
 class Pieces:
     """Each event's VEVENT bytes, kept for the very `Event` object they were written from (and a key for
     what else they show: `piece_keys`), so a calendar is mostly a join.
@@ -284,21 +291,22 @@ class Pieces:
     An event object never changes, and a reload gives an edited event a new one (calfeed/reuse.py): a
     piece is never stale, and no list of an event's fields can be incomplete. A piece is found by the
     object's id and kept with a weak reference to it, so an id that a new object takes after the old one
-    was freed finds nothing. Evicted as `http.Outputs` evicts rendered outputs: cachetools' `LRUCache`
-    sized in bytes, the least recently used piece going first when `budget` is reached (pieces of freed
-    objects age out the same way). A race between threads can at worst write one piece twice.
+    was freed finds nothing. Kept up to `budget` bytes (text and `PIECE_OVERHEAD` each), least recently
+    used first out (cachetools' `LRUCache`); pieces of freed objects age out the same way, or at once with
+    `retain`. The server counts `size` in its cache budget and trims the pieces to their share of it
+    (`http.Outputs`). A race between threads can at worst write one piece twice.
     """
 
     def __init__(self, budget: int = 64 * 1024 * 1024) -> None:
-        self._texts: LRUCache[Hashable, tuple[weakref.ref[Event], bytes]] = LRUCache(
-            maxsize=budget, getsizeof=lambda kept: len(kept[1])
+        self._texts: LRUCache[tuple[int, PieceKey], tuple[weakref.ref[Event], bytes]] = LRUCache(
+            maxsize=budget, getsizeof=lambda kept: len(kept[1]) + PIECE_OVERHEAD
         )
         self._lock = threading.Lock()  # cachetools caches are not thread-safe (a get reorders them)
 
-    def get(self, event: Event, key: Hashable) -> bytes | None:
+    def get(self, event: Event, key: PieceKey) -> bytes | None:
         return self.get_all([event], [key])[0]
 
-    def get_all(self, events: list[Event], keys: list[Hashable]) -> list[bytes | None]:
+    def get_all(self, events: list[Event], keys: list[PieceKey]) -> list[bytes | None]:
         """The pieces of `events` with `keys` (None where there is none), under one lock: a calendar asks
         for all at once."""
         get = self._texts.get
@@ -306,13 +314,38 @@ class Pieces:
             found = [get((id(event), key)) for event, key in zip(events, keys, strict=True)]
         return [kept[1] if kept and kept[0]() is event else None for event, kept in zip(events, found, strict=True)]
 
-    def put(self, event: Event, key: Hashable, text: bytes) -> None:
+    def put(self, event: Event, key: PieceKey, text: bytes) -> None:
         with self._lock, contextlib.suppress(ValueError):  # larger than the budget: not kept
             self._texts[id(event), key] = (weakref.ref(event), text)
+
+    def trim(self, most: int) -> None:
+        """Drop the least recently used pieces until at most `most` bytes are kept."""
+        with self._lock:
+            while self._texts and self._texts.currsize > most:
+                self._texts.popitem()
+
+    def retain(self, site: Site) -> None:
+        """Forget every piece `site` cannot use: of an event freed or not in it, of another revision, or
+        written for other calendar settings or tag labels (a reload's leftovers)."""
+        events = {id(event): event for event in site.events}
+        digest = site_digest(site)
+        with self._lock:
+            for key, (ref, _) in list(self._texts.items()):
+                object_id, (_, revision, shown) = key
+                event = ref()
+                if event is None or events.get(object_id) is not event or shown != digest:
+                    del self._texts[key]
+                elif revision != site.revision(event):
+                    del self._texts[key]
 
     def clear(self) -> None:
         with self._lock:
             self._texts.clear()
+
+    @property
+    def size(self) -> int:
+        """The bytes kept (`PIECE_OVERHEAD` counted for each piece)."""
+        return int(self._texts.currsize)
 
     def __len__(self) -> int:
         return len(self._texts)
@@ -321,13 +354,18 @@ class Pieces:
 PIECES = Pieces()
 
 
-def piece_keys(site: Site, events: list[Event], lang: str) -> list[Hashable]:
+def piece_keys(site: Site, events: list[Event], lang: str) -> list[PieceKey]:
     """What each event's VEVENT shows besides the event object itself: the language, the event's revision
     (its history: SEQUENCE, LAST-MODIFIED), and what the site says to every event (its calendar settings:
     the UID's host, addresses, the default language; its tag labels), as one digest."""
-    shared = repr((site.calendar, sorted(site.tags.items()))).encode()
-    site_wide = hashlib.blake2b(shared, digest_size=16).hexdigest()
+    site_wide = site_digest(site)
     return [(lang, site.revision(event), site_wide) for event in events]
+
+
+def site_digest(site: Site) -> str:
+    """A digest of what the site says to every event's VEVENT: its calendar settings and tag labels."""
+    shared = repr((site.calendar, sorted(site.tags.items()))).encode()
+    return hashlib.blake2b(shared, digest_size=16).hexdigest()
 
 
 def vevents(site: Site, events: Iterable[Event], lang: str) -> list[bytes]:
