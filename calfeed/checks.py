@@ -58,11 +58,13 @@ class FieldChecker:
         languages: tuple[str, ...] = ("en",),
         tag_names: set[str] | None = None,
         trouble: Callable[[str], str | None] = descriptions.trouble,
+        failure: Callable[[str], str | None] | None = None,
     ) -> None:
         self.problems = problems
         self.problem = problems.problem  # tell the collector the value at a path is wrong
         self.languages = languages
-        self.trouble = trouble  # why a Markdown text cannot be a description, or None
+        self.trouble = trouble  # why a text is beyond the Markdown limits, or None
+        self.failure = failure  # why converting a description fails (`calfeed check` asks), or None: not converted
         self.tag_uses: list[tuple[str, Path, str]] = []
         self.image_uses: list[tuple[str, Path, str]] = []
         self.tag_names = set() if tag_names is None else tag_names  # every tag declared or used, up to limits.TAGS
@@ -289,14 +291,24 @@ class FieldChecker:
         return Text({self.languages[0]: string}) if string is not None else None
 
     def markdown(self, raw: Any, path: Path) -> Text | None:
-        """Like `text`, for Markdown (a description): within the limits that keep its conversion quick
-        (`calfeed.descriptions`; `trouble` says why not, and for `calfeed check` converts it too)."""
+        """Like `text`, for Markdown (an event's description): within the limits that keep its conversion
+        quick (`calfeed.descriptions`), and if `failure` is given (`calfeed check`), converted too."""
+        return self._within_limits(raw, path, self.failure)
+
+    def paragraph(self, raw: Any, path: Path) -> Text | None:
+        """Like `text`, for plain text every output shows as it is (a summary, the calendar's description):
+        within the Markdown limits too (a site's own template may render it as Markdown), never converted."""
+        return self._within_limits(raw, path, None)
+
+    def _within_limits(self, raw: Any, path: Path, failure: Callable[[str], str | None] | None) -> Text | None:
         text = self.text(raw, path)
         if text is None:
             return None
         troubled = False
         for lang, value in text.values.items():
-            if (reason := self.trouble(value)) is not None:
+            if (reason := self.trouble(value)) is None and failure is not None:
+                reason = failure(value)
+            if reason is not None:
                 if isinstance(raw, dict):  # at the key as written ("pt-br" for pt-BR)
                     given = {_language(str(key)): key for key in raw}
                     self.problem((*path, given.get(lang, lang)), reason)

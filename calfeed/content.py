@@ -64,9 +64,10 @@ def read_content(
     the same YAML as in the previous read is the very object that read made (and is not
     checked again if that read found no problem in it).
 
-    Markdown texts are held to the limits that keep their conversion quick; with `convert` (what
-    `calfeed check` asks), each is converted too, and one the converter fails on is a problem (the
-    renderers show such a text as one escaped paragraph: see calfeed/descriptions.py).
+    Descriptions (Markdown) and summaries are held to the limits that keep a conversion quick; with
+    `convert` (what `calfeed check` asks), each description is converted too, and one the converter
+    fails on is a problem (the renderers show such a text as one escaped paragraph: see
+    calfeed/descriptions.py).
     """
     with collector_paused():
         return _Reader(max_bytes, reuse, convert).read(FilePath(path))
@@ -121,7 +122,7 @@ class _Reader:
     def __init__(self, max_bytes: int, reuse: Reuse | None = None, convert: bool = False) -> None:
         self.max_bytes = max_bytes
         self.reuse = reuse
-        self.convert = convert  # convert each Markdown text too (`descriptions.conversion_trouble`)
+        self.convert = convert  # convert each description too (`descriptions.failure`)
         self.reading = Reading(None, None)  # what it reuses of the previous read, once the calendar is read
         self.sources: dict[str, bytes] = {}  # each file's bytes, by name: its version, and where problems are
         self.memos: dict[str, yamlchunks.Memo] = {}  # each file's items by their text (with `reuse`)
@@ -400,19 +401,18 @@ class _Reader:
                 problems.problem(("calendar",), message, at_key=True, other=calendar_at)
                 continue
             calendar_at = (file, ("calendar",), True)
-            settings, defaults = read_calendar(document["calendar"], problems, self.trouble())
+            settings, defaults = read_calendar(document["calendar"], problems)
         if calendar_at is None and documents:
             message = "no calendar: section (expected calendar: with at least title and url, in one file)"
             self.problems.in_file(documents[0][0]).problem((), message)
         return settings, defaults
 
     def section_reader(self, file: str, defaults: Defaults) -> SectionReader:
-        check = FieldChecker(self.problems.in_file(file), defaults.languages, self.tag_names, self.trouble())
+        failure = descriptions.failure if self.convert else None  # `calfeed check` converts each description
+        check = FieldChecker(
+            self.problems.in_file(file), defaults.languages, self.tag_names, self.reading.trouble, failure
+        )
         return SectionReader(check, self.ids, defaults.zone, self.today)
-
-    def trouble(self) -> Callable[[str], str | None]:
-        """The Markdown check: its limits (as the previous read found them), or with `convert`, converting too."""
-        return descriptions.conversion_trouble if self.convert else self.reading.trouble
 
     def items(
         self, check: FieldChecker, document: dict[str, Any], key: str, read: Callable[[Any, Path], Item | None]

@@ -8,7 +8,8 @@ text within them converts in well under a second. It converts nothing: that was 
 10,000 events, and the renderers convert each description anyway, once, when they need it.
 `convert` never raises: a text beyond the limits, or one the converter fails on (none is known
 within them), comes out as one escaped paragraph, logged. `calfeed check` also converts each
-text (`conversion_trouble`), so an editor still hears of a text the converter fails on, located.
+description (`failure`), so an editor still hears of one the converter fails on, located; the
+summaries are plain text in every output, never converted.
 `render/markup.py` sanitises what `convert` makes.
 
 A description sits below its page's own headings (the event's ``h1``, "About this event"
@@ -87,10 +88,8 @@ def trouble(text: str) -> str | None:
     return _beyond_limits(text)
 
 
-def conversion_trouble(text: str) -> str | None:
-    """`trouble(text)`, or why converting `text` fails: what `calfeed check` asks of every Markdown text."""
-    if (reason := _beyond_limits(text)) is not None:
-        return reason
+def failure(text: str) -> str | None:
+    """Why converting `text` (within the limits) fails, or None: what `calfeed check` asks of each description."""
     try:
         _converted(text)
     except Exception as error:  # noqa: BLE001 (any failure of the converter is the content's problem to report)

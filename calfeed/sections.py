@@ -12,14 +12,14 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from dateutil.rrule import rrulestr
 
-from . import descriptions, limits, recurrence
+from . import limits, recurrence
 from .checks import FieldChecker, did_you_mean
 from .dates import localize, repeated, zone_named
 from .languages import normalise
@@ -67,23 +67,20 @@ class Defaults:
     zone: str = "UTC"  # local times of an event without a timezone are in this zone
 
 
-def calendar(
-    raw: Any, problems: FileProblems, trouble: Callable[[str], str | None] = descriptions.trouble
-) -> tuple[CalendarSettings | None, Defaults]:
-    """The calendar settings (None when they have an error), and the defaults they give every item;
-    `trouble` is the Markdown check of its description (`FieldChecker`'s)."""
+def calendar(raw: Any, problems: FileProblems) -> tuple[CalendarSettings | None, Defaults]:
+    """The calendar settings (None when they have an error), and the defaults they give every item."""
     path: Path = ("calendar",)
-    check = FieldChecker(problems, trouble=trouble)
+    check = FieldChecker(problems)
     if not check.is_mapping(raw, path, "the calendar settings"):
         return None, Defaults()
     check.unknown_keys(raw, path, CALENDAR_KEYS)
     languages = _languages(raw, check) if "languages" in raw else DEFAULT_LANGUAGES
-    check = FieldChecker(problems, languages, trouble=trouble)
+    check = FieldChecker(problems, languages)
     timezone = check.optional(raw, path, "timezone", check.zone) or "UTC"
     defaults = Defaults(languages, timezone)
     title = check.required(raw, path, "title", check.line)
     url = check.required(raw, path, "url", lambda value, p: check.url(value, p, schemes=("http", "https")))
-    description = check.optional(raw, path, "description", check.markdown)
+    description = check.optional(raw, path, "description", check.paragraph)
     if title is None or url is None:
         return None, defaults
     refresh = check.optional(raw, path, "refresh_hours", lambda v, p: check.number(v, p, *REFRESH_HOURS))
@@ -213,7 +210,7 @@ class SectionReader:
             tags=check.optional(raw, path, "tags", check.tags) or (),
             url=check.optional(raw, path, "url", check.url),
             image=check.optional(raw, path, "image", check.image),
-            summary=check.optional(raw, path, "summary", check.markdown),
+            summary=check.optional(raw, path, "summary", check.paragraph),
             description=check.optional(raw, path, "description", check.markdown),
             organizer=check.optional(raw, path, "organizer", self.organizer),
         )
@@ -280,7 +277,7 @@ class SectionReader:
         fields = dict(
             tags=check.optional(raw, path, "tags", check.tags) or (),
             image=check.optional(raw, path, "image", check.image),
-            summary=check.optional(raw, path, "summary", check.markdown),
+            summary=check.optional(raw, path, "summary", check.paragraph),
             url=check.optional(raw, path, "url", check.url),
         )
         if entry_id is None or title is None or ("date" in raw and published is None):

@@ -115,11 +115,12 @@ def test_a_description_the_converter_fails_on_is_named_by_check_and_served_as_pl
     assert "could not be converted from Markdown (IndexError)" in caplog.text
 
 
-def test_reading_content_converts_no_markdown_and_check_converts_each_text(tmp_path, runner, monkeypatch):
+def test_reading_content_converts_no_markdown_and_check_converts_each_description(tmp_path, runner, monkeypatch):
     converted: list[str] = []
     convert = markdown.Markdown.convert
     monkeypatch.setattr(markdown.Markdown, "convert", lambda self, text: converted.append(text) or convert(self, text))
     file = _write(tmp_path, "## Programme\n\n- one\n- two")
+    file.write_text(file.read_text() + "    summary: A summary is plain text in every output.\n", encoding="utf-8")
     site, problems = read_content(file)
     assert site is not None and problems == []
     assert converted == []
