@@ -11,7 +11,7 @@ The result is exactly `yamlread.parse`'s. The split is used only when it provabl
 file means, and `yamlread.parse` reads the whole file otherwise, so problems keep their messages and
 positions:
 
-* no tab, carriage return or other line break than ``\\n`` anywhere (YAML's other line breaks, tabs in
+* no tab, and no other line break than ``\\n`` or ``\\r\\n`` anywhere (YAML's other line breaks, tabs in
   indentation: the split reads lines);
 * a list is split only where every line of it is blank, a comment, more indented than its items, or an
   item (``-`` followed by a space or the line's end) at that one indentation (at least one space);
@@ -38,12 +38,13 @@ from . import yamlread
 from .problems import Problem
 
 MARKER = "calfeed-chunk-"  # the skeleton's item in place of a list (a file that holds these words is not split)
-# Bytes after which lines do not mean what splitting at b"\n" says, or indentation is not only spaces.
-_UNSPLITTABLE = (b"\t", b"\r", b"\xc2\x85", b"\xe2\x80\xa8", b"\xe2\x80\xa9", MARKER.encode())
-_TOP_LINE = re.compile(rb"\n[^ \n#]")  # a line that starts at column 0 and is not a comment
-_KEY_LINE = re.compile(rb"([A-Za-z_][A-Za-z0-9_-]*):(?:[ ]+#[^\n]*|[ ]*)")  # `events:`, nothing after
-_FIRST_LINE = re.compile(rb"\n *[^ \n#]")  # the next line that is not blank or a comment
-_ITEM = re.compile(rb"( +)-(?: |\n|\Z)")
+# Bytes after which lines do not mean what splitting at b"\n" says, or indentation is not only spaces (a
+# b"\r" is only allowed before b"\n").
+_UNSPLITTABLE = (b"\t", b"\xc2\x85", b"\xe2\x80\xa8", b"\xe2\x80\xa9", MARKER.encode())
+_TOP_LINE = re.compile(rb"\n[^ \r\n#]")  # a line that starts at column 0 and is not a comment
+_KEY_LINE = re.compile(rb"([A-Za-z_][A-Za-z0-9_-]*):(?:[ ]+#[^\n]*|[ ]*\r?)")  # `events:`, nothing after
+_FIRST_LINE = re.compile(rb"\n *[^ \r\n#]")  # the next line that is not blank or a comment
+_ITEM = re.compile(rb"( +)-(?: |\r?\n|\Z)")
 _MISSING: Any = object()
 
 
@@ -95,10 +96,10 @@ def _parse_split(file: str, data: bytes, memo: Memo) -> Any:
 def _split(data: bytes) -> tuple[bytes, list[tuple[str, list[bytes]]]] | None:
     """The skeleton (the file with a marker item in place of each splittable top-level list) and each such
     list's key and items' texts; None if the file cannot be split, or has nothing to split."""
-    if any(unsplittable in data for unsplittable in _UNSPLITTABLE):
+    if any(unsplittable in data for unsplittable in _UNSPLITTABLE) or data.count(b"\r") != data.count(b"\r\n"):
         return None
     tops = [match.start() + 1 for match in _TOP_LINE.finditer(data)]
-    if data[:1] not in (b"", b" ", b"\n", b"#"):
+    if data[:1] not in (b"", b" ", b"\r", b"\n", b"#"):
         tops.insert(0, 0)
     tops.append(len(data))
     parts: list[bytes] = []
@@ -144,4 +145,4 @@ def _items(data: bytes, key_end: int, end: int) -> tuple[int, list[int]] | None:
 @lru_cache(maxsize=8)
 def _shallow(indent: int) -> re.Pattern[bytes]:
     """Lines whose first character that is not a space is at most `indent` spaces in, blank lines aside."""
-    return re.compile(rb"\n {0,%d}[^ \n]" % indent)
+    return re.compile(rb"\n {0,%d}[^ \r\n]" % indent)

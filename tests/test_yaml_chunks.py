@@ -6,6 +6,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -97,7 +98,8 @@ def documents(draw: st.DrawFn) -> str:
     other = st.sampled_from(SAFE_OTHER + TRICKY_OTHER if tricky else SAFE_OTHER)
     unique = (lambda block: block) if tricky else (lambda block: block.split(":")[0])  # else a duplicate key
     blocks = draw(st.lists(st.one_of(lists(tricky), other), min_size=1, max_size=5, unique_by=unique))
-    return "".join(blocks)
+    text = "".join(blocks)
+    return text.replace("\n", "\r\n") if draw(st.integers(0, 3)) == 0 else text  # saved on Windows
 
 
 EDIT_TEXTS = st.sampled_from(["\n", " ", "  ", "-", "- ", ":", "#", '"', "'", "|", "[", "]", "&a", "*a", "x", "\t"])
@@ -153,6 +155,8 @@ EDGES = [
     "events:\n  - a\n...\n---\nevents:\n  - b\n",  # a second document
     "events:\n  - [a,\n  - b]\n",
     "events:\n  - 'a\n  - b'\n",
+    "events:\r\n  - a\r\n\r\n  - b\r\n  -\r\nnews: # c\r\n  - |\r\n    x\r\n",
+    "events:\r\n  - a\r  - b\r\n",  # a lone carriage return: a line break to YAML
 ]
 
 
@@ -183,18 +187,49 @@ def test_an_item_written_twice_is_two_objects_as_in_a_whole_parse():
         assert value["events"][0] is not value["events"][1]
 
 
-def test_a_reload_parses_only_the_edited_item(tmp_path: Path, monkeypatch):
+@pytest.fixture
+def items_parsed(monkeypatch) -> list[bytes]:
+    """The text of every item parsed alone from now on (the skeleton, which starts at column 0, left out)."""
+    parsed: list[bytes] = []
+    parse_plain = yamlread.parse_plain
+    monkeypatch.setattr(yamlread, "parse_plain", lambda file, data: parsed.append(data) or parse_plain(file, data))
+    return parsed
+
+
+def _items(parsed: list[bytes]) -> list[bytes]:
+    return [data for data in parsed if data.startswith(b"  - ")]
+
+
+def test_a_reload_parses_only_the_edited_item(tmp_path: Path, request):
     content = tmp_path / "events.yaml"
     shutil.copy(CONTENT / "feed-events.yaml", content)
     shutil.copytree(CONTENT / "images", tmp_path / "images")
     reuse = Reuse()
     read_content(content, reuse=reuse)
-    parsed: list[bytes] = []
-    parse_plain = yamlread.parse_plain
-    monkeypatch.setattr(yamlread, "parse_plain", lambda file, data: parsed.append(data) or parse_plain(file, data))
+    parsed = request.getfixturevalue("items_parsed")
     content.write_text(content.read_text().replace("{en: Panel in Izmir,", "{en: Panel in Izmir (moved),"))
     site, problems = read_content(content, reuse=reuse)
     assert site is not None, problems
-    items = [data for data in parsed if data.startswith(b"  - ")]  # the skeleton starts at column 0
-    assert len(items) == 1
-    assert b"Izmir (moved)" in items[0]
+    assert len(_items(parsed)) == 1
+    assert b"Izmir (moved)" in _items(parsed)[0]
+
+
+SECOND = "  - id: second\n    title: Second\n    start: 2021-09-10\n    online: true\n"
+
+
+def test_in_a_folder_only_the_edited_file_s_edited_item_is_parsed_again(tmp_path: Path, request):
+    content = tmp_path / "content"
+    shutil.copytree(CONTENT / "merged_folder", content)
+    events = content / "events.yaml"
+    events.write_text(events.read_text() + SECOND)
+    reuse = Reuse()
+    first, problems = read_content(content, reuse=reuse)
+    assert first is not None, problems
+    parsed = request.getfixturevalue("items_parsed")
+    events.write_text(events.read_text().replace("title: Second", "title: Second, moved"))
+    second, problems = read_content(content, reuse=reuse)
+    assert second is not None, problems
+    assert _items(parsed) == [SECOND.replace("title: Second", "title: Second, moved").encode()]
+    assert second.event("board-meeting") is first.event("board-meeting")
+    assert second.news[0] is first.news[0]
+    assert second.event("second").title.get("en", "en") == "Second, moved"
