@@ -35,8 +35,9 @@ class Settings:
     file-system notifications (calfeed does so by itself on NFS, SMB and other network file systems)."""
 
     prepare_seconds: float = 1.0
-    """CALFEED_PREPARE_SECONDS: the most time a reloaded version spends rendering, before it serves, the outputs
-    the previous one was serving; what is left renders on request."""
+    """CALFEED_PREPARE_SECONDS: the most time a reloaded version spends rendering, before it serves, what an
+    edit changes of the outputs the previous one was serving (its calendars, the edited events' pages); what
+    is left renders on request, the other outputs it was serving right after the swap."""
 
     max_bytes: int = MAX_BYTES
     """CALFEED_MAX_BYTES: the most content (all files together) calfeed will read."""

@@ -6,7 +6,7 @@ import logging
 import os
 import time
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from functools import partial
 from typing import Any
 from urllib.parse import urlsplit
@@ -29,10 +29,9 @@ from .http import (
     answer,
     today_in,
 )
-from .model import Site
 from .render import FORMATS, Format, ics
 from .render.html import make_environment, render_error_page
-from .routes import resolve
+from .routes import Route, resolve
 from .settings import Settings
 from .store import ContentStore, Finish, Published, Stop
 
@@ -95,42 +94,61 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
 
 def _warm(app: Flask, outputs: Outputs, new: Published, old: Published, stop: Stop) -> Finish:
-    """Before a reloaded version serves, render the paths the one it replaces had rendered (the first
-    `WARM_LIMIT`), so that few requests wait for a render after a reload; stop as soon as `stop()` says so (a
-    newer edit, or the time for this is spent: the rest renders on request). Outputs are rendered without
-    compression; the returned function, run once the new version serves, forgets the old version's outputs
-    and compresses them (until a newer edit is seen). Runs in the watcher thread."""
-    started, rendered = time.perf_counter(), []
+    """Before a reloaded version serves, render what an edit changes first: the calendars and the pages of
+    the events that are new objects (edited or added, see calfeed/reuse.py) among the paths the version it
+    replaces had rendered (the first `WARM_LIMIT`); stop as soon as `stop()` says so (a newer edit, or the
+    time for this is spent: the rest renders on request). The returned function, run once the new version
+    serves, forgets the old version's outputs, renders the other paths of those (a request for one meanwhile
+    renders it itself), then compresses what was rendered, until a newer edit is seen. Outputs are rendered
+    without compression. Runs in the watcher thread."""
+    started = time.perf_counter()
     adapter = app.url_map.bind("localhost")
     today = today_in(new.site.calendar.timezone)
-    paths = outputs.paths(old.site.version)[:WARM_LIMIT]
-    for url_path in paths:
-        if stop():
-            break
+    edited = {event.id for event in new.site.events if old.site.event(event.id) is not event}
+    first: list[tuple[str, Route]] = []
+    later: list[tuple[str, Route]] = []
+    for url_path in outputs.paths(old.site.version)[:WARM_LIMIT]:
         try:
             _, args = adapter.match(url_path, method="GET")
         except HTTPException:  # a redirect or an unknown path: nothing to render
             continue
         route = resolve(new.site, args["name"], args.get("lang"), args.get("tag"), args.get("item"))
         if route is not None:  # an event or tag may be gone
-            outputs.render(new, route, today, url_path, inline_up_to=0)
-            rendered.append(url_path)
+            changed = args["name"] == "calendar" or args.get("item") in edited
+            (first if changed else later).append((url_path, route))
+    rendered = _render(outputs, new, today, first, stop)
     log.info(
-        "rendered %d of %d outputs of version %s in %.2f s",
+        "rendered %d of %d outputs of version %s in %.2f s before it serves (%d more after)",
         len(rendered),
-        len(paths),
+        len(first),
         new.site.version,
         time.perf_counter() - started,
+        len(later),
     )
-    return partial(_settle, outputs, new.site, rendered)
+    return partial(_settle, outputs, new, today, rendered, later)
 
 
-def _settle(outputs: Outputs, serving: Site, rendered: list[str], stop: Stop) -> None:
-    """Once `serving` serves: forget the outputs of the versions before it and the calendar pieces it cannot
-    use, then compress what `_warm` rendered, until `stop()` (a newer edit: these outputs will not serve long)."""
-    version = serving.version
+def _render(outputs: Outputs, new: Published, today: date, routes: list[tuple[str, Route]], stop: Stop) -> list[str]:
+    """Render `routes` (path, route) of `new` uncompressed, until `stop()`; return the paths rendered."""
+    rendered = []
+    for url_path, route in routes:
+        if stop():
+            break
+        outputs.render(new, route, today, url_path, inline_up_to=0)
+        rendered.append(url_path)
+    return rendered
+
+
+def _settle(
+    outputs: Outputs, new: Published, today: date, rendered: list[str], later: list[tuple[str, Route]], stop: Stop
+) -> None:
+    """Once `new` serves: forget the outputs of the versions before it and the calendar pieces it cannot use,
+    render `later` (what `_warm` left for after the swap), then compress what was rendered, until `stop()` (a
+    newer edit: these outputs will not serve long)."""
+    version = new.site.version
     outputs.retain(version)
-    ics.PIECES.retain(serving)
+    ics.PIECES.retain(new.site)
+    rendered = [*rendered, *_render(outputs, new, today, later, stop)]
     for url_path in rendered:
         if stop():
             break

@@ -105,3 +105,30 @@ def _wait_for(condition, timeout: float = 5.0) -> None:
             return
         time.sleep(0.02)
     raise AssertionError("condition not met within the timeout")
+
+
+def test_an_edit_serves_once_its_calendar_and_page_are_rendered_and_the_rest_follows(make_app, tmp_path, monkeypatch):
+    events = tmp_path / "events.yaml"
+    events.write_text(GOOD, encoding="utf-8")
+    app = make_app(events)
+    client = app.test_client()
+    store, outputs = app.extensions["calfeed.store"], app.extensions["calfeed.outputs"]
+    edited = "/events/intermediary-cities-forum-2021/"
+    others = ["/", "/feed.atom", "/news/", "/events/culture-summit-2021/"]
+    for path in [*others, "/calendar.ics", edited]:  # the previous version served these, in this order
+        assert client.get(path).status_code == 200
+    old = store.current
+    rendered: list[tuple[str, bool]] = []  # (path, whether the new version was serving yet)
+    render = outputs.render
+    monkeypatch.setattr(
+        outputs,
+        "render",
+        lambda published, route, today, url_path, **kw: (
+            rendered.append((url_path, store.current is not old)) or render(published, route, today, url_path, **kw)
+        ),
+    )
+    _edit(events, GOOD.replace("start: 2021-10-05", "start: 2021-10-04"))
+    assert store.refresh()
+    assert sorted(path for path, serving in rendered if not serving) == ["/calendar.ics", edited]
+    assert sorted(path for path, serving in rendered if serving) == sorted(others)
+    assert b"DTSTART;VALUE=DATE:20211004" in client.get("/calendar.ics").data
