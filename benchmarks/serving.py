@@ -20,6 +20,10 @@ With --memory (benchmarks/crawling.py), at each of --sizes: how long the first r
 waits, and each worker's RSS after --crawls crawls of every route, next to the cache budget plus the content
 model (its RSS in a fresh process) plus the interpreter.
 
+With --granian, calfeed's app also runs under granian (pip install granian) in the same wrk runs. One run
+(10,000 events, docs/deploy.md): granian's 304 reached 70-77 % of nginx's (gunicorn's 15-21 %), its gzip body
+90 % (gunicorn's 65 %), its plain 7.6 MB body 60 % (gunicorn's 135 %); not adopted (docs/deploy.md says why).
+
 Access logs are off on both sides. Each run is repeated --rounds times, alternating the servers, and the
 median (by requests/s) is shown with its p99 latency, and the gunicorn/nginx ratios.
 Needs wrk and nginx (Debian packages; .ci/run installs them). Run from the repository root::
@@ -40,6 +44,7 @@ HERE = Path(__file__).resolve().parent
 import argparse  # noqa: E402
 import contextlib  # noqa: E402
 import gzip  # noqa: E402
+import importlib.util  # noqa: E402
 import os  # noqa: E402
 import re  # noqa: E402
 import shutil  # noqa: E402
@@ -50,6 +55,7 @@ import time  # noqa: E402
 import urllib.error  # noqa: E402
 import urllib.request  # noqa: E402
 from collections.abc import Callable, Iterator  # noqa: E402
+from email.message import Message  # noqa: E402
 from typing import Any  # noqa: E402
 
 ROOT = HERE.parent
@@ -73,13 +79,14 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def fetch(url: str, headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], bytes]:
+def fetch(url: str, headers: dict[str, str] | None = None) -> tuple[int, Message, bytes]:
+    """Status, headers (names in any case: granian sends them in lower case) and body of a GET."""
     request = urllib.request.Request(url, headers=headers or {})
     try:
         with urllib.request.urlopen(request, timeout=120) as response:
-            return response.status, dict(response.headers.items()), response.read()
+            return response.status, response.headers, response.read()
     except urllib.error.HTTPError as error:
-        return error.code, dict(error.headers.items()), error.read()
+        return error.code, error.headers, error.read()
 
 
 def wait_for(url: str, process: subprocess.Popen, timeout: float = 60) -> None:
@@ -257,6 +264,8 @@ def main(argv: list[str] | None = None) -> None:
         return
     if WRK is None or NGINX is None:
         raise SystemExit("needs wrk and nginx (Debian packages wrk, nginx)")
+    if args.granian and importlib.util.find_spec("granian") is None:
+        raise SystemExit("--granian needs granian: .venv/bin/pip install granian")
 
     with tempfile.TemporaryDirectory(prefix="calfeed-http-") as tmp:
         folder = Path(tmp)
