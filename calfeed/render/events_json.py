@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from .. import recurrence
 from ..model import Event, Location, Site, Text
 from ..routes import Links
+from . import fragments
 from .ics import in_window
 from .markup import to_html
 from .text import zone_name
@@ -51,9 +52,28 @@ def render(site: Site, view: View) -> bytes:
             "window": {"from": first.isoformat() if first else None, "horizon_days": HORIZON_DAYS},
         },
         "tag": _tag(site, links, view.tag) if view.tag else None,
-        "events": [_event(site, links, event, first, view.today) for event in events],
     }
-    return (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode()
+    kept = fragments.of(view.templates) if view.templates is not None else None
+    items = [_encoded(site, links, event, first, view.today, kept) for event in events]
+    head = json.dumps(document, ensure_ascii=False, indent=2).removesuffix("\n}")
+    listed = "[\n" + ",\n".join(items) + "\n  ]" if items else "[]"
+    return f'{head},\n  "events": {listed}\n}}\n'.encode()  # as json.dumps writes "events" last, indent=2
+
+
+def _encoded(
+    site: Site, links: Links, event: Event, first: date | None, today: date, kept: fragments.Fragments | None
+) -> str:
+    """`event` as an item of the "events" list (JSON indented as the document is): the same in every tag's
+    document of one language, so kept where the environment keeps pieces (`calfeed build`)."""
+
+    def make() -> tuple[Event, str]:
+        text = json.dumps(_event(site, links, event, first, today), ensure_ascii=False, indent=2)
+        return event, "    " + text.replace("\n", "\n    ")  # a JSON text has no line break but between tokens
+
+    if kept is None:
+        return make()[1]
+    key = ("events-json", links.lang, first, today, id(event))
+    return kept.get(site, key, make)[1]  # the kept event keeps its id from being another's
 
 
 def _window_start(site: Site, today: date) -> date | None:
