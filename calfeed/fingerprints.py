@@ -10,8 +10,10 @@ A fingerprint covers everything an output's bytes can depend on:
   an event's page, only what it shows of the day: the event's next occurrence and its upcoming dates (so a
   daily rebuild renders again only the pages of events that ended or moved on to their next date);
 * the items it shows: an event's page and .ics, that event and the news posts about it; a month page, the
-  events of that month and the list of months; an archive page, that year's events and the list of years;
-  an image, its file; any other output, every event and news post of its view (its tag's, or all).
+  events of that month and the list of months (this month's page: those of the day's month); an archive
+  page, that year's events and the list of years; the news page, its news posts; an image, its file;
+  stylesheets, scripts and the schema (`SETTINGS_ONLY`), none; any other output, every event and news post
+  of its view (its tag's, or all).
 
 An item's digest covers its model object, its revision and its publication time; a news post's also
 covers the events it names (pages show their titles). Taking in too much is safe: the output is rendered
@@ -21,6 +23,7 @@ tests/test_export_incremental.py compares incremental builds after edits with fu
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from collections.abc import Callable, Iterable
 from datetime import date
@@ -32,6 +35,9 @@ from .render.page import EVENT_DATES
 from .routes import Route
 
 PACKAGE = Path(__file__).resolve().parent
+# Outputs made from the templates and the settings alone (both in `Fingerprints.base`), no event or news post:
+# stylesheets, scripts (embed.js names the languages, titles and tag labels), the events.json schema.
+SETTINGS_ONLY = frozenset({"style", "script", "embed-js", "embed-frame-js", "embed-css", "events-schema"})
 
 
 def _digest(parts: Iterable[bytes | str]) -> bytes:
@@ -41,6 +47,10 @@ def _digest(parts: Iterable[bytes | str]) -> bytes:
         hasher.update(len(data).to_bytes(8, "little"))
         hasher.update(data)
     return hasher.digest()
+
+
+def _settings_only(route: Route) -> bytes:
+    return b""
 
 
 def folder_digest(folders: Iterable[Path]) -> bytes:
@@ -80,6 +90,8 @@ class Fingerprints:
             "event-ics": self._event_inputs,
             "month": self._month_inputs,
             "archive": self._archive_inputs,
+            "news": self._news_inputs,
+            **dict.fromkeys(SETTINGS_ONLY, _settings_only),
         }
 
     def of(self, route: Route, today: date) -> str:
@@ -91,6 +103,8 @@ class Fingerprints:
         )
         if route.format.startswith("image-"):
             inputs = _digest([b"image"])  # its bytes are in `base`, with every local image
+        elif route.format == "month-now":  # the month of `today` (which is in `day`)
+            inputs = self._month_inputs(dataclasses.replace(route, item=months.month_key((today.year, today.month))))
         else:
             inputs = self._inputs.get(route.format, self._view_inputs)(route)
         return _digest([self.base, repr(route), day, inputs]).hex()
@@ -141,6 +155,9 @@ class Fingerprints:
         years = sorted({event.first_day.year for event in events})
         shown = [self.event(event) for event in events if str(event.first_day.year) == route.item]
         return _digest([repr(years), *shown])
+
+    def _news_inputs(self, route: Route) -> bytes:
+        return _digest([self.news(entry) for entry in self.site.news if route.tag is None or route.tag in entry.tags])
 
     def _view_inputs(self, route: Route) -> bytes:
         found = self._views.get(route.tag)

@@ -134,3 +134,38 @@ def test_an_incremental_build_that_fails_leaves_the_previous_output_untouched(co
         export.build(out, Settings(events=str(content)), today=DAY, processes=1)
     assert _tree(out) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["content", "site"]  # no half-built folder left
+
+
+def _formats_rendered(content: Path, out: Path, today: date, monkeypatch: pytest.MonkeyPatch) -> set[str]:
+    """Build into `out` in this process and return the formats of the outputs it rendered."""
+    rendered: set[str] = set()
+    real = export.render_output
+
+    def recording(published, route, *args, **kwargs):  # type: ignore[no-untyped-def]
+        rendered.add(route.format)
+        return real(published, route, *args, **kwargs)
+
+    monkeypatch.setattr(export, "render_output", recording)
+    export.build(out, Settings(events=str(content)), today=today, processes=1)
+    monkeypatch.undo()
+    return rendered
+
+
+def test_an_edit_renders_only_outputs_that_show_what_changed(content, tmp_path, monkeypatch):
+    """An event's edit leaves the stylesheets, scripts and schema alone, and so does a news post's; the month
+    view of the day follows the day into the next month. Each time the result is a full build's bytes."""
+    out = tmp_path / "site"
+    export.build(out, Settings(events=str(content)), today=DAY)
+    _edit(content, "title: 4th UCLG Culture Summit", "title: The 4th UCLG Culture Summit")
+    rendered = _formats_rendered(content, out, DAY, monkeypatch)
+    assert {"event", "month", "calendar", "agenda"} <= rendered
+    assert not rendered & {"style", "script", "embed-js", "embed-frame-js", "embed-css", "events-schema"}
+    _rebuild_and_compare(content, out, tmp_path / "full-1", DAY)
+
+    _edit(content, "title: Cities and local and regional cultural", "title: Cities and local and regional arts")
+    rendered = _formats_rendered(content, out, DAY, monkeypatch)
+    assert {"news", "atom", "event"} <= rendered and not rendered & {"style", "events-schema"}
+    _rebuild_and_compare(content, out, tmp_path / "full-2", DAY)
+
+    changed = _rebuild_and_compare(content, out, tmp_path / "full-3", date(2021, 10, 2))
+    assert "month/index.html" in changed and "October 2021" in (out / "month" / "index.html").read_text()
