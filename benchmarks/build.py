@@ -9,7 +9,8 @@ in a temporary folder, then, each step in a fresh Python process (so its peak RS
   export wrote with the encoders calfeed uses (``calfeed.http.ENCODERS``: one pass per encoder, timed
   apart; the bytes must equal the export's ``.gz``/``.br`` files), and write every file of the export
   (folders, bytes, modification time) into an empty folder. One process: the floor is work, not wall time
-  on two cores;
+  on two cores. Its CPU time (of the same steps) is printed too: on a shared machine wall time measures
+  the wait for a core as well, and a build of two processes waits differently from a floor of one;
 * **incremental**: the content stamped (``calfeed stamp``, as editors commit it), one event's title edited
   (not yet stamped), then ``build`` again into the folder of the full export:
   its time as a share of the full export's, and the files it rewrote (new, or bytes or modification time
@@ -98,7 +99,7 @@ def step_floor(out: str, scratch: str) -> dict[str, Any]:
     names = {str(file.relative_to(root)) for file in _files(root)}
     bodies = sorted(name for name in names if not (name.endswith(ENCODED) and name[:-3] in names))
     seconds = dict.fromkeys(ENCODERS, 0.0)
-    written, done, folders = 0.0, set(), set()
+    written, done, folders, cpu = 0.0, set(), set(), 0.0
     for name in bodies:
         source = root / name
         data = source.read_bytes()
@@ -107,9 +108,10 @@ def step_floor(out: str, scratch: str) -> dict[str, Any]:
         if compressed and digest not in done:  # the same bytes need compressing once
             done.add(digest)
             for coding, encoder in ENCODERS.items():
-                started = time.perf_counter()
+                started, cpu_started = time.perf_counter(), time.process_time()
                 encoder(data)
                 seconds[coding] += time.perf_counter() - started
+                cpu += time.process_time() - cpu_started
         files = {name: data}
         for coding, coded in (encode(data) if compressed else {}).items():
             suffix = ".gz" if coding == "gzip" else ".br"
@@ -117,7 +119,7 @@ def step_floor(out: str, scratch: str) -> dict[str, Any]:
                 raise SystemExit(f"floor: {name}{suffix} is not what calfeed.http.encode makes: settings differ")
             files[name + suffix] = coded
         modified = source.stat().st_mtime
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         for relative, payload in files.items():
             file = target / relative
             if file.parent not in folders:
@@ -126,10 +128,11 @@ def step_floor(out: str, scratch: str) -> dict[str, Any]:
             file.write_bytes(payload)
             os.utime(file, (modified, modified))
         written += time.perf_counter() - started
+        cpu += time.process_time() - cpu_started
     missing = names - {name for name in names if (target / name).is_file()}
     if missing:
         raise SystemExit(f"floor: {len(missing)} files of the export not made, e.g. {sorted(missing)[:3]}")
-    return {"write": written, **seconds, "seconds": written + sum(seconds.values()), "distinct": len(done)}
+    return {"write": written, **seconds, "seconds": written + sum(seconds.values()), "cpu": cpu, "distinct": len(done)}
 
 
 def step_snapshot(out: str, into: str, before: str | None) -> dict[str, Any]:
@@ -227,8 +230,11 @@ def print_table(results: list[dict[str, Any]]) -> None:
         ("gzip s", lambda r: f"{r['floor']['gzip']:.1f}"),
         ("br s", lambda r: f"{r['floor']['br']:.1f}"),
         ("full/floor", lambda r: f"{r['full']['seconds'] / r['floor']['seconds']:.2f}"),
+        ("floor cpu s", lambda r: f"{r['floor']['cpu']:.1f}"),
+        ("cpu/floor cpu", lambda r: f"{r['full']['cpu'] / r['floor']['cpu']:.2f}"),
         ("incr s", lambda r: f"{r['incremental']['seconds']:.2f}"),
         ("incr %", lambda r: f"{100 * r['incremental']['seconds'] / r['full']['seconds']:.1f}"),
+        ("incr cpu %", lambda r: f"{100 * r['incremental']['cpu'] / r['full']['cpu']:.1f}"),
         ("incr MiB", lambda r: f"{r['incremental']['peak_mib']:.0f}"),
         ("rewritten", lambda r: f"{r['files']['rewritten']:,}"),
         ("changed", lambda r: f"{r['files']['changed']:,}"),
@@ -246,6 +252,7 @@ def print_table(results: list[dict[str, Any]]) -> None:
         "files": lambda r: r["full"]["files"],
         "MB": lambda r: r["full"]["bytes"],
         "floor s": lambda r: r["floor"]["seconds"],
+        "cpu s": lambda r: r["full"]["cpu"],
         "incr s": lambda r: r["incremental"]["seconds"],
         "incr MiB": lambda r: r["incremental"]["peak_mib"],
         "rewritten": lambda r: max(r["files"]["rewritten"], 1),
