@@ -1,14 +1,15 @@
-"""Pieces of pages that many pages share, rendered once per content version and then reused.
+"""Pieces of outputs that many outputs share, made once per content version and then reused.
 
-An event's entry in a month grid is the same HTML on the site's month page and on each of its tags' (and at
-the root and under the default language's prefix) wherever the page's links climb the same number of
-folders; every month page of one view lists the same months. With 10,000 events, 3,900 month pages show
-some 140,000 entries each way over, each entry a dozen template calls.
+Every month page of one view lists the same months with the same links; a month's days and their entries
+are the same in every language (only their layout in weeks and their words differ); an event's item in
+``events.json`` is the same in the document of every tag it has. With 10,000 events, 3,900 month pages and
+39 events.json documents would make each of them again and again.
 
 `Fragments` keeps them for one Jinja environment: `calfeed build` gives its environment one (`keep`), so
-each process renders a piece once per key; without one (`of` gives None), the server renders every time and
-keeps nothing outside its cache of outputs (`calfeed.http.Outputs`). A key names everything the piece
-shows besides the site: the caller's duty, and the reason kept pieces are few and simple.
+each process makes a piece once per key; without one (`of` gives None), the server makes them every time
+and keeps nothing outside its cache of outputs (`calfeed.http.Outputs`). A key names everything the piece
+depends on besides the site: the caller's duty, and the reason kept pieces are few and simple. A piece that
+depends on a model object by identity keeps that object, so that no other object can take its id.
 """
 
 from __future__ import annotations

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Sequence
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -182,7 +183,7 @@ def render_month(site: Site, view: View) -> bytes:
         site,
         view,
         section="month",
-        grid=month.grid(found.events(key), *shown, view.lang),
+        grid=month.layout(_month_entries(site, view, found, shown), *shown, view.lang),
         label=format_month(*shown, view.lang),
         current=view.item is None,
     )
@@ -194,6 +195,17 @@ def render_month(site: Site, view: View) -> bytes:
         jump=[links[other] for other in found.with_events],
     )
     return _render(view, "month.html", context)
+
+
+def _month_entries(site: Site, view: View, found: month.Index, shown: tuple[int, int]) -> dict[date, Any]:
+    """The month's days with their entries (`month.entries`): the same in every language, so kept (`fragments`)
+    where the environment keeps pieces."""
+
+    def make() -> dict[date, Any]:
+        return month.entries(found.events(month.month_key(shown)), *shown)
+
+    kept = fragments.of(view.environment())
+    return make() if kept is None else kept.get(site, ("month-entries", view.tag, shown), make)
 
 
 def _month_links(site: Site, view: View, t: Localizer, keys: Sequence[str]) -> dict[str, tuple[str, str, str]]:

@@ -21,11 +21,25 @@ from babel.dates import get_day_names
 
 from .. import recurrence
 from ..model import Event, Status
-from ..months import index, month_key, months, parse_key
+from ..months import Index, index, month_key, months, parse_key
 from .i18n import date_locale
 from .page import at
 
-__all__ = ["Day", "Entry", "Grid", "Weekday", "grid", "index", "month_key", "months", "parse_key", "weekdays"]
+__all__ = [
+    "Day",
+    "Entry",
+    "Grid",
+    "Index",
+    "Weekday",
+    "entries",
+    "grid",
+    "index",
+    "layout",
+    "month_key",
+    "months",
+    "parse_key",
+    "weekdays",
+]
 OCCURRENCES_PER_MONTH = 400  # occurrences of one series looked at for one month (an hourly one has ~744)
 
 
@@ -80,6 +94,12 @@ def weekdays(lang: str) -> tuple[Weekday, ...]:
 def grid(events: Iterable[Event], year: int, month: int, lang: str) -> Grid:
     """`month` of `year` as weeks in the locale of `lang`, each day of the month with its events in order:
     all-day ones first, then by start time, then as the site orders them."""
+    return layout(entries(events, year, month), year, month, lang)
+
+
+def entries(events: Iterable[Event], year: int, month: int) -> dict[date, tuple[Entry, ...]]:
+    """The days of `month` of `year` that have events, each with its entries in the grid's order (the same in
+    every language)."""
     first = date(year, month, 1)
     last = date(year, month, calendar.monthrange(year, month)[1])
     by_day: dict[date, list[tuple[float, int, Entry]]] = {}
@@ -92,6 +112,13 @@ def grid(events: Iterable[Event], year: int, month: int, lang: str) -> Grid:
                 entry = Entry(occurrence_event, day == start, day == end, cancelled)
                 by_day.setdefault(day, []).append((order if day == start else -1.0, rank, entry))
                 day += timedelta(days=1)
+    return {day: tuple(entry for *_, entry in sorted(found, key=lambda f: f[:2])) for day, found in by_day.items()}
+
+
+def layout(by_day: dict[date, tuple[Entry, ...]], year: int, month: int, lang: str) -> Grid:
+    """`month` of `year` as weeks in the locale of `lang`, each day with its entries from `by_day`."""
+    first = date(year, month, 1)
+    last = date(year, month, calendar.monthrange(year, month)[1])
     locale = date_locale(lang)
     lead = (first.weekday() - locale.first_week_day) % 7
     day = first - timedelta(days=lead)
@@ -99,8 +126,7 @@ def grid(events: Iterable[Event], year: int, month: int, lang: str) -> Grid:
     while day <= last:
         week = []
         for _ in range(7):
-            entries = tuple(entry for *_, entry in sorted(by_day.get(day, []), key=lambda found: found[:2]))
-            week.append(Day(day, entries, first <= day <= last))
+            week.append(Day(day, by_day.get(day, ()), first <= day <= last))
             day += timedelta(days=1)
         weeks.append(tuple(week))
     return Grid(year, month, weekdays(lang), tuple(weeks))
