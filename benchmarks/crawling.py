@@ -1,8 +1,9 @@
 """Worker memory after a crawl, and how long first requests wait: `benchmarks/serving.py --memory`.
 
 For each size: generated content (benchmarks/load.py); the content model's size, measured in a fresh process
-(`reloading.model_size`: RSS after importing what a worker imports, then what reading the content with
-`store.read_version` adds, after a garbage collection); gunicorn as deployed (gunicorn.conf.py, reloading on,
+(`model_size`: RSS after importing what a worker imports, then what loading the content as a worker does adds,
+after a garbage collection: a `store.ContentStore` refreshed once, which holds the site and what the next
+reload reuses, calfeed/reuse.py); gunicorn as deployed (gunicorn.conf.py, reloading on,
 `--cache-bytes` as CALFEED_CACHE_BYTES); then
 
 * first requests: on one keep-alive connection (so one worker), each of the site's largest outputs asked for
@@ -19,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import http.client
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -28,7 +30,24 @@ from typing import Any
 
 import reloading  # benchmarks/reloading.py: RSS, workers, the model's size, the crawl
 
+ROOT = Path(__file__).resolve().parent.parent
 MiB = 1024 * 1024
+MODEL = """
+import gc, sys
+from calfeed.web import create_app  # noqa: F401 (what a worker imports)
+import calfeed.render
+def rss():
+    for line in open("/proc/self/status"):
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) * 1024
+gc.collect()
+before = rss()
+from calfeed.store import ContentStore
+store = ContentStore(sys.argv[1])
+store.refresh()
+gc.collect()
+print(before, rss() - before)
+"""
 SETTLE = 12  # seconds: a worker hands freed memory back at most every 10 s (calfeed/http.py, TRIM_EVERY)
 FIRST = ("/calendar.ics", "/es/calendar.ics", "/feed.atom", "/feed.json", "/events.json", "/search.json", "/")
 
@@ -61,13 +80,21 @@ def first_requests(base: str, paths: list[str]) -> list[tuple[str, int, str, flo
     return rows
 
 
+def model_size(events: Path) -> tuple[int, int]:
+    """(RSS of a process that imported a worker's modules, what loading the content as a worker does adds)."""
+    command = [sys.executable, "-c", MODEL, str(events)]
+    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=True)
+    before, model = result.stdout.split()
+    return int(before), int(model)
+
+
 def measure(
     size: int, run: Callable[[Path], contextlib.AbstractContextManager[tuple[str, int]]], crawls: int, load: Any
 ) -> dict[str, Any]:
     """First-request latency and worker RSS after `crawls` crawls, at `size` events."""
     with tempfile.TemporaryDirectory(prefix="calfeed-memory-") as tmp:
         content = load.write_content(Path(tmp) / "events.yaml", size)
-        baseline, model = reloading.model_size(content.path, Path(__file__).resolve().parent.parent)
+        baseline, model = model_size(content.path)
         paths = reloading.every_path(content.path)
         archives = sorted(path for path in paths if path.startswith("/archive/"))
         figures: dict[str, Any] = {"events": size, "routes": len(paths), "model": model, "baseline": baseline}
