@@ -10,7 +10,8 @@ text within them converts in well under a second. It converts nothing: that was 
 within them), comes out as one escaped paragraph, logged. `calfeed check` also converts each
 description (`failure`), so an editor still hears of one the converter fails on, located; the
 summaries are plain text in every output, never converted.
-`render/markup.py` sanitises what `convert` makes.
+`render/markup.py` sanitises what `convert` makes. The plainest texts (paragraphs, headings, a flat
+list, emphasis, plain links) are converted by `plain_markdown` instead, to the same HTML, much sooner.
 
 A description sits below its page's own headings (the event's ``h1``, "About this event"
 ``h2``), so its headings are demoted: the highest one it uses becomes ``h3`` and the others
@@ -29,6 +30,8 @@ from typing import TYPE_CHECKING
 import markdown
 from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
+
+from . import plain_markdown
 
 if TYPE_CHECKING:
     from xml.etree.ElementTree import Element
@@ -71,6 +74,8 @@ def convert(text: str) -> str:
     accepts) or one the converter fails on comes out as one escaped paragraph (the failure logged)."""
     if _beyond_limits(text) is not None:
         return _escaped(text)
+    if (html := plain_markdown.convert(text)) is not None:  # Python-Markdown's very HTML for the plainest texts
+        return html
     try:
         return _converted(text)
     except Exception as error:  # noqa: BLE001 (the page is served; `calfeed check` names the text)
@@ -90,6 +95,8 @@ def trouble(text: str) -> str | None:
 
 def failure(text: str) -> str | None:
     """Why converting `text` (within the limits) fails, or None: what `calfeed check` asks of each description."""
+    if plain_markdown.convert(text) is not None:  # Python-Markdown converts it, to the same HTML
+        return None
     try:
         _converted(text)
     except Exception as error:  # noqa: BLE001 (any failure of the converter is the content's problem to report)

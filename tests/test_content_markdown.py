@@ -119,14 +119,14 @@ def test_reading_content_converts_no_markdown_and_check_converts_each_descriptio
     converted: list[str] = []
     convert = markdown.Markdown.convert
     monkeypatch.setattr(markdown.Markdown, "convert", lambda self, text: converted.append(text) or convert(self, text))
-    file = _write(tmp_path, "## Programme\n\n- one\n- two")
+    file = _write(tmp_path, "## Programme\n\n1. one\n2. two")  # not plain: plain_markdown would convert it
     file.write_text(file.read_text() + "    summary: A summary is plain text in every output.\n", encoding="utf-8")
     site, problems = read_content(file)
     assert site is not None and problems == []
     assert converted == []
     checked = runner.invoke(main, ["check", str(file)])
     assert checked.exit_code == 0, checked.output
-    assert converted == ["## Programme\n\n- one\n- two\n"]  # as YAML reads the block: with its last line break
+    assert converted == ["## Programme\n\n1. one\n2. two\n"]  # as YAML reads the block: with its last line break
 
 
 @pytest.mark.parametrize("markers", ["> ", "- ", "1. ", "* "])
