@@ -153,6 +153,19 @@ def walk(rule: str, start: date | datetime) -> Iterable[datetime]:
     return _rule(utc_rule(rule, start), start)
 
 
+def first_date(rule: str, start: date | datetime) -> date | datetime | None:
+    """The rule's first date when it is not `start` itself (a date or an aware datetime, as `start`), else None.
+
+    RFC 5545 (3.8.5.3) leaves undefined a series whose DTSTART is not one of its rule's dates, and readers
+    differ: dateutil's and ical.js's add it as an extra occurrence, others drop it, and the pages (like
+    dateutil's rrule) list the rule's dates alone."""
+    found = next(iter(walk(rule, start)), None)
+    if found is None:
+        return None
+    first = found if isinstance(start, datetime) else found.date()
+    return None if first == start else first
+
+
 def out_of_range(parts: dict[str, str]) -> str | None:
     """Why a part of the rule holds a value RFC 5545 does not allow, or None."""
     if "COUNT" in parts and "UNTIL" in parts:

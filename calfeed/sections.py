@@ -417,6 +417,13 @@ class SectionReader:
         if (reason := recurrence.trouble(text, start)) is not None:
             self.check.problem((*path, "repeat"), f"'{rule}' {reason}")
             return None, ()
+        if (first := recurrence.first_date(text, start)) is not None:
+            self.check.problem(
+                (*path, "start"),
+                f"{_written(start)} is not a date of its repeat rule '{rule}', so calendar apps disagree on "
+                f"whether it is an occurrence (expected the series to start on its first date, {_written(first)})",
+            )
+            return None, ()
         return text, self.exceptions(raw, path, start, _Walked(recurrence.walk(text, start)))
 
     def exceptions(self, raw: dict[str, Any], path: Path, start: Any, walked: _Walked) -> tuple[Any, ...]:
@@ -463,6 +470,13 @@ class _Walked:
             walked = list(itertools.islice(self._source, self._limit))
             self._seen, self._last = set(walked), (walked[-1] if len(walked) == self._limit else None)
         return moment in self._seen or (self._last is not None and moment > self._last)
+
+
+def _written(moment: date | datetime) -> str:
+    """A date, or a time in its own zone, as an editor writes it in `start:`."""
+    if not isinstance(moment, datetime):
+        return moment.isoformat()
+    return f"{moment:%Y-%m-%d %H:%M:%S}" if moment.second else f"{moment:%Y-%m-%d %H:%M}"
 
 
 def _day(moment: date | datetime) -> date:

@@ -60,17 +60,38 @@ def test_check_refuses_the_rule_at_its_place_within_two_seconds(tmp_path, runner
 
 
 @pytest.mark.parametrize(
-    "rule",
+    ("rule", "start"),
     [
-        "FREQ=DAILY;BYMONTH=2;BYMONTHDAY=29",  # leap days only
-        "FREQ=DAILY;BYMONTH=2;BYMONTHDAY=29;BYDAY=MO",  # a Monday 29 February: every 28 years or so
-        "FREQ=MONTHLY;BYDAY=-1FR;COUNT=12",
-        "FREQ=DAILY;COUNT=10000",
+        ("FREQ=DAILY;BYMONTH=2;BYMONTHDAY=29", "2032-02-29T10:00"),  # leap days only
+        ("FREQ=DAILY;BYMONTH=2;BYMONTHDAY=29;BYDAY=MO", "2044-02-29T10:00"),  # a Monday 29 February: 28 years on
+        ("FREQ=MONTHLY;BYDAY=-1FR;COUNT=12", "2030-01-25T10:00"),
+        ("FREQ=DAILY;COUNT=10000", "2030-01-01T10:00"),
     ],
 )
-def test_rare_and_long_rules_within_the_limits_are_accepted(tmp_path, rule):
-    site, problems = read_content(_write(tmp_path, rule))
+def test_rare_and_long_rules_within_the_limits_are_accepted(tmp_path, rule, start):
+    site, problems = read_content(_write(tmp_path, rule, start=start))
     assert site is not None, problems
+
+
+@pytest.mark.parametrize(
+    ("rule", "start", "first"),
+    [
+        ("FREQ=MONTHLY;BYMONTHDAY=31;COUNT=5", "2028-03-25 10:00", "2028-03-31 10:00"),
+        ("FREQ=WEEKLY;BYDAY=MO;COUNT=3", "2028-03-01", "2028-03-06"),  # a Wednesday
+        ("FREQ=DAILY;BYHOUR=9;COUNT=3", "2028-03-01 10:00", "2028-03-02 09:00"),
+        ("FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=29", "2029-03-01", "2032-02-29"),
+    ],
+)
+def test_a_series_must_start_on_a_date_of_its_rule(tmp_path, runner, rule, start, first):
+    """RFC 5545 leaves a DTSTART its rule does not produce undefined: ical.js, dateutil and recurring-ical-events
+    add it as an extra occurrence, the pages listed the rule's dates alone. check names the first date."""
+    file = _write(tmp_path, rule, start=start)
+    checked = runner.invoke(main, ["check", str(file)])
+    assert checked.exit_code == 1, checked.output
+    assert f"{file}:8:12: events[0].start: {start} is not a date of its repeat rule" in checked.output
+    assert f"(expected the series to start on its first date, {first})" in checked.output
+    site, _ = read_content(_write(tmp_path, rule, start=first))
+    assert site is not None
 
 
 def test_many_except_dates_are_checked_against_one_walk(tmp_path):

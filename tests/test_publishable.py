@@ -13,6 +13,7 @@ Month pages of a long series are sampled (first, last and a few between), not al
 from __future__ import annotations
 
 import json
+import re
 import tempfile
 import time
 from datetime import date, datetime, timedelta
@@ -229,6 +230,22 @@ def _nested(item: object, indent: str) -> str:
     return f"\n{_yaml(item, indent + '  ')}" if isinstance(item, dict | list) else f" {_yaml(item)}\n"
 
 
+def _started_on_the_rule(yaml_text: str, problems: list) -> str:
+    """`yaml_text` with the event moved (start and end) to the first date of its rule, when check names one."""
+    first = re.compile(r"its first date, ([0-9: -]+)\)$")
+    found = next((m for p in problems if p.field.endswith(".start") and (m := first.search(p.message))), None)
+    was = re.search(r'(?m)^    start: "([^"]*)"$', yaml_text)
+    if found is None or was is None:
+        return yaml_text
+    moved = datetime.fromisoformat(found[1]) - datetime.fromisoformat(was[1])
+
+    def shifted(line: re.Match[str]) -> str:
+        form = "%Y-%m-%d %H:%M:%S" if " " in line[2] else "%Y-%m-%d"  # a date stays a date
+        return f'{line[1]}"{datetime.fromisoformat(line[2]) + moved:{form}}"'
+
+    return re.sub(r'(?m)^(    (?:start|end): )"([^"]*)"$', shifted, yaml_text)
+
+
 def _sampled(routes: list) -> list:
     """Every route, but at most the first, last and every 50th month page of one kind (a series may have hundreds)."""
     months = [route for route in routes if route.format == "month"]
@@ -260,6 +277,9 @@ def test_every_route_of_accepted_content_answers_200_within_a_second(make_app, y
         file = Path(folder) / "events.yaml"
         file.write_text(yaml_text, encoding="utf-8")
         site, problems = read_content(file)
+        if site is None and (moved := _started_on_the_rule(yaml_text, problems)) != yaml_text:
+            file.write_text(moved, encoding="utf-8")  # the start its rule gives (check names it), not refused
+            site, problems = read_content(file)
         if site is None:  # refused: the property says nothing about it
             note(f"refused: {[str(p) for p in problems if p.severity == 'error'][:3]}")
             return
