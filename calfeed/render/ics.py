@@ -315,8 +315,14 @@ class Pieces:
         return [kept[1] if kept and kept[0]() is event else None for event, kept in zip(events, found, strict=True)]
 
     def put(self, event: Event, key: PieceKey, text: bytes) -> None:
-        with self._lock, contextlib.suppress(ValueError):  # larger than the budget: not kept
-            self._texts[id(event), key] = (weakref.ref(event), text)
+        self.put_all([(event, key, text)])
+
+    def put_all(self, pieces: Iterable[tuple[Event, PieceKey, bytes]]) -> None:
+        """Keep each event's piece `text` with its key, under one lock: a cold calendar writes them all."""
+        with self._lock:
+            for event, key, text in pieces:
+                with contextlib.suppress(ValueError):  # larger than the budget: not kept
+                    self._texts[id(event), key] = (weakref.ref(event), text)
 
     def trim(self, most: int) -> None:
         """Drop the least recently used pieces until at most `most` bytes are kept."""
@@ -373,11 +379,14 @@ def vevents(site: Site, events: Iterable[Event], lang: str) -> list[bytes]:
     events = list(events)
     keys = piece_keys(site, events, lang)
     texts = PIECES.get_all(events, keys)
+    fresh: list[tuple[Event, PieceKey, bytes]] = []
     for index, text in enumerate(texts):
         if text is None:
-            lines = b"".join(content_line(prop) for prop in event_properties(site, events[index], lang))
-            texts[index] = text = b"BEGIN:VEVENT\r\n" + lines + b"END:VEVENT\r\n"
-            PIECES.put(events[index], keys[index], text)
+            event = events[index]
+            lines = [content_line(prop) for prop in event_properties(site, event, lang)]
+            texts[index] = text = b"".join([b"BEGIN:VEVENT\r\n", *lines, b"END:VEVENT\r\n"])
+            fresh.append((event, keys[index], text))
+    PIECES.put_all(fresh)
     return texts  # type: ignore[return-value]  # every None was replaced
 
 
