@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gc
 import hashlib
+import operator
 import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -273,12 +274,21 @@ class _Reader:
                 return replace(image, src=None)
             return replace(image, width=local.width, height=local.height)
 
-        events = tuple(self.reading.sized(event, sized(event.image)) if event.image else event for event in site.events)
-        news = tuple(replace(entry, image=sized(entry.image)) if entry.image else entry for entry in site.news)
+        events = tuple(
+            self.reading.sized(event, shown) if (shown := sized(event.image)) is not event.image else event
+            for event in site.events
+        )
+        news = tuple(
+            replace(entry, image=shown) if (shown := sized(entry.image)) is not entry.image else entry
+            for entry in site.news
+        )
         digest = hashlib.sha256(site.version.encode())
         for name, local in sorted(found.items()):
             digest.update(f"{name}\0".encode() + hashlib.sha256(local.data).digest())
-        return replace(site, events=events, news=news, images=found, version=digest.hexdigest()[: len(site.version)])
+        version = digest.hexdigest()[: len(site.version)]
+        if all(map(operator.is_, events, site.events)) and all(map(operator.is_, news, site.news)):
+            return site.restamped(version=version, images=found)  # no image sized: the same items, indexes kept
+        return replace(site, events=events, news=news, images=found, version=version)
 
     def revise(self, site: Site, path: FilePath, files: list[FilePath]) -> tuple[Site | None, list[Problem]]:
         """Give each item its revision from the history file (see calfeed/history.py) and the site its version."""
@@ -301,7 +311,7 @@ class _Reader:
             problems.append(Problem(str(where), None, None, "", message, "warning"))
         if changed:  # unstamped edits and new items are dated by file times: a touch makes a new version
             recorded += repr(sorted(mtimes.items())).encode()
-        site = replace(site, version=self.version(files, recorded), revisions=revisions)
+        site = site.restamped(version=self.version(files, recorded), revisions=revisions)
         return _date_unlinked(site), problems
 
     def history(self, where: FilePath) -> tuple[dict[str, history.Record], bytes]:

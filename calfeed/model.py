@@ -6,6 +6,7 @@ objects from YAML; the renderers in `render/` only ever see a `Site`.
 
 from __future__ import annotations
 
+import copy
 import enum
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -260,6 +261,24 @@ class Site:
         object.__setattr__(
             self, "_published", MappingProxyType({event.id: published.get(event.id, epoch) for event in self.events})
         )
+
+    def restamped(
+        self,
+        *,
+        version: str | None = None,
+        revisions: Mapping[str, Revision] | None = None,
+        images: Mapping[str, LocalImage] | None = None,
+    ) -> Site:
+        """The same content (events, news, tags) with another version, history or image files. Its indexes
+        depend on the content alone, so they are shared, not built again as `dataclasses.replace` would."""
+        site = copy.copy(self)
+        if version is not None:
+            object.__setattr__(site, "version", version)
+        if revisions is not None:
+            object.__setattr__(site, "revisions", MappingProxyType(dict(revisions)))
+        if images is not None:
+            object.__setattr__(site, "images", MappingProxyType(dict(images)))
+        return site
 
     def published(self, item: Event | NewsEntry) -> datetime:
         """When `item` was published: a news post's own date; else when it first appeared, as its history

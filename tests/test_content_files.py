@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from calfeed.content import load_site, read_content
+from calfeed.model import Site
 from calfeed.problems import ContentError
 
 HEADER = b"calendar:\n  title: Test calendar\n  url: https://example.org/\n"
@@ -239,3 +240,25 @@ def test_a_folder_named_like_a_file_is_read_as_a_folder(tmp_path):
     site, problems = read_content(folder)
     assert site is None
     assert [p.message for p in problems] == ["holds no .yaml or .yml files (expected at least one)"]
+
+
+def test_a_read_builds_the_sites_indexes_once(tmp_path, monkeypatch):
+    """Giving the site its history, version and images keeps the indexes it built (by id, tags, news about
+    each event): at 10,000 events each build of them is ~30 ms of a reload, and a read made three."""
+    file = tmp_path / "events.yaml"
+    file.write_text(
+        "calendar:\n  title: T\n  url: https://x.example/\n  timezone: UTC\n"
+        "events:\n  - id: talk\n    title: Talk\n    start: 2024-01-10\n    online: true\n    tags: [cities]\n"
+        "    image: {src: 'https://media.example.org/talk.jpg', alt: A talk}\n"
+        "news:\n  - id: post\n    title: Post\n    date: 2023-12-01\n    events: [talk]\n",
+        encoding="utf-8",
+    )
+    built = []
+    index = Site.__post_init__
+    monkeypatch.setattr(Site, "__post_init__", lambda site: built.append(site) or index(site))
+    site, problems = read_content(file)
+    assert site is not None and problems == [], problems
+    assert len(built) == 1
+    assert site.version and site.revisions  # given after the build, to the same indexes
+    assert site.event("talk") is site.events[0] and site.news_about("talk") == site.news
+    assert site.tag_ids == ("cities",)
