@@ -39,6 +39,8 @@ _LAST_END = date(LAST_YEAR + 1, 12, 31)  # no occurrence ends later
 _DAYS = {"MONTHLY": 365.25 / 12, "WEEKLY": 7, "DAILY": 1}  # a period in days; finer rules: STEPS / 5 days
 _DAY_PARTS = ("BYMONTH", "BYMONTHDAY", "BYYEARDAY", "BYWEEKNO", "BYDAY")
 _ORDINAL = re.compile(r"([+-]?\d+)(?:MO|TU|WE|TH|FR|SA|SU)")  # "2TH", "-1FR" in BYDAY
+_UNTIL = re.compile(r"\d{8}(T\d{6}Z?)?")  # RFC 5545's date or date-time
+_CLOCK_PARTS = ("BYHOUR", "BYMINUTE", "BYSECOND")
 _FINER = ("MONTHLY", "WEEKLY", "DAILY", "HOURLY", "MINUTELY", "SECONDLY")
 # The values RFC 5545 allows in each list part (and their negatives where it allows those): dateutil
 # accepts some beyond them (BYWEEKNO=54, BYYEARDAY=367, BYMONTH=13, INTERVAL=0) and then walks to the
@@ -164,6 +166,35 @@ def first_date(rule: str, start: date | datetime) -> date | datetime | None:
         return None
     first = found if isinstance(start, datetime) else found.date()
     return None if first == start else first
+
+
+def malformed(rule: str, all_day: bool) -> str | None:
+    """Why `rule` breaks RFC 5545's grammar in a way dateutil lets pass (or refuses in its own words), or None:
+    a part given twice (readers differ on which one counts), an UNTIL that is not a date (dateutil reads
+    `UNTIL=2021` as this year's today, icalendar refuses the whole calendar) or not of the start's kind (a
+    date for an all-day event, a UTC time for a timed one), or hours, minutes or seconds in the rule of an
+    all-day event (RFC 5545 forbids them; readers list one day many times)."""
+    names = [part.partition("=")[0] for part in rule.removeprefix("RRULE:").split(";") if part]
+    if twice := sorted({name for name in names if names.count(name) > 1}):
+        return f"has {', '.join(twice)} more than once (expected each part once, as RFC 5545 requires)"
+    until = rule_parts(rule).get("UNTIL")
+    if until is not None and not _UNTIL.fullmatch(until):
+        return f"has UNTIL={until} (expected a date like 20221231, or a time like 20221231T230000Z)"
+    if until is not None and all_day and until.endswith("Z"):  # a local time is read as its day
+        return f"has UNTIL={until}, a UTC time, but the event is all-day (expected a date like {until[:8]})"
+    if until is not None and not all_day and not until.endswith("Z"):
+        return f"has UNTIL={until}, not a UTC time (expected a time with Z for a timed event, like {until[:8]}T230000Z)"
+    if all_day and (finer := [name for name in names if name in _CLOCK_PARTS]):
+        return (
+            f"repeats an all-day event by {', '.join(finer)} (expected FREQ=DAILY or coarser, without "
+            "BYHOUR, BYMINUTE or BYSECOND: an all-day event happens once a day at most)"
+        )
+    if all_day and rule_parts(rule).get("FREQ") in ("HOURLY", "MINUTELY", "SECONDLY"):
+        return (
+            f"repeats an all-day event {rule_parts(rule)['FREQ'].lower()} (expected FREQ=DAILY or coarser: "
+            "an all-day event happens once a day at most)"
+        )
+    return None
 
 
 def out_of_range(parts: dict[str, str]) -> str | None:

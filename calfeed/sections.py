@@ -31,7 +31,8 @@ RRULE = re.compile(r"[A-Z0-9=;,+\-]+")
 FINE_GRAINED = ("SECONDLY", "MINUTELY", "HOURLY")
 REFRESH_HOURS, PAST_DAYS, FEED_LIMIT = (0.25, 24 * 30), (0, 36_500), (1, 10_000)  # the ranges calendar: allows
 FAR_AHEAD = timedelta(days=366)  # a news post dated further ahead than this is a warning
-EMAIL = re.compile(r"[^@\s<>\"]+@[^@\s<>\"]+\.[^@\s<>\"]+")
+# a local part without the signs RFC 5322 allows only quoted (a `mailto:` prefix among them), a host name
+EMAIL = re.compile(r"[^@\s<>\"(),:;\[\]\\]+@[^@\s<>\"(),:;\[\]\\/?#=&%]+\.[^@\s<>\"(),:;\[\]\\/?#=&%.]+")
 
 TOP_KEYS = ("calendar", "events", "news", "tags")
 CALENDAR_KEYS = ("title", "description", "url", "timezone", "languages", "refresh_hours", "past_days", "feed_limit")
@@ -183,7 +184,8 @@ class SectionReader:
         if (text := self.check.string(raw, path, "an email address", most=limits.EMAIL)) is None:
             return None
         if not EMAIL.fullmatch(text):
-            self.check.problem(path, f"'{text}' is not an email address (expected e.g. events@example.org)")
+            hint = " without mailto:" if text.lower().startswith("mailto:") else ""
+            self.check.problem(path, f"'{text}' is not an email address (expected e.g. events@example.org{hint})")
             return None
         return text
 
@@ -387,6 +389,9 @@ class SectionReader:
         text = rule.removeprefix("RRULE:")
         if not RRULE.fullmatch(text):
             self.check.problem((*path, "repeat"), f"'{rule}' is not an RRULE (expected e.g. FREQ=WEEKLY;COUNT=4)")
+            return None, ()
+        if (reason := recurrence.malformed(text, all_day=not isinstance(when[0], datetime))) is not None:
+            self.check.problem((*path, "repeat"), f"'{rule}' {reason}")
             return None, ()
         parts = rule_parts(text)
         if parts.get("FREQ") in FINE_GRAINED and "COUNT" not in parts and "UNTIL" not in parts:
