@@ -60,7 +60,7 @@ OVER = [
     ("a URL", event_with(f"url: https://example.org/{'u' * 1981}"), "events[0].url", 9, 10, limits.URL, 2001),
     ("an image address", event_with(f"image: {{alt: A, src: https://example.org/{'u' * 1981}}}"),
      "events[0].image.src", 9, 26, limits.URL, 2001),
-    ("a repeat rule", event_with("repeat: FREQ=WEEKLY;COUNT=04;BYMINUTE=0" + ",0" * 235), "events[0].repeat", 9, 13,
+    ("a repeat rule", event_with("repeat: FREQ=WEEKLY;COUNT=04;BYMONTH=05" + ",5" * 235), "events[0].repeat", 9, 13,
      limits.RULE, 501),
     ("a source_uid", event_with(f"source_uid: {'s' * 1001}"), "events[0].source_uid", 9, 17, limits.SOURCE_UID,
      1001),
