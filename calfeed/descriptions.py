@@ -27,14 +27,12 @@ import re
 import threading
 from typing import TYPE_CHECKING
 
-import markdown
-from markdown.extensions import Extension
-from markdown.treeprocessors import Treeprocessor
-
 from . import plain_markdown
 
 if TYPE_CHECKING:
     from xml.etree.ElementTree import Element
+
+    import markdown
 
 MAX_LENGTH = 20_000  # characters in one description (in one language)
 MAX_DEPTH = 20  # nested lists and quotes on one line (markers, plus one level per 4 columns of indent)
@@ -46,23 +44,6 @@ _SCANNED = re.compile(r"[\[<`!]")
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
 _MARKER = re.compile(r">|[-*+](?=[ \t]|$)|\d{1,9}[.)](?=[ \t]|$)")
 _SHORT = math.isqrt(MAX_SCAN)  # a paragraph at most this long is within MAX_SCAN, whatever its signs
-
-
-class _DemoteHeadings(Treeprocessor):
-    """Shift every heading so the highest one is `TOP_LEVEL` (never past h6)."""
-
-    def run(self, root: Element) -> None:
-        headings = [element for element in root.iter() if element.tag in _HEADINGS]
-        if not headings:
-            return
-        shift = max(0, TOP_LEVEL - min(int(element.tag[1]) for element in headings))
-        for element in headings:
-            element.tag = f"h{min(6, int(element.tag[1]) + shift)}"
-
-
-class _DemoteHeadingsExtension(Extension):
-    def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 (Markdown's name)
-        md.treeprocessors.register(_DemoteHeadings(md), "calfeed_demote_headings", 0)
 
 
 _LOCAL = threading.local()  # one converter per thread: building one costs more than converting, and none waits
@@ -107,8 +88,33 @@ def failure(text: str) -> str | None:
 def _converted(text: str) -> str:
     converter = getattr(_LOCAL, "converter", None)
     if converter is None:
-        converter = _LOCAL.converter = markdown.Markdown(output_format="html", extensions=[_DemoteHeadingsExtension()])
+        converter = _LOCAL.converter = _converter()
     return str(converter.reset().convert(text))
+
+
+def _converter() -> markdown.Markdown:
+    """Python-Markdown, its headings demoted. Imported on the first text that needs it: the plainest need
+    none (`plain_markdown`), and reading content converts nothing (importing it takes ~20 ms)."""
+    import markdown
+    from markdown.extensions import Extension
+    from markdown.treeprocessors import Treeprocessor
+
+    class DemoteHeadings(Treeprocessor):
+        """Shift every heading so the highest one is `TOP_LEVEL` (never past h6)."""
+
+        def run(self, root: Element) -> None:
+            headings = [element for element in root.iter() if element.tag in _HEADINGS]
+            if not headings:
+                return
+            shift = max(0, TOP_LEVEL - min(int(element.tag[1]) for element in headings))
+            for element in headings:
+                element.tag = f"h{min(6, int(element.tag[1]) + shift)}"
+
+    class DemoteHeadingsExtension(Extension):
+        def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 (Markdown's name)
+            md.treeprocessors.register(DemoteHeadings(md), "calfeed_demote_headings", 0)
+
+    return markdown.Markdown(output_format="html", extensions=[DemoteHeadingsExtension()])
 
 
 def _escaped(text: str) -> str:
