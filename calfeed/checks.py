@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator
 from datetime import date, datetime
 from functools import lru_cache
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from . import descriptions, limits
 from .dates import EXPECTED_DATE, DateValueError, parse_when, zone_named
@@ -32,13 +32,22 @@ LATITUDE, LONGITUDE = (-90, 90), (-180, 180)
 IMAGE_KEYS = ("src", "alt")
 
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
-CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+# control characters, surrogates and noncharacters (the HTML checker refuses the last as forbidden code points)
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff]")
+# the noncharacters past the first plane (the HTML checker refuses every noncharacter as a forbidden code point)
+_FAR_NONCHARACTER = re.compile(
+    "[" + "".join(rf"\U{plane + 0xFFFE:08x}\U{plane + 0xFFFF:08x}" for plane in range(0x10000, 0x110000, 0x10000)) + "]"
+)
 BREAK = re.compile(r"[\t\n\r\u2028\u2029]")  # not allowed in a field shown on one line
 # Bidirectional marks, embeddings, overrides and isolates: they reorder the text around them where it is
 # shown ("Trojan Source"), so an editor may not see what a reader will; a warning, as a right-to-left
 # language may need them.
 BIDI = re.compile(r"[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 _SPACE = re.compile(r"\s")
+_LINK_TARGET = re.compile(r"(?m)\]\(\s*<?([^)\s>]+)|^ {0,3}\[[^\]]+\]:\s*<?([^\s>]+)|href\s*=\s*[\"']?([^\"'\s>]+)")
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:")
+_URI_SIGNS = "!#$%&'()*+,-./:;=?@[]~_"  # what a URI holds besides letters and digits (RFC 3986)
+_URI = re.compile(r"[A-Za-z0-9!#$%&'()*+,\-./:;=?@\[\]~_]*")
 TRUE_WORDS = frozenset({"true", "True", "TRUE", "yes", "Yes", "YES"})
 FALSE_WORDS = frozenset({"false", "False", "FALSE", "no", "No", "NO"})
 
@@ -241,7 +250,28 @@ class FieldChecker:
         if parts.scheme.lower() == "mailto" and "@" not in parts.path:
             self.problem(path, f"'{text}' has no address (expected mailto:name@example.org)")
             return None
-        return text
+        return self.as_uri(text, path)
+
+    def as_uri(self, text: str, path: Path) -> str | None:
+        """`text` as a URI every output may carry (RFC 3987's mapping): a host name in other scripts in its
+        ASCII form (IDNA), other characters outside ASCII and those a URI may not hold (`"`, `<`, `{`…)
+        percent-encoded, as a browser sends them; the HTML checker refused them in `href`, and iCalendar's
+        URL, ATTACH and RSS's enclosure are URIs."""
+        if _URI.fullmatch(text):
+            return text
+        parts = urlsplit(text)
+        try:
+            netloc = parts.netloc.encode("idna").decode("ascii")
+        except UnicodeError as error:
+            self.problem(path, f"'{text}' has a host name that is not a valid domain name ({error})")
+            return None
+        rest = text[len(f"{parts.scheme}:") if parts.scheme else 0 :].removeprefix(f"//{parts.netloc}")
+        scheme = f"{parts.scheme}:" if parts.scheme else ""
+        return (
+            scheme
+            + (f"//{netloc}" if parts.netloc or text.startswith(f"{scheme}//") else "")
+            + quote(rest, safe=_URI_SIGNS)
+        )
 
     def slug(self, raw: Any, path: Path, at_key: bool = False) -> str | None:
         if (text := self.string(raw, path)) is None:
@@ -308,6 +338,14 @@ class FieldChecker:
         for lang, value in text.values.items():
             if (reason := self.trouble(value)) is None and failure is not None:
                 reason = failure(value)
+                if reason is None and (target := _relative_link(value)) is not None:
+                    where = (*path, lang) if isinstance(raw, dict) else path
+                    self.problem(
+                        where,
+                        f"links to '{target}', an address without a scheme, shown as plain text (each page, feed "
+                        "and calendar would resolve it elsewhere; expected an absolute address like https://…)",
+                        severity="warning",
+                    )
             if reason is not None:
                 if isinstance(raw, dict):  # at the key as written ("pt-br" for pt-BR)
                     given = {_language(str(key)): key for key in raw}
@@ -333,10 +371,10 @@ class FieldChecker:
             self.problem(path, f"is blank (expected {expected})")
             return None
         printable = raw.isprintable()  # then none of CONTROL, BREAK, BIDI is in it (tests/test_content_values.py)
-        if not printable and (match := CONTROL.search(raw)):
+        if not printable and (match := CONTROL.search(raw) or _FAR_NONCHARACTER.search(raw)):
             self.problem(
                 path,
-                f"contains control character U+{ord(match[0]):04X} at position {match.start() + 1} "
+                f"contains {_kind(match[0])} U+{ord(match[0]):04X} at position {match.start() + 1} "
                 "(expected printable text)",
             )
             return None
@@ -450,3 +488,21 @@ def _zone_names() -> list[str]:
 
         _ZONES.extend(sorted(zoneinfo.available_timezones() - NOT_ZONES))
     return _ZONES
+
+
+def _relative_link(text: str) -> str | None:
+    """The first link target in Markdown `text` without a scheme (`programme.pdf`, `www.example.org`), or None."""
+    if "](" not in text and "]:" not in text and "href" not in text:
+        return None
+    for match in _LINK_TARGET.finditer(text):
+        target = next(group for group in match.groups() if group is not None)
+        if not _SCHEME.match(target):
+            return target
+    return None
+
+
+def _kind(character: str) -> str:
+    """What a character CONTROL finds is, for a message."""
+    if "\ufdd0" <= character <= "\ufdef" or ord(character) & 0xFFFE == 0xFFFE:
+        return "noncharacter"
+    return "control character"

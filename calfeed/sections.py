@@ -87,6 +87,14 @@ def calendar(raw: Any, problems: FileProblems) -> tuple[CalendarSettings | None,
     refresh = check.optional(raw, path, "refresh_hours", lambda v, p: check.number(v, p, *REFRESH_HOURS))
     past_days = check.optional(raw, path, "past_days", lambda v, p: check.whole(v, p, *PAST_DAYS))
     feed_limit = check.optional(raw, path, "feed_limit", lambda v, p: check.whole(v, p, *FEED_LIMIT))
+    if "?" in url or "#" in url:  # every address is made by adding a path to it
+        base = url.partition("?")[0].partition("#")[0]
+        check.problem(
+            (*path, "url"),
+            f"'{url}' has a query or fragment, so every link would lead to the same page "
+            f"(expected the address the site is published at, like {base.rstrip('/')}/)",
+        )
+        return None, defaults
     if not url.endswith("/"):
         url += "/"
     settings = CalendarSettings(

@@ -49,7 +49,7 @@ ODD = [
     "\U0001f600",  # astral
     "\U00010348",  # Gothic letter (astral, not an emoji)
     "\u00a0",
-    "\ufdd0",  # a noncharacter
+    "\U000e0001",  # a language tag (format character)
     "\ue000",  # private use
     "&amp;",
     "<script>alert(1)</script>",

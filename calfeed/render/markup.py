@@ -3,7 +3,9 @@
 Descriptions are Markdown written by editors; anything in them (raw HTML, a
 ``<script>``, an ``onerror=``, a ``javascript:`` link) must come out inert. The
 HTML is made by `markdown` and then cleaned by `nh3` (the Ammonia sanitiser) to
-an allowlist of tags and attributes; links get ``rel="noopener noreferrer"``.
+an allowlist of tags and attributes; links get ``rel="noopener noreferrer"``. A link whose
+address is dropped (an unsafe scheme, or a relative address, which each output would resolve
+against a different page) keeps its words as plain text.
 The Markdown conversion and its limits live in `calfeed.descriptions`.
 """
 
@@ -26,19 +28,22 @@ _BLOCK_END = re.compile(r"</(p|li|h[3-6]|blockquote|pre)>|<br\s*/?>")
 _TAG = re.compile(r"<[^>]+>")
 _BLANK_LINES = re.compile(r"\n{3,}")
 _LINK = re.compile(r'<a [^>]*href="([^"]*)"[^>]*>(.*?)</a>', re.DOTALL)
+_NO_HREF = re.compile(r"<a(?![^>]*\shref=)[^>]*>(.*?)</a>", re.DOTALL)  # a link whose address was dropped
 _CLEANER = nh3.Cleaner(  # made once: `nh3.clean` builds its sanitiser anew on every call (3× the time)
     tags=set(TAGS),
     attributes={tag: set(names) for tag, names in ATTRIBUTES.items()},
     url_schemes=set(SCHEMES),
     link_rel="noopener noreferrer",
     strip_comments=True,
+    url_relative="deny",  # `programme.pdf`, `www.example.org`: each output would resolve it elsewhere
 )
 
 
 @lru_cache(maxsize=4096)
 def to_html(text: str) -> str:
     """Return `text` (Markdown) as sanitised HTML: an allowlist of tags, safe link schemes only."""
-    return _CLEANER.clean(convert(text))
+    clean = _CLEANER.clean(convert(text))
+    return _NO_HREF.sub(r"\1", clean) if "<a " in clean else clean  # its words stay, as text
 
 
 @lru_cache(maxsize=4096)
