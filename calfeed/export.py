@@ -16,6 +16,8 @@ is made from) and a digest of its files. A build into a folder that holds such a
 the outputs whose fingerprint changed and writes only files whose bytes changed; every other file stays
 as it is (bytes and modification time), so rsync or a CDN upload sends only what changed. A file left
 alone keeps the date of the build that wrote it.
+The outputs that list every event (calendars, ``events.json``), which any event's edit changes, are joined
+from pieces the previous build saved in `STATE` (`calfeed.buildstate`): only the edited event's are made again.
 
 Pages that list upcoming events show the build day (today in the calendar's time zone): rebuild daily.
 A full build writes into a temporary folder beside OUTDIR and renames it into place only once it is
@@ -29,6 +31,7 @@ from __future__ import annotations
 
 import gc
 import hashlib
+import importlib.metadata
 import json
 import multiprocessing
 import os
@@ -39,8 +42,9 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
+from . import buildstate
 from .fingerprints import Fingerprints
 from .http import PREFLIGHT, Output, Policy, render_output, today_in
 from .problems import ContentError, Problem
@@ -56,6 +60,8 @@ if TYPE_CHECKING:
 HOST_FILES = ("_headers", "_nginx.conf")  # instructions for the host, not pages: never served
 MANIFEST = ".calfeed-build.json"  # what the previous build wrote, for the next one: never served
 MANIFEST_VERSION = 1
+STATE = buildstate.STATE  # pieces of the largest outputs, for the next build: never served
+BUILD_FILES = (MANIFEST, STATE)
 PER_FILE = ("Content-Length", "ETag", "Last-Modified", "Vary", "Content-Encoding", "X-Content-Version")
 SUFFIXES = {"gzip": ".gz", "br": ".br"}
 
@@ -71,11 +77,12 @@ class Built:
     warnings: tuple[Problem, ...]
     rendered: int = 0  # outputs rendered (the others' fingerprints had not changed)
     written: int = 0  # files written (the others kept from the previous build, bytes and dates)
+    pieces: int = 0  # pieces of the largest outputs made (the others taken from the previous build)
 
 
-@dataclass(frozen=True, slots=True)
-class Entry:
-    """One output in the manifest: its fingerprint, a digest of all its files' bytes, their sizes."""
+class Entry(NamedTuple):
+    """One output in the manifest: its fingerprint, a digest of all its files' bytes, their sizes (a tuple:
+    84,000 of them are read and written by every build of 10,000 events)."""
 
     fingerprint: str
     digest: str
@@ -86,8 +93,7 @@ class Entry:
         return sum(1 for size in self.sizes[1:] if size) + 1
 
 
-@dataclass(frozen=True, slots=True)
-class Job:
+class Job(NamedTuple):
     """Outputs with the same bytes, rendered once: the route of the first, every path, what they were."""
 
     route: Route
@@ -107,6 +113,17 @@ class _Work:
     staging: Path  # where files are written: the whole new tree, or (in place) only the changed files
     previous: Path  # the previous build (its files are linked when their bytes have not changed)
     in_place: bool = False  # an incremental build: unchanged files stay where they are, not linked
+
+
+@dataclass(frozen=True, slots=True)
+class Done:
+    """What rendering one job did: its manifest entries, files written, and the lasting pieces
+    (`calfeed.render.fragments.Lasting`) it used and made."""
+
+    entries: dict[str, Entry]
+    written: int
+    used: set[bytes]
+    made: dict[bytes, bytes]
 
 
 _WORK: _Work | None = None
@@ -131,26 +148,43 @@ def build(
     published, problems = read_version(settings.events, max_bytes=settings.max_bytes, base_url=settings.base_url)
     if published is None:
         raise ContentError([problem for problem in problems if problem.severity == "error"])
+    gc.freeze()  # the content's objects are never garbage: no collection scans them again (nor in the workers)
+    try:
+        return _build(published, problems, settings, Path(outdir), today, only, processes)
+    finally:
+        gc.unfreeze()
+
+
+def _build(
+    published: Published,
+    problems: list[Problem],
+    settings: Settings,
+    target: Path,
+    today: date | None,
+    only: Callable[[Route], bool] | None,
+    processes: int | None,
+) -> Built:
     site = published.site
     policy = Policy.from_settings(settings)
     overrides = settings.template_overrides()
     day = today or today_in(site.calendar.timezone)
     routes = [route for route in every_route(site) if only is None or only(route)]
-    target = Path(outdir)
     target.parent.mkdir(parents=True, exist_ok=True)
     previous = read_manifest(target)
-    fingerprints = Fingerprints(site, [folder for folder in (overrides, default_templates()) if folder is not None])
-    jobs = [
-        Job(group[0], tuple(map(path, group)), fingerprint, tuple(previous.get(path(route)) for route in group))
-        for group in _groups(routes)
-        for fingerprint in [fingerprints.of(group[0], day)]
-    ]
+    lasting = fragments.Lasting()
+    templates = [folder for folder in (overrides, default_templates()) if folder is not None]
+    fingerprints = Fingerprints(site, templates, lasting.digests(site))
+    state_key = _state_key(fingerprints)
+    if previous:
+        lasting.stored = buildstate.load(target, state_key)
+    jobs = _jobs(routes, fingerprints, day, previous)
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".building", dir=target.parent))
     _FOLDERS.clear()
     in_place = bool(previous) and target.is_dir()
-    work = _Work(published, _templates(overrides), policy, day, staging, target, in_place)
+    work = _Work(published, _templates(overrides, lasting), policy, day, staging, target, in_place)
     try:
-        entries, rendered, written = _make(jobs, work, processes or os.cpu_count() or 1)
+        entries, rendered, written, used, made = _make(jobs, work, processes or os.cpu_count() or 1)
+        state = _save_state(lasting.stored, used, made, work, state_key)
         host = {
             "_headers": headers_file(routes, policy).encode(),
             "_nginx.conf": nginx_conf(site.calendar.languages, policy).encode(),
@@ -159,8 +193,8 @@ def build(
         for name, data in host.items():
             changed = _keep_or_write(target / name, staging / name, data, published.modified, link=not in_place)
             written += changed if name != MANIFEST else 0
-        files = sum(entry.files for entry in entries.values()) + len(host)
-        size = sum(sum(entry.sizes) for entry in entries.values()) + sum(map(len, host.values()))
+        files = sum(entry.files for entry in entries.values()) + len(host) + (state > 0)
+        size = sum(sum(entry.sizes) for entry in entries.values()) + sum(map(len, host.values())) + state
         if in_place:
             _commit(staging, target, _stale(previous, entries))
         else:
@@ -170,16 +204,58 @@ def build(
         shutil.rmtree(staging, ignore_errors=True)
         raise
     warnings = tuple(problem for problem in problems if problem.severity != "error")
-    return Built(target, len(routes), files, size, warnings, rendered, written)
+    return Built(target, len(routes), files, size, warnings, rendered, written, len(made))
 
 
-def _templates(overrides: Path | None) -> Environment:
+def _templates(overrides: Path | None, lasting: fragments.Lasting) -> Environment:
     """The build's Jinja environment: templates read once (no check of each file's date on every page),
-    pieces that many pages share kept (`calfeed.render.fragments`)."""
+    pieces that many pages share kept (`calfeed.render.fragments`), and `lasting` ones."""
     templates = make_environment(overrides)
     templates.auto_reload = False
-    fragments.keep(templates)
+    fragments.keep(templates, lasting)
     return templates
+
+
+def _state_key(fingerprints: Fingerprints) -> bytes:
+    """The key of the pieces kept between builds: the format of the file, calfeed's version, and what every
+    output shows of the site but its clock (`Fingerprints.shared`: code, templates, settings, tags, images)."""
+    try:
+        version = importlib.metadata.version("calfeed")
+    except importlib.metadata.PackageNotFoundError:  # pragma: no cover  (run from a checkout never installed)
+        version = "unknown"
+    return fragments.digest([str(buildstate.VERSION), version, fingerprints.shared])
+
+
+def _save_state(
+    stored: Mapping[bytes, fragments.Piece], used: set[bytes], made: dict[bytes, bytes], work: _Work, key: bytes
+) -> int:
+    """Save the lasting pieces for the next build in `work.staging` (unless they are the previous build's, kept
+    as they are) and return the file's size. Kept: every piece this build used, and the previous build's
+    pieces of groups (a kind of piece in a language) it used none of; so pieces of events gone or edited, or
+    of other days, are dropped once their group is made again."""
+    groups = {piece_key[: fragments.GROUP] for piece_key in used}
+    kept = {piece_key: piece for piece_key, piece in stored.items() if piece_key[: fragments.GROUP] not in groups}
+    kept.update((piece_key, made[piece_key] if piece_key in made else stored[piece_key]) for piece_key in used)
+    previous = work.previous / STATE
+    if kept.keys() == stored.keys() and not made and previous.is_file():  # the same pieces: the same file
+        if not work.in_place:
+            os.link(previous, work.staging / STATE)
+        return previous.stat().st_size
+    if not kept:
+        return 0
+    buildstate.save(work.staging / STATE, key, kept)
+    modified = work.published.modified
+    os.utime(work.staging / STATE, (modified, modified))
+    return (work.staging / STATE).stat().st_size
+
+
+def _jobs(routes: Iterable[Route], fingerprints: Fingerprints, day: date, previous: Mapping[str, Entry]) -> list[Job]:
+    """One job per group of routes with the same bytes (`_groups`): its paths, fingerprint, previous entries."""
+    jobs = []
+    for group in _groups(routes):
+        paths = tuple(map(path, group))
+        jobs.append(Job(group[0], paths, fingerprints.of(group[0], day), tuple(map(previous.get, paths))))
+    return jobs
 
 
 def _groups(routes: Iterable[Route]) -> list[list[Route]]:
@@ -193,9 +269,12 @@ def _groups(routes: Iterable[Route]) -> list[list[Route]]:
     return list(groups.values())
 
 
-def _make(jobs: list[Job], work: _Work, processes: int) -> tuple[dict[str, Entry], int, int]:
+def _make(
+    jobs: list[Job], work: _Work, processes: int
+) -> tuple[dict[str, Entry], int, int, set[bytes], dict[bytes, bytes]]:
     """Every job's files in `work.staging`: linked from the previous build when its fingerprint is the same,
-    else rendered (by `processes` forked processes); the manifest's entries, outputs rendered, files written."""
+    else rendered (by `processes` forked processes); the manifest's entries, outputs rendered, files written,
+    and the lasting pieces used and made."""
     entries: dict[str, Entry] = {}
     todo = []
     for job in jobs:
@@ -203,11 +282,13 @@ def _make(jobs: list[Job], work: _Work, processes: int) -> tuple[dict[str, Entry
             entries.update((url_path, entry) for url_path, entry in zip(job.paths, job.previous, strict=True) if entry)
         else:
             todo.append(job)
-    written = 0
-    for made, count in _run(todo, work, processes):
-        entries.update(made)
-        written += count
-    return entries, len(todo), written
+    written, used, made = 0, set(), {}
+    for done in _run(todo, work, processes):
+        entries.update(done.entries)
+        written += done.written
+        used |= done.used
+        made.update(done.made)
+    return entries, len(todo), written, used, made
 
 
 def _link_unchanged(job: Job, work: _Work) -> bool:
@@ -222,7 +303,7 @@ def _link_unchanged(job: Job, work: _Work) -> bool:
     return True
 
 
-def _run(jobs: list[Job], work: _Work, processes: int) -> Iterator[tuple[dict[str, Entry], int]]:
+def _run(jobs: list[Job], work: _Work, processes: int) -> Iterator[Done]:
     """Render `jobs`, in `processes` processes forked from this one (which holds the content) when more
     than one; the heavy outputs (no item: calendars, feeds, agendas) first, so both end together."""
     global _WORK
@@ -240,12 +321,11 @@ def _run(jobs: list[Job], work: _Work, processes: int) -> Iterator[tuple[dict[st
             yield from first
             yield from rest
     finally:
-        _WORK = None
-        gc.unfreeze()
+        _WORK = None  # (`build` unfreezes what was frozen once it is done)
 
 
-def _render_job(job: Job) -> tuple[dict[str, Entry], int]:
-    """Render `job` once and put its files at each of its paths; its manifest entries, files written."""
+def _render_job(job: Job) -> Done:
+    """Render `job` once and put its files at each of its paths: what it did."""
     work = _WORK
     assert work is not None, "_render_job runs inside _run"
     output = render_output(work.published, job.route, work.today, work.templates, work.policy, job.paths[0])
@@ -265,7 +345,9 @@ def _render_job(job: Job) -> tuple[dict[str, Entry], int]:
             except FileNotFoundError:
                 pass
         written += _write_output(work.staging, url_path, output)
-    return dict.fromkeys(job.paths, entry), written
+    lasting = fragments.lasting(work.templates)
+    used, made = lasting.take() if lasting is not None else (set(), {})
+    return Done(dict.fromkeys(job.paths, entry), written, used, made)
 
 
 def file_for(url_path: str) -> str:
@@ -298,7 +380,7 @@ def _reuse(work: _Work, file: str, entry: Entry) -> None:
     hard-link them into the new tree (a copy keeping the modification time where there are no hard links).
     Raises FileNotFoundError when one is missing."""
     if work.in_place:
-        if not (work.previous / file).is_file():  # (its encodings are taken on trust: one stat per output)
+        if not os.path.isfile(f"{work.previous}/{file}"):  # (its encodings are taken on trust: one stat per output)
             raise FileNotFoundError(work.previous / file)
         return
     for name in _names(file, entry):
@@ -352,16 +434,21 @@ def read_manifest(folder: Path) -> dict[str, Entry]:
             url_path: Entry(fingerprint, digest, (sizes[0], sizes[1], sizes[2]))
             for url_path, (fingerprint, digest, sizes) in data["outputs"].items()
         }
-        for url_path in entries:
-            file_for(url_path)  # a path calfeed writes, inside the folder (ValueError if not)
+        if not all(isinstance(url_path, str) and url_path.startswith("/") for url_path in entries):
+            return {}
+        if _OUTSIDE.search("\n".join(entries)):  # not a path calfeed writes, inside the folder (`file_for`)
+            return {}
         return entries
     except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError):
         return {}
 
 
+_OUTSIDE = re.compile(r"//|/\.\.?(?:/|\n|$)|\x00", re.MULTILINE)  # an empty, "." or ".." part; a NUL
+
+
 def manifest_bytes(entries: Mapping[str, Entry]) -> bytes:
     """The manifest of a build that wrote `entries`: JSON, by URL path."""
-    outputs = {url_path: [e.fingerprint, e.digest, list(e.sizes)] for url_path, e in sorted(entries.items())}
+    outputs = dict(sorted(entries.items()))  # each Entry a JSON array: [fingerprint, digest, [sizes]]
     return json.dumps({"version": MANIFEST_VERSION, "outputs": outputs}, separators=(",", ":")).encode() + b"\n"
 
 
@@ -370,6 +457,8 @@ def _stale(previous: Mapping[str, Entry], entries: Mapping[str, Entry]) -> list[
     stale = []
     for url_path, before in previous.items():
         now = entries.get(url_path)
+        if now is not None and (now is before or [bool(s) for s in now.sizes] == [bool(s) for s in before.sizes]):
+            continue  # the same files
         kept = set(_names(file_for(url_path), now)) if now is not None else set()
         stale += [name for name in _names(file_for(url_path), before) if name not in kept]
     return stale
@@ -426,9 +515,17 @@ def headers_file(routes: Iterable[Route], policy: Policy) -> str:
     what remains depends on the route alone (`Policy.headers`), so no output is needed to write it.
     """
     lines = ["# calfeed build: the headers calfeed's server sends, per path (Netlify / Cloudflare Pages format)"]
+    by_format: dict[str, str] = {}  # the same for every route of a format but downloads (their file names)
     for route in routes:
         lines.append(path(route))
-        lines.extend(f"  {name}: {value}" for name, value in policy.headers(route).items() if name not in PER_FILE)
+        block = by_format.get(route.format)
+        if block is None:
+            headers = policy.headers(route).items()
+            block = "\n".join(f"  {name}: {value}" for name, value in headers if name not in PER_FILE)
+            if not route.spec.download:
+                by_format[route.format] = block
+        if block:
+            lines.append(block)
     return "\n".join(lines) + "\n"
 
 
@@ -442,7 +539,7 @@ def nginx_conf(languages: Iterable[str], policy: Policy) -> str:
         "gzip_static on;  # the .gz files, for clients that accept gzip",
         "# brotli_static on;  # the .br files, where nginx has the brotli module (libnginx-mod-http-brotli-static)",
         "etag on;",
-        "location ~ ^/(?:_headers|_nginx\\.conf|\\.calfeed-build\\.json)$ { return 404; }",
+        "location ~ ^/(?:_headers|_nginx\\.conf|\\.calfeed-build\\.(?:json|pieces))$ { return 404; }",
     ]
     for spec in sorted(FORMATS.values(), key=lambda spec: spec.items is None):  # item patterns first
         out.append(f"location ~ {_location(spec, langs)} {{")

@@ -11,7 +11,8 @@ A fingerprint covers everything an output's bytes can depend on:
   daily rebuild renders again only the pages of events that ended or moved on to their next date);
 * the items it shows: an event's page and .ics, that event and the news posts about it; a month page, the
   events of that month and the list of months (this month's page: those of the day's month); an archive
-  page, that year's events and the list of years; the news page, its news posts; an image, its file;
+  page, that year's events and the list of years; the news page, its news posts; a feed, the newest
+  ``feed_limit`` items of its view with their publication times; an image, its file;
   stylesheets, scripts and the schema (`SETTINGS_ONLY`), none; any other output, every event and news post
   of its view (its tag's, or all).
 
@@ -26,27 +27,22 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 from collections.abc import Callable, Iterable
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 from . import months, recurrence
 from .model import Event, NewsEntry, Site
+from .render.fragments import ItemDigests
+from .render.fragments import digest as _digest
 from .render.page import EVENT_DATES
-from .routes import Route
+from .routes import Links, Route
 
 PACKAGE = Path(__file__).resolve().parent
 # Outputs made from the templates and the settings alone (both in `Fingerprints.base`), no event or news post:
 # stylesheets, scripts (embed.js names the languages, titles and tag labels), the events.json schema.
+# Feeds: the newest `feed_limit` events and news posts of their view, by publication (`render.feed_entries`).
+FEEDS = frozenset({"atom", "rss", "json"})
 SETTINGS_ONLY = frozenset({"style", "script", "embed-js", "embed-frame-js", "embed-css", "events-schema"})
-
-
-def _digest(parts: Iterable[bytes | str]) -> bytes:
-    hasher = hashlib.blake2b(digest_size=16)
-    for part in parts:
-        data = part.encode() if isinstance(part, str) else part
-        hasher.update(len(data).to_bytes(8, "little"))
-        hasher.update(data)
-    return hasher.digest()
 
 
 def _settings_only(route: Route) -> bytes:
@@ -66,24 +62,32 @@ def folder_digest(folders: Iterable[Path]) -> bytes:
 class Fingerprints:
     """Fingerprints of the outputs of one `Site` with one set of templates (see the module's docstring)."""
 
-    def __init__(self, site: Site, templates: Iterable[Path]) -> None:
+    def __init__(self, site: Site, templates: Iterable[Path], digests: ItemDigests | None = None) -> None:
         self.site = site
+        self.digests = digests or ItemDigests(site)
         images: list[bytes | str] = []
         for name, image in sorted(site.images.items()):
             images += [name, image.media_type, f"{image.width}x{image.height}", image.data]
-        self.base = _digest(
+        # what every output may show of the site besides its items, but for the content's clock: the key of
+        # the pieces a build keeps for the next (calfeed.buildstate)
+        self.shared = _digest(
             [
                 folder_digest([PACKAGE, *templates]),
                 repr(site.calendar),
                 repr(sorted((tag, repr(label)) for tag, label in site.tags.items())),
                 repr(site.tag_ids),
                 _digest(images),
-                repr(site.updated),
             ]
         )
-        self._events: dict[str, bytes] = {}
+        self.base = _digest([self.shared, repr(site.updated)])
         self._news: dict[str, bytes] = {}
         self._views: dict[str | None, bytes] = {}
+        self._items: dict[str, bytes] = {}  # by event id: what its page and .ics show (in every language)
+        self._feeds: dict[str | None, bytes] = {}  # by tag: what its feeds show
+        self._order: list[tuple[datetime, tuple[str, ...], bytes]] | None = None  # the feeds' order
+        self._years: dict[str, bytes] | None = None  # by year: what its archive page shows
+        self._months: dict[tuple[str | None, str], bytes] = {}  # by tag and month: what its month page shows
+        self._listed: dict[str | None, str] = {}  # by tag: the months its month pages list
         self._days: dict[tuple[str, date], str] = {}  # by event id and day: what its page shows of the day
         self._inputs: dict[str, Callable[[Route], bytes]] = {
             "event": self._event_inputs,
@@ -91,6 +95,7 @@ class Fingerprints:
             "month": self._month_inputs,
             "archive": self._archive_inputs,
             "news": self._news_inputs,
+            **dict.fromkeys(FEEDS, self._feed_inputs),
             **dict.fromkeys(SETTINGS_ONLY, _settings_only),
         }
 
@@ -107,22 +112,19 @@ class Fingerprints:
             inputs = self._month_inputs(dataclasses.replace(route, item=months.month_key((today.year, today.month))))
         else:
             inputs = self._inputs.get(route.format, self._view_inputs)(route)
-        return _digest([self.base, repr(route), day, inputs]).hex()
+        # base and inputs are 16 bytes each, the day has no NUL: one input that no other route's can be
+        named = f"{day}\0{route.format}\0{route.lang}\0{route.prefixed}\0{route.tag}\0{route.item}"
+        return hashlib.blake2b(self.base + inputs + named.encode(), digest_size=16).hexdigest()
 
     def event(self, event: Event) -> bytes:
-        found = self._events.get(event.id)
-        if found is None:
-            site = self.site
-            found = _digest([repr(event), repr(site.revision(event)), repr(site.published(event))])
-            self._events[event.id] = found
-        return found
+        return self.digests(event)
 
     def news(self, entry: NewsEntry) -> bytes:
         found = self._news.get(entry.id)
         if found is None:
             site = self.site
             named = [self.event(event) for event_id in entry.events if (event := site.event(event_id)) is not None]
-            found = _digest([repr(entry), repr(site.revision(entry)), repr(site.published(entry)), *named])
+            found = _digest([self.digests(entry), *named])
             self._news[entry.id] = found
         return found
 
@@ -140,24 +142,67 @@ class Fingerprints:
         return found
 
     def _event_inputs(self, route: Route) -> bytes:
-        event = self.site.event(route.item or "")
-        if event is None:
-            return b""
-        return _digest([self.event(event), *(self.news(entry) for entry in self.site.news_about(event.id))])
+        found = self._items.get(route.item or "")
+        if found is None:
+            event = self.site.event(route.item or "")
+            found = b""
+            if event is not None:
+                found = _digest([self.event(event), *(self.news(entry) for entry in self.site.news_about(event.id))])
+            self._items[route.item or ""] = found
+        return found
 
     def _month_inputs(self, route: Route) -> bytes:
-        index = months.index(self.site, route.tag)
-        shown = [self.event(event) for event in index.events(route.item or "")]
-        return _digest([repr(index.with_events), repr(index.pages), *shown])
+        key = (route.tag, route.item or "")  # the same month page in every language
+        found = self._months.get(key)
+        if found is None:
+            index = months.index(self.site, route.tag)
+            shown = [self.event(event) for event in index.events(route.item or "")]
+            listed = self._listed.get(route.tag)
+            if listed is None:
+                listed = self._listed[route.tag] = repr(index.with_events) + repr(index.pages)
+            found = self._months[key] = _digest([listed, *shown])
+        return found
 
     def _archive_inputs(self, route: Route) -> bytes:
-        events = self.site.events
-        years = sorted({event.first_day.year for event in events})
-        shown = [self.event(event) for event in events if str(event.first_day.year) == route.item]
-        return _digest([repr(years), *shown])
+        if self._years is None:
+            by_year: dict[str, list[bytes]] = {}
+            for event in self.site.events:
+                by_year.setdefault(str(event.first_day.year), []).append(self.event(event))
+            years = repr(sorted(int(year) for year in by_year))
+            self._years = {year: _digest([years, *shown]) for year, shown in by_year.items()}
+            self._years[""] = _digest([years])
+        return self._years.get(route.item or "", self._years[""])
 
     def _news_inputs(self, route: Route) -> bytes:
         return _digest([self.news(entry) for entry in self.site.news if route.tag is None or route.tag in entry.tags])
+
+    def _feed_inputs(self, route: Route) -> bytes:
+        """The items a feed of `route`'s view shows (`render.feed_entries.plan_feed`): its newest `feed_limit`
+        events and news posts by publication, then by feed id, each with its publication time."""
+        found = self._feeds.get(route.tag)
+        if found is None:
+            shown: list[str] = []
+            limit = self.site.calendar.feed_limit
+            for moment, tags, digest in self._feed_order():
+                if len(shown) == limit:
+                    break
+                if route.tag is None or route.tag in tags:
+                    shown.append(repr(moment) + digest.hex())
+            found = self._feeds[route.tag] = _digest(shown)
+        return found
+
+    def _feed_order(self) -> list[tuple[datetime, tuple[str, ...], bytes]]:
+        """Every event and news post in the order of the feeds: newest first by publication, then by feed id
+        (the same in every language)."""
+        if self._order is None:
+            site = self.site
+            ids = Links(site, site.calendar.default_language)
+            items = [(site.published(e), ids.event(e, absolute=True), e.tags, self.event(e)) for e in site.events]
+            items += [(site.published(entry), ids.news_id(entry), entry.tags, self.news(entry)) for entry in site.news]
+            items.sort(key=lambda item: item[1])
+            items.sort(key=lambda item: item[0], reverse=True)
+            self._order = [(moment, tags, digest) for moment, _, tags, digest in items]
+        return self._order
 
     def _view_inputs(self, route: Route) -> bytes:
         found = self._views.get(route.tag)

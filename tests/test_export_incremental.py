@@ -4,6 +4,7 @@ file), so rsync or a CDN upload sends only what changed."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from datetime import date, timedelta
@@ -48,6 +49,11 @@ def _edit(file: Path, old: str, new: str) -> None:
 def _rebuild_and_compare(content: Path, out: Path, full: Path, today: date) -> set[str]:
     """Build into `out` (holding an earlier build) and into empty `full`; check they hold the same bytes, that
     files written have the full build's dates, and that every other file is untouched. The files written."""
+    return _rebuild(content, out, full, today)[0]
+
+
+def _rebuild(content: Path, out: Path, full: Path, today: date) -> tuple[set[str], export.Built]:
+    """`_rebuild_and_compare`, and what the build into `out` did."""
     settings = Settings(events=str(content))
     before = _tree(out)
     built = export.build(out, settings, today=today)
@@ -61,9 +67,9 @@ def _rebuild_and_compare(content: Path, out: Path, full: Path, today: date) -> s
             assert modified == expected[name][1], name
         else:
             assert (modified, inode) == before[name][1:], f"{name}: bytes unchanged, yet rewritten"
-    assert built.written == len(changed - {export.MANIFEST})
+    assert built.written == len(changed - set(export.BUILD_FILES))
     assert (built.files, built.size) == (len(after), sum(len(data) for data, _, _ in after.values()))
-    return changed
+    return changed, built
 
 
 def test_one_edited_event_rewrites_its_outputs_and_nothing_else(content, tmp_path):
@@ -91,7 +97,7 @@ def test_linked_news_a_new_day_and_a_template_rebuild_as_a_full_build_would(cont
     # The site's stylesheet edited: only it changes, although every output was made again.
     _edit(content.parent / "templates" / "style.css", "\n", "\n/* edited */\n")
     changed = _rebuild_and_compare(content, out, tmp_path / "full-3", DAY + timedelta(days=14))
-    assert changed - {export.MANIFEST} == {"style.css", "style.css.gz", "style.css.br"}
+    assert changed - set(export.BUILD_FILES) == {"style.css", "style.css.gz", "style.css.br"}
 
 
 def test_a_removed_event_takes_its_files_with_it(content, tmp_path):
@@ -169,3 +175,88 @@ def test_an_edit_renders_only_outputs_that_show_what_changed(content, tmp_path, 
 
     changed = _rebuild_and_compare(content, out, tmp_path / "full-3", date(2021, 10, 2))
     assert "month/index.html" in changed and "October 2021" in (out / "month" / "index.html").read_text()
+
+
+def test_the_calendars_and_events_json_are_joined_from_the_previous_builds_pieces(content, tmp_path):
+    """Each event's VEVENT and events.json item (per language) is kept beside the export for the next build:
+    after one event's edit only its own pieces are made again, and the result is a full build's bytes."""
+    out = tmp_path / "site"
+    first = export.build(out, Settings(events=str(content)), today=DAY)
+    assert first.pieces > 0 and (out / export.STATE).is_file()
+    again = export.build(out, Settings(events=str(content)), today=DAY)
+    assert (again.rendered, again.pieces) == (0, 0)
+    _edit(content, "title: 4th UCLG Culture Summit", "title: The 4th UCLG Culture Summit")
+    edited = export.build(out, Settings(events=str(content)), today=DAY)
+    assert 0 < edited.pieces <= 2 * 3  # a VEVENT and an events.json item in each of the three languages
+    _edit(content, "title: The 4th UCLG Culture Summit", "title: The 4th UCLG Culture Summit!")
+    changed = _rebuild_and_compare(content, out, tmp_path / "full", DAY)
+    assert {"calendar.ics", "events.json", "es/events.json", "fr/calendar.ics"} <= changed
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "shown"),
+    [
+        ("url: https://agenda.example.org/", "url: https://agenda.example.net/", "calendar.ics"),  # every UID
+        ("intermediary-cities: Intermediary Cities", "intermediary-cities: Secondary Cities", "fr/calendar.ics"),
+        ("timezone: Europe/Brussels", "timezone: Europe/Paris", "events.json"),
+    ],
+)
+def test_what_every_piece_shows_makes_every_piece_again(content, tmp_path, old, new, shown):
+    out = tmp_path / "site"
+    first = export.build(out, Settings(events=str(content)), today=DAY)
+    _edit(content, old, new)
+    changed, built = _rebuild(content, out, tmp_path / "full", DAY)
+    assert shown in changed and built.pieces == first.pieces
+
+
+def _damage(file: Path, how: str) -> None:
+    data = bytearray(file.read_bytes())
+    if how == "truncated":
+        del data[len(data) // 2 :]
+    elif how == "a byte changed":
+        data[-10] ^= 0x20
+    elif how == "another format version":
+        data[len(b"calfeed build pieces\n")] += 1
+    elif how == "not ours":
+        data = bytearray(b"BEGIN:VCALENDAR\r\n" * 100)
+    file.write_bytes(bytes(data))
+
+
+@pytest.mark.parametrize("how", ["truncated", "a byte changed", "another format version", "not ours", "another site"])
+def test_a_damaged_or_foreign_pieces_file_is_ignored(content, tmp_path, how):
+    out = tmp_path / "site"
+    first = export.build(out, Settings(events=str(content)), today=DAY)
+    if how == "another site":  # a valid file, made for other settings: its key differs
+        other = tmp_path / "other"
+        shutil.copytree(content.parent, other)
+        _edit(other / content.name, "url: https://agenda.example.org/", "url: https://elsewhere.example.org/")
+        export.build(tmp_path / "other-site", Settings(events=str(other / content.name)), today=DAY)
+        shutil.copy2(tmp_path / "other-site" / export.STATE, out / export.STATE)
+    else:
+        _damage(out / export.STATE, how)
+    _edit(content, "title: 4th UCLG Culture Summit", "title: The 4th UCLG Culture Summit")
+    changed = _rebuild_and_compare(content, out, tmp_path / "full", DAY)
+    assert export.STATE in changed  # made anew, and used by the next build
+    assert export.build(tmp_path / "again", Settings(events=str(content)), today=DAY).pieces == first.pieces
+    assert export.build(out, Settings(events=str(content)), today=DAY).pieces == 0
+
+
+def test_a_feed_is_made_again_only_when_an_item_it_shows_changes(content, tmp_path, monkeypatch):
+    """A feed shows its view's newest `feed_limit` items: an edit of an older event leaves every feed alone,
+    an edit of one it shows makes them again; each time the result is a full build's bytes."""
+    _edit(content, "  languages: [en, es, fr]", "  languages: [en, es, fr]\n  feed_limit: 2")
+    out = tmp_path / "site"
+    export.build(out, Settings(events=str(content)), today=DAY)
+    shown = {item["url"] for item in json.loads((out / "feed.json").read_text(encoding="utf-8"))["items"]}
+    older = "resilient-city-training-2021"
+    assert len(shown) == 2 and not any(older in url for url in shown)
+    _edit(content, "title: Resilient City training program", "title: Resilient City training")
+    rendered = _formats_rendered(content, out, DAY, monkeypatch)
+    assert "event" in rendered and not rendered & {"atom", "rss", "json"}
+    _rebuild_and_compare(content, out, tmp_path / "full-1", DAY)
+    assert any("/events/culturopolis-2022" in url for url in shown)  # the newest event (then a news post)
+    culturopolis = 'title: "Culturopolis: International Days on Cultural Rights"'
+    _edit(content, culturopolis, 'title: "Culturopolis: Days on Cultural Rights"')
+    rendered = _formats_rendered(content, out, DAY, monkeypatch)
+    assert {"atom", "rss", "json"} <= rendered
+    _rebuild_and_compare(content, out, tmp_path / "full-2", DAY)

@@ -66,7 +66,7 @@ def test_the_checker_reads_every_kind_of_output(export_of: str, request: pytest.
     assert {Path(link.source).suffix for link in fragments} >= {".html", ".atom", ".rss", ".json"}
 
 
-NOT_SERVED = {*export.HOST_FILES, export.MANIFEST}  # for the host and the next build
+NOT_SERVED = {*export.HOST_FILES, *export.BUILD_FILES}  # for the host and the next build
 
 
 def test_the_server_answers_every_file_the_export_writes(rich: tuple[Path, str], make_app) -> None:
@@ -78,7 +78,7 @@ def test_the_server_answers_every_file_the_export_writes(rich: tuple[Path, str],
         for file in folder.rglob("*")
         if file.is_file()
         and file.suffix not in (".gz", ".br")
-        and file.name not in (*export.HOST_FILES, export.MANIFEST)
+        and file.name not in (*export.HOST_FILES, *export.BUILD_FILES)
     ]
     assert any(name.startswith("pt-BR/") for name in written) and any(
         name.startswith("zh-Hant-TW/") for name in written

@@ -53,27 +53,27 @@ def render(site: Site, view: View) -> bytes:
         },
         "tag": _tag(site, links, view.tag) if view.tag else None,
     }
-    kept = fragments.of(view.templates) if view.templates is not None else None
-    items = [_encoded(site, links, event, first, view.today, kept) for event in events]
-    head = json.dumps(document, ensure_ascii=False, indent=2).removesuffix("\n}")
-    listed = "[\n" + ",\n".join(items) + "\n  ]" if items else "[]"
-    return f'{head},\n  "events": {listed}\n}}\n'.encode()  # as json.dumps writes "events" last, indent=2
+    lasting = fragments.lasting(view.templates)
+    items = [_encoded(site, links, event, first, view.today, lasting) for event in events]
+    head = json.dumps(document, ensure_ascii=False, indent=2).removesuffix("\n}").encode()
+    listed = b"[\n" + b",\n".join(items) + b"\n  ]" if items else b"[]"
+    return head + b',\n  "events": ' + listed + b"\n}\n"  # as json.dumps writes "events" last, indent=2
 
 
 def _encoded(
-    site: Site, links: Links, event: Event, first: date | None, today: date, kept: fragments.Fragments | None
-) -> str:
+    site: Site, links: Links, event: Event, first: date | None, today: date, lasting: fragments.Lasting | None
+) -> bytes | memoryview:
     """`event` as an item of the "events" list (JSON indented as the document is): the same in every tag's
-    document of one language, so kept where the environment keeps pieces (`calfeed build`)."""
+    document of one language, so kept where the environment keeps pieces (`calfeed build`, for the next build
+    too)."""
 
-    def make() -> tuple[Event, str]:
+    def make() -> bytes:
         text = json.dumps(_event(site, links, event, first, today), ensure_ascii=False, indent=2)
-        return event, "    " + text.replace("\n", "\n    ")  # a JSON text has no line break but between tokens
+        return ("    " + text.replace("\n", "\n    ")).encode()  # a JSON text has no line break but between tokens
 
-    if kept is None:
-        return make()[1]
-    key = ("events-json", links.lang, first, today, id(event))
-    return kept.get(site, key, make)[1]  # the kept event keeps its id from being another's
+    if lasting is None:
+        return make()
+    return lasting.get(site, ("events-json", links.lang, str(first), today.isoformat()), event, make)
 
 
 def _window_start(site: Site, today: date) -> date | None:

@@ -10,28 +10,112 @@ each process makes a piece once per key; without one (`of` gives None), the serv
 and keeps nothing outside its cache of outputs (`calfeed.http.Outputs`). A key names everything the piece
 depends on besides the site: the caller's duty, and the reason kept pieces are few and simple. A piece that
 depends on a model object by identity keeps that object, so that no other object can take its id.
+
+`Lasting` pieces outlive the process: a calendar's VEVENTs and ``events.json``'s items, each kept by a digest
+of what it is made from (`item_digest`: the item's model object as written out by ``repr``, its revision and
+publication; and its family: the kind of piece, the language, the day), so that `calfeed build` can save them
+beside the export (`calfeed.buildstate`) and the next build joins unchanged events' pieces instead of making
+them again. What every piece shows of the site (calfeed's code, the calendar settings, the tag labels) is the
+saved file's key, not each piece's: a change there makes every piece again.
 """
 
 from __future__ import annotations
 
+import hashlib
 import weakref
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from typing import TypeVar
 
 from jinja2 import Environment
 
-from ..model import Site
+from ..model import Event, NewsEntry, Site
 
 KEPT = 200_000  # pieces kept per content version, then forgotten at once (a few hundred bytes each)
 
 T = TypeVar("T")
 
 
-class Fragments:
-    """Pieces kept by key for the latest content version (`Site`) they were asked for."""
+Piece = bytes | memoryview  # a lasting piece: made here, or a view into the file a previous build saved
+GROUP = 8  # bytes of a lasting piece's key that name its group (kind and language), before its own digest
 
-    def __init__(self, limit: int = KEPT) -> None:
+
+def digest(parts: Iterable[bytes | str]) -> bytes:
+    """One 16-byte digest of `parts`, each length-prefixed (so no two lists of parts give the same input)."""
+    hasher = hashlib.blake2b(digest_size=16)
+    for part in parts:
+        data = part.encode() if isinstance(part, str) else part
+        hasher.update(len(data).to_bytes(8, "little"))
+        hasher.update(data)
+    return hasher.digest()
+
+
+class ItemDigests:
+    """A digest of each event and news post of one `Site`: its model object (``repr``, which names every
+    field), its revision and its publication time. Equal digests, equal items, in any process."""
+
+    def __init__(self, site: Site) -> None:
+        self.site = site
+        self._found: dict[int, tuple[Event | NewsEntry, bytes]] = {}  # by id(item); the item keeps its id
+
+    def __call__(self, item: Event | NewsEntry) -> bytes:
+        kept = self._found.get(id(item))
+        if kept is not None and kept[0] is item:
+            return kept[1]
+        site = self.site
+        found = digest([repr(item), repr(site.revision(item)), repr(site.published(item))])
+        self._found[id(item)] = (item, found)
+        return found
+
+
+class Lasting:
+    """Pieces kept by what they are made from, for the next build too: `stored` (a previous build's, loaded
+    by `calfeed.buildstate`) and those made since. `take` tells what was used and made since it was last
+    called, for the build to save."""
+
+    def __init__(self, stored: Mapping[bytes, Piece] | None = None) -> None:
+        self.stored: Mapping[bytes, Piece] = stored or {}
+        self._made: dict[bytes, bytes] = {}
+        self._used: set[bytes] = set()
+        self._fresh: list[bytes] = []
+        self._digests: ItemDigests | None = None
+        self._groups: dict[tuple[str, ...], bytes] = {}
+
+    def digests(self, site: Site) -> ItemDigests:
+        """The item digests of `site` (made once per content version)."""
+        if self._digests is None or self._digests.site is not site:
+            self._digests = ItemDigests(site)
+        return self._digests
+
+    def get(self, site: Site, family: tuple[str, ...], item: Event | NewsEntry, make: Callable[[], bytes]) -> Piece:
+        """The piece of `item` in `family` (its first part the group: the kind and the language; the rest what
+        else it depends on besides the item and the site), made by `make` if no build has made it."""
+        group = self._groups.get(family[:2])
+        if group is None:
+            group = self._groups[family[:2]] = digest(family[:2])[:GROUP]
+        key = group + digest([*family[2:], self.digests(site)(item)])
+        self._used.add(key)
+        found: Piece | None = self._made.get(key)
+        if found is None:
+            found = self.stored.get(key)
+            if found is None:
+                found = self._made[key] = make()
+                self._fresh.append(key)
+        return found
+
+    def take(self) -> tuple[set[bytes], dict[bytes, bytes]]:
+        """The keys used and the pieces made since the last call."""
+        used, fresh = self._used, self._fresh
+        self._used, self._fresh = set(), []
+        return used, {key: self._made[key] for key in fresh}
+
+
+class Fragments:
+    """Pieces kept by key for the latest content version (`Site`) they were asked for (and `lasting` ones,
+    in a build that keeps them)."""
+
+    def __init__(self, limit: int = KEPT, lasting: Lasting | None = None) -> None:
         self.limit = limit
+        self.lasting = lasting
         self._site: Site | None = None
         self._kept: dict[Hashable, object] = {}
 
@@ -52,11 +136,18 @@ class Fragments:
 _FRAGMENTS: weakref.WeakKeyDictionary[Environment, Fragments] = weakref.WeakKeyDictionary()
 
 
-def keep(environment: Environment) -> None:
-    """Keep pieces rendered with `environment` (`calfeed build`: one environment per build)."""
-    _FRAGMENTS.setdefault(environment, Fragments())
+def keep(environment: Environment, lasting: Lasting | None = None) -> None:
+    """Keep pieces rendered with `environment` (`calfeed build`: one environment per build), and with
+    `lasting`, the pieces that outlive the build."""
+    _FRAGMENTS.setdefault(environment, Fragments(lasting=lasting))
 
 
 def of(environment: Environment) -> Fragments | None:
     """The pieces kept for `environment`, or None when it keeps none."""
     return _FRAGMENTS.get(environment)
+
+
+def lasting(environment: Environment | None) -> Lasting | None:
+    """The lasting pieces of `environment`, or None when it keeps none (the server)."""
+    kept = None if environment is None else _FRAGMENTS.get(environment)
+    return None if kept is None else kept.lasting

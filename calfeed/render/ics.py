@@ -19,10 +19,10 @@ import hashlib
 import html
 import threading
 import weakref
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
@@ -35,7 +35,7 @@ from ..images import media_type
 from ..model import Event, Revision, Site
 from ..recurrence import utc_rule
 from ..routes import Links
-from . import ics_zones
+from . import fragments, ics_zones
 from .i18n import translations
 from .ics_lines import UTC_NAMES, Geo, Prop, Recur, Uri, content_line, zone_id
 from .markup import to_html
@@ -67,7 +67,7 @@ class Plan:
 def render_calendar(site: Site, view: View) -> bytes:
     """The view's events (its tag, within calendar.past_days of `view.today`) as one subscribable VCALENDAR."""
     events = in_window(site, view.events(site), view.today)
-    return compose(site, plan_calendar(site, events, view.lang, view.tag))
+    return compose(site, plan_calendar(site, events, view.lang, view.tag), fragments.lasting(view.templates))
 
 
 def render_event(site: Site, view: View) -> bytes:
@@ -75,7 +75,7 @@ def render_event(site: Site, view: View) -> bytes:
     event = site.event(view.item or "")
     if event is None:
         raise LookupError(f"no event {view.item!r}")  # the web app answers 404 before it gets here
-    return compose(site, plan_event(site, event, view.lang))
+    return compose(site, plan_event(site, event, view.lang), fragments.lasting(view.templates))
 
 
 def render_ics(site: Site, *, lang: str) -> bytes:
@@ -374,8 +374,13 @@ def site_digest(site: Site) -> str:
     return hashlib.blake2b(shared, digest_size=16).hexdigest()
 
 
-def vevents(site: Site, events: Iterable[Event], lang: str) -> list[bytes]:
-    """The VEVENTs of `events` in `lang`, each written once and then taken from `PIECES`."""
+def vevents(
+    site: Site, events: Iterable[Event], lang: str, lasting: fragments.Lasting | None = None
+) -> Sequence[fragments.Piece]:
+    """The VEVENTs of `events` in `lang`, each written once and then taken from `PIECES` (or from `lasting`,
+    in `calfeed build`: kept for the next build too)."""
+    if lasting is not None:
+        return [lasting.get(site, ("ics", lang), event, partial(_vevent, site, event, lang)) for event in events]
     events = list(events)
     keys = piece_keys(site, events, lang)
     texts = PIECES.get_all(events, keys)
@@ -383,18 +388,22 @@ def vevents(site: Site, events: Iterable[Event], lang: str) -> list[bytes]:
     for index, text in enumerate(texts):
         if text is None:
             event = events[index]
-            lines = [content_line(prop) for prop in event_properties(site, event, lang)]
-            texts[index] = text = b"".join([b"BEGIN:VEVENT\r\n", *lines, b"END:VEVENT\r\n"])
+            texts[index] = text = _vevent(site, event, lang)
             fresh.append((event, keys[index], text))
     PIECES.put_all(fresh)
     return texts  # type: ignore[return-value]  # every None was replaced
 
 
-def compose(site: Site, plan: Plan) -> bytes:
-    """Write `plan` as an iCalendar object: CRLF, folded lines, UTF-8."""
-    parts = [b"BEGIN:VCALENDAR\r\n"]
+def _vevent(site: Site, event: Event, lang: str) -> bytes:
+    lines = [content_line(prop) for prop in event_properties(site, event, lang)]
+    return b"".join([b"BEGIN:VEVENT\r\n", *lines, b"END:VEVENT\r\n"])
+
+
+def compose(site: Site, plan: Plan, lasting: fragments.Lasting | None = None) -> bytes:
+    """Write `plan` as an iCalendar object: CRLF, folded lines, UTF-8 (the VEVENTs kept in `lasting` if given)."""
+    parts: list[fragments.Piece] = [b"BEGIN:VCALENDAR\r\n"]
     parts += [content_line(prop) for prop in plan.properties]
     parts += [vtimezone(tzid, first, end) for tzid, first, end in plan.zones]
-    parts += vevents(site, plan.events, plan.lang)
+    parts += vevents(site, plan.events, plan.lang, lasting)
     parts.append(b"END:VCALENDAR\r\n")
     return b"".join(parts)
