@@ -32,7 +32,7 @@ def manifest(folder: Path) -> str:
     """One line per exported file, sorted by path: the SHA-256 of its bytes, two spaces, its path."""
     lines = []
     for file in sorted(folder.rglob("*")):
-        if file.is_file() and file.suffix not in (".gz", ".br") and file.name != export.MANIFEST:
+        if file.is_file() and file.suffix not in (".gz", ".br") and file.name not in export.BUILD_FILES:
             digest = hashlib.sha256(file.read_bytes()).hexdigest()
             lines.append(f"{digest}  {file.relative_to(folder).as_posix()}")
     return "\n".join(lines) + "\n"
