@@ -129,16 +129,18 @@ def build(outdir: str, path: str, templates: str, today: datetime | None) -> Non
     The files hold the bytes `calfeed serve` and gunicorn send, with .gz/.br encodings,
     a _headers file and an nginx snippet (_nginx.conf) for the host; see docs/deploy.md.
     OUTDIR is replaced whole once the build is complete: a failed build leaves it as it was.
+    It must be new, empty or an earlier build: a folder holding the content or other files is refused.
     Into an OUTDIR holding an earlier build, only the outputs whose inputs changed are rendered
     and only files whose bytes changed are written; the others stay as they were (dates too).
     Pages that list upcoming events show the build day, so rebuild daily.
     """
+    from .export import OutdirInUse
     from .export import build as build_site
 
     overrides = {"CALFEED_EVENTS": path, **({"CALFEED_TEMPLATES": templates} if templates else {})}
     try:
         built = build_site(outdir, Settings.from_mapping({**os.environ, **overrides}), today=today and today.date())
-    except SettingsError as error:
+    except (SettingsError, OutdirInUse) as error:
         raise click.ClickException(str(error)) from None
     except ContentError as error:
         click.echo(error.report(), err=True)

@@ -169,6 +169,7 @@ def _build(
     overrides = settings.template_overrides()
     day = today or today_in(site.calendar.timezone)
     routes = [route for route in every_route(site) if only is None or only(route)]
+    _check_outdir(target, settings, overrides)
     target.parent.mkdir(parents=True, exist_ok=True)
     previous = read_manifest(target)
     lasting = fragments.Lasting()
@@ -205,6 +206,32 @@ def _build(
         raise
     warnings = tuple(problem for problem in problems if problem.severity != "error")
     return Built(target, len(routes), files, size, warnings, rendered, written, len(made))
+
+
+class OutdirInUse(Exception):
+    """OUTDIR holds what a build would delete: the content it reads, or files that are no earlier build."""
+
+
+def _check_outdir(target: Path, settings: Settings, overrides: Path | None) -> None:
+    """Raise `OutdirInUse` unless `target` is missing, empty, or an earlier build (its manifest, or the host
+    files every build writes) holding none of the content: a build replaces the whole folder."""
+    if not target.is_dir():
+        return
+    folder = target.resolve()
+    for source in (Path(settings.events), overrides):
+        if source is not None and (folder == source.resolve() or folder in source.resolve().parents):
+            raise OutdirInUse(
+                f"{target} holds {source}, which the build reads: it would be deleted, as a build replaces the "
+                f"whole folder (expected another folder, like {target / 'site'})"
+            )
+    if (target / MANIFEST).is_file() or all((target / name).is_file() for name in HOST_FILES):
+        return
+    if found := sorted(child.name for child in target.iterdir()):
+        shown = ", ".join(found[:3]) + (", …" if len(found) > 3 else "")
+        raise OutdirInUse(
+            f"{target} holds files that are no earlier build ({shown}): they would be deleted, as a build "
+            "replaces the whole folder (expected a new or empty folder, or one calfeed built)"
+        )
 
 
 def _templates(overrides: Path | None, lasting: fragments.Lasting) -> Environment:

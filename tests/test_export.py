@@ -140,12 +140,34 @@ def test_a_build_that_fails_while_writing_leaves_the_previous_output_untouched(s
 def test_build_command_replaces_the_output(tmp_path, runner):
     out = tmp_path / "site"
     out.mkdir()
-    (out / "stale.html").write_text("from an older build")
+    for name in ("stale.html", *export.HOST_FILES):  # an older build: no manifest, the host files every build writes
+        (out / name).write_text("from an older build")
     result = runner.invoke(main, ["build", str(out), str(BUNDLED), "--templates", str(TEMPLATES)])
     assert result.exit_code == 0, result.output
     assert "routes" in result.output
     assert not (out / "stale.html").exists() and (out / "calendar.ics").exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
+
+
+def test_build_never_replaces_a_folder_holding_the_content_or_other_files(tmp_path, runner):
+    """A build replaces OUTDIR whole: into the content's own folder (or one above it) it deleted events.yaml,
+    into a folder of other files it deleted them."""
+    content = tmp_path / "site" / "events.yaml"
+    content.parent.mkdir()
+    content.write_bytes(BUNDLED.read_bytes())
+    other = tmp_path / "documents"
+    other.mkdir()
+    (other / "thesis.txt").write_text("precious")
+    for outdir, words in [
+        (content.parent, f"{content.parent} holds {content}, which the build reads: it would be deleted"),
+        (tmp_path, f"{tmp_path} holds {content}, which the build reads"),
+        (other, f"{other} holds files that are no earlier build (thesis.txt): they would be deleted"),
+    ]:
+        result = runner.invoke(main, ["build", str(outdir), str(content), "--templates", str(TEMPLATES)])
+        assert result.exit_code == 1, result.output
+        assert words in result.output and "Traceback" not in result.output
+    assert content.read_bytes() == BUNDLED.read_bytes() and (other / "thesis.txt").read_text() == "precious"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["documents", "site"]  # no staging folder left
 
 
 def test_build_day_decides_what_is_upcoming(tmp_path):
