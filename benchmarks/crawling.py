@@ -12,7 +12,9 @@ reload reuses, calfeed/reuse.py); gunicorn as deployed (gunicorn.conf.py, reload
 * --crawls crawls of every route of the URL contract (4 clients), each worker's RSS right after each, and
   again `SETTLE` seconds later (a worker hands memory it freed back to the system at most every 10 s).
 
-The bound printed is the cache budget + the model + the interpreter's baseline (the RSS before reading).
+The bound printed is the cache budget + the model + the interpreter's baseline (the RSS before reading); next
+to it, each worker's RSS once it has loaded the content, before any request (what `calfeed.wsgi` bounds the
+worker's RSS from: `http.Outputs.bound_resident`).
 """
 
 from __future__ import annotations
@@ -99,6 +101,7 @@ def measure(
         archives = sorted(path for path in paths if path.startswith("/archive/"))
         figures: dict[str, Any] = {"events": size, "routes": len(paths), "model": model, "baseline": baseline}
         with run(content.path) as (base, master):
+            figures["loaded"] = [reloading.rss(pid) for pid in reloading.workers_of(master)]
             figures["first"] = first_requests(base, [*FIRST, *archives[-1:]])
             figures["rss"], figures["settled"], figures["crawl_seconds"] = [], [], []
             for _ in range(crawls):
@@ -118,9 +121,10 @@ def report(rows: list[dict[str, Any]], budget: int) -> None:
             line = f"{row['events']:>8,} {path:<22} {size / 1e3:>8.1f} "
             print(line + f"{coding:>10} {first:>9.1f} {again:>10} {second:>9.1f} {compressed:>11.1f}")
     print(f"\nworker RSS (MiB) after each crawl of every route, next to the bound: the budget ({budget / MiB:.0f})")
-    print("+ the content model + the interpreter's baseline (an idle process that imported a worker's modules)")
+    print("+ the content model + the interpreter's baseline (an idle process that imported a worker's modules);")
+    print("loaded: each worker's RSS once it has loaded the content, before any request")
     print(f"each crawl: right after it, then {SETTLE} s later; per worker")
-    header = f"{'events':>8} {'routes':>7} {'crawl s':>8} {'RSS after each crawl':>38}"
+    header = f"{'events':>8} {'routes':>7} {'crawl s':>8} {'loaded':>8} {'RSS after each crawl':>38}"
     print(header + f" {'model':>6} {'baseline':>9} {'bound':>6}")
     for row in rows:
         crawled = ", ".join(
@@ -129,7 +133,8 @@ def report(rows: list[dict[str, Any]], budget: int) -> None:
         seconds = statistics.mean(row["crawl_seconds"]) if row["crawl_seconds"] else 0.0
         bound = budget + row["model"] + row["baseline"]
         print(
-            f"{row['events']:>8,} {row['routes']:>7,} {seconds:>8.1f} {crawled:>38} {row['model'] / MiB:>6.0f} "
+            f"{row['events']:>8,} {row['routes']:>7,} {seconds:>8.1f} {_mib(row['loaded']):>8} {crawled:>38} "
+            f"{row['model'] / MiB:>6.0f} "
             f"{row['baseline'] / MiB:>9.0f} {bound / MiB:>6.0f}"
         )
     sys.stdout.flush()

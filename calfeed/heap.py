@@ -9,12 +9,18 @@ every route of 10,000 events held twice its cache budget that way (benchmarks/se
 `store.release_memory` (glibc's `malloc_trim`) hands back what is freed in the middle of the heap, which
 `http.Outputs` asks for after it has evicted a good part of its budget. Elsewhere (another C library) these
 do nothing.
+
+What is freed does not all go back: memory freed in partly used pages and in Python's own small-object
+arenas stays with the process, and rendering keeps more than outputs (compiled templates, locale data,
+memoised formatting). So `http.Outputs.bound_resident` holds the process's resident memory (`resident`) to
+its budget above what it was once the content was loaded, by evicting outputs, as a worker is measured.
 """
 
 from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import os
 from collections.abc import Callable
 
 M_TRIM_THRESHOLD = -1
@@ -37,3 +43,15 @@ def tune() -> bool:
     if mallopt is None:
         return False
     return bool(mallopt(M_ARENA_MAX, ARENAS)) and bool(mallopt(M_MMAP_THRESHOLD, MAPPED_FROM))
+
+
+_PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
+
+
+def resident() -> int:
+    """This process's resident set size in bytes (Linux's /proc/self/statm), or 0 where it cannot be read."""
+    try:
+        with open("/proc/self/statm", "rb") as statm:
+            return int(statm.read().split()[1]) * _PAGE
+    except (OSError, IndexError, ValueError):
+        return 0

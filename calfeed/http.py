@@ -274,6 +274,9 @@ SHARED_PART = 4  # another cache (`Shared`) may hold up to a quarter of the budg
 TRIM_PART = 8
 TRIM_EVERY = 10.0
 TRIM = ("", "trim")  # the job of handing freed memory back, among the (version, path) jobs to compress
+# With `Outputs.bound_resident`, outputs are also evicted while the process's resident memory is over its
+# ceiling, but never below this part of the budget: memory outputs do not hold is not theirs to give back.
+RESIDENT_FLOOR_PART = 4
 
 
 class Outputs:
@@ -299,6 +302,22 @@ class Outputs:
         self._queued: set[tuple[str, str]] = set()  # in the queue or being done
         self._worker: threading.Thread | None = None
         self._freed = 0  # bytes evicted since the last trim was asked for
+        self._resident: Callable[[], int] | None = None  # see `bound_resident`
+        self._ceiling = 0  # the resident bytes `bound_resident` holds the process to
+        self._shed = 0  # bytes evicted to get under the ceiling, not yet handed back by a trim
+
+    def bound_resident(self, resident: Callable[[], int]) -> None:
+        """Hold the process's resident memory (`resident()`, in bytes) within the budget above what it is now
+        (a worker calls this once its content is loaded): whenever an output is kept, the least recently used
+        outputs go while it is over, down to a `RESIDENT_FLOOR_PART` of the budget, and the memory they held is
+        handed back soon after. So what rendering keeps besides its outputs (templates, locale data, memoised
+        formatting) and what the allocator cannot hand back count in the budget too. Bytes evicted for this and
+        not yet handed back count as gone, so one trim's wait does not empty the cache. Does nothing where
+        `resident()` cannot be read (0)."""
+        now = resident()
+        if now > 0:
+            with self._lock:
+                self._resident, self._ceiling = resident, now + self.budget
 
     def get(self, version: str, url_path: str) -> Output | None:
         """The output kept for `url_path` of content `version`, or None (never rendered, evicted, expired)."""
@@ -354,7 +373,22 @@ class Outputs:
             if self._freed > self.budget // TRIM_PART:  # hand the freed memory back, in the background
                 self._freed = 0
                 self._later(TRIM)
+            if self._resident is not None:
+                self._within_ceiling(self._resident)
             return key in self._kept
+
+    def _within_ceiling(self, resident: Callable[[], int]) -> None:
+        """Evict while the process's resident memory is over `_ceiling` (see `bound_resident`); under `_lock`."""
+        over = resident() - self._shed - self._ceiling
+        if over <= 0:
+            return
+        floor = self.budget // RESIDENT_FLOOR_PART
+        while over > 0 and self._kept and self._kept.currsize > floor:
+            size = _size(self._kept.popitem()[1])
+            self._shed += size
+            over -= size
+        if self._shed:
+            self._later(TRIM)
 
     def compress(self, version: str, url_path: str) -> None:
         """Add the compressed encodings to the output kept for `url_path` of `version`, if it lacks them."""
@@ -395,8 +429,14 @@ class Outputs:
             elif time.monotonic() < trimmed + TRIM_EVERY:
                 due = trimmed + TRIM_EVERY
             else:
+                with self._lock:
+                    shed = self._shed
                 release_memory()
                 trimmed, due = time.monotonic(), None
+                with self._lock:  # handed back now, or never: look at the memory again (another trim may follow)
+                    self._shed -= shed
+                    if self._resident is not None:
+                        self._within_ceiling(self._resident)
 
     def retain(self, version: str) -> None:
         """Forget the outputs of every content version but `version` (the one now serving), freeing their memory."""

@@ -55,7 +55,8 @@ class Settings:
     """CALFEED_STALE_IF_ERROR: seconds past max-age a cache may serve a stale copy when calfeed is down."""
 
     cache_bytes: int = 256 * 1024 * 1024
-    """CALFEED_CACHE_BYTES: the most rendered output (all encodings) one worker keeps, least recently used out first."""
+    """CALFEED_CACHE_BYTES: the most rendered output (all encodings) one worker keeps, least recently used out first
+    (and under gunicorn, the resident memory a worker takes beyond its loaded content: `Outputs.bound_resident`)."""
 
     embed_ancestors: str = "*"
     """CALFEED_EMBED_ANCESTORS: who may frame /embed/ pages, a CSP frame-ancestors list ("*", "https://a.org")."""

@@ -23,3 +23,5 @@ try:
 except SettingsError as error:
     logging.getLogger("calfeed").critical("calfeed cannot start: %s", error)
     sys.exit(APP_LOAD_ERROR)
+# The content is loaded: from here on, rendering may take the cache budget of resident memory, and no more.
+app.extensions["calfeed.outputs"].bound_resident(heap.resident)

@@ -380,6 +380,43 @@ def test_memory_freed_by_evictions_is_handed_back_to_the_system(make_app, monkey
         time.sleep(0.01)
 
 
+def test_outputs_give_way_to_the_memory_rendering_holds_besides_them(make_app, monkeypatch):
+    # A worker's resident memory holds more than its outputs: templates, locale data, memoised formatting,
+    # memory the allocator cannot hand back. Bound to its resident memory (calfeed.wsgi does it), the cache
+    # keeps the worker within its budget above what it held once loaded, and still answers from memory.
+    monkeypatch.setattr(http, "release_memory", lambda: None)
+    monkeypatch.setattr(http, "TRIM_EVERY", 0.0)
+    budget, loaded, elsewhere = 60_000, 50_000_000, 25_000
+    urls = ["/", "/es/", "/fr/", "/news/", "/es/news/", "/fr/news/", "/feed.atom", "/calendar.ics", "/tags/"]
+
+    def crawl(bound: bool) -> tuple[int, http.Output | None]:
+        monkeypatch.setattr(ics, "PIECES", ics.Pieces())
+        app = make_app(CALFEED_CACHE_BYTES=str(budget))
+        client, outputs = app.test_client(), app.extensions["calfeed.outputs"]
+        held = [0]
+
+        def resident() -> int:
+            return loaded + outputs.size + ics.PIECES.size + held[0]
+
+        if bound:
+            outputs.bound_resident(resident)
+        held[0] = elsewhere  # what rendering holds once it has begun
+        for url in urls:
+            assert client.get(url).status_code == 200
+            deadline = time.monotonic() + 10
+            while outputs._queued:  # the trims it asked for are done
+                assert time.monotonic() < deadline
+                time.sleep(0.01)
+        version = app.extensions["calfeed.store"].current.site.version
+        return resident(), outputs.get(version, urls[-1])
+
+    unbound, _ = crawl(bound=False)
+    assert unbound > loaded + budget  # the outputs alone fill the budget
+    bound, last = crawl(bound=True)
+    assert bound <= loaded + budget
+    assert last is not None  # the latest output is still answered from memory
+
+
 @pytest.mark.parametrize("url", KINDS.values())
 def test_preflight_is_answered_for_public_data_and_not_for_pages(client, url):
     spec = FORMATS[next(name for name, example in KINDS.items() if example == url)]
