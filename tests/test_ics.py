@@ -6,12 +6,13 @@ Every calendar variant the site serves (/calendar.ics, per tag, per language, an
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import icalendar
 import pytest
 import vobject
 from flask.testing import FlaskClient
+from instants import icaljs_missing, read_icaljs
 
 from calfeed.content import load_site
 from calfeed.routes import every_route, path
@@ -182,3 +183,25 @@ def test_every_field_fixture_is_served_in_both_its_languages(make_app):
     assert str(assembly["SUMMARY"]) == "Asamblea General"
     assert str(assembly["DESCRIPTION"]).startswith("Members meet once a year.")  # no Spanish summary: English
     assert "Palacio de Congresos" in str(assembly["LOCATION"])
+
+
+@pytest.mark.parametrize("zone", ["Europe/Brussels", "UTC", "America/Santiago"])
+def test_a_calendar_with_no_event_still_holds_a_component(make_app, tmp_path, zone: str):
+    """RFC 5545's grammar wants a component in every VCALENDAR, and strict readers refuse one without: a
+    calendar with nothing to show (news only, or a tag only news posts have) holds its zone's VTIMEZONE."""
+    content = tmp_path / "events.yaml"
+    content.write_text(
+        f"calendar:\n  title: Quiet\n  url: https://example.org/\n  timezone: {zone}\n"
+        "news:\n  - id: hello\n    title: Hello\n    date: 2026-03-01\n    tags: [notes]\n    summary: Hi.\n",
+        encoding="utf-8",
+    )
+    client = make_app(content).test_client()
+    for url in ("/calendar.ics", "/tags/notes/calendar.ics"):
+        body = fetch(client, url)
+        parsed = icalendar.Calendar.from_ical(body)
+        assert [component.name for component in parsed.subcomponents] == ["VTIMEZONE"], url
+        assert str(parsed.subcomponents[0]["TZID"]) == zone
+        other = vobject.readOne(body.decode("utf-8"))
+        assert "vevent" not in other.contents and "vtimezone" in other.contents
+    if icaljs_missing() is None:  # ical.js reads it as a calendar with no occurrence, not as an error
+        assert read_icaljs([body], (datetime(1999, 1, 1, tzinfo=UTC), datetime(2100, 1, 1, tzinfo=UTC))) == [{}]

@@ -9,6 +9,7 @@ model, and as a reload reads an edit of the YAML.
 from __future__ import annotations
 
 import dataclasses
+import os
 import shutil
 from collections.abc import Iterator
 from datetime import date, timedelta
@@ -148,12 +149,15 @@ def test_a_reload_renews_the_edited_event_and_reuses_the_others(tmp_path: Path, 
     text = (CONTENT / "ics-every-field.yaml").read_text()
     assert text.count(before) == 1, before
     content.write_text(text)
+    saved = 1_900_000_000  # both saves in one second: unstamped content dates its events by the file's time
+    os.utime(content, (saved, saved))
     reuse = Reuse()
     site = load_site(content, reuse=reuse)
     assert all(new is old for new, old in zip(load_site(content, reuse=reuse).events, site.events, strict=True))
     ics.PIECES.clear()
     previous = _written(site)  # the cache now holds the previous content's pieces
     content.write_text(text.replace(before, after))
+    os.utime(content, (saved + 0.5, saved + 0.5))
     reloaded = load_site(content, reuse=reuse)
     warm = _written(reloaded)
     ics.PIECES.clear()

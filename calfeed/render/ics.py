@@ -51,6 +51,7 @@ HEAD = (
     Prop("CALSCALE", "GREGORIAN"),
     Prop("METHOD", "PUBLISH"),
 )
+EMPTY_YEAR = 2000  # the year of the VTIMEZONE a calendar with no event holds (`plan_calendar`)
 ZONE_YEARS = 30  # a VTIMEZONE covers at most this many years past an event's start (for long or endless rules)
 
 
@@ -87,7 +88,13 @@ def render_ics(site: Site, *, lang: str) -> bytes:
 
 
 def plan_calendar(site: Site, events: tuple[Event, ...], lang: str, tag: str | None) -> Plan:
-    """A subscribable calendar of `events`: named (after its tag too), with its refresh interval."""
+    """A subscribable calendar of `events`: named (after its tag too), with its refresh interval.
+
+    A calendar with no event (a tag only news posts have, a site with none yet) holds the VTIMEZONE of
+    the calendar's zone for the year `EMPTY_YEAR`: RFC 5545's grammar wants at least one component in a
+    VCALENDAR, and strict readers refuse one without. A fixed year keeps its bytes the same from one year
+    to the next (no event refers to it, so no client reads its offsets).
+    """
     settings = site.calendar
     default = settings.default_language
     title = settings.title.get(lang, default)
@@ -103,7 +110,8 @@ def plan_calendar(site: Site, events: tuple[Event, ...], lang: str, tag: str | N
     ]
     if states_its_zone(settings.timezone, events):
         props.append(Prop("X-WR-TIMEZONE", settings.timezone))
-    return Plan(tuple(props), zones(events), events, lang)
+    used = zones(events) or ((settings.timezone, date(EMPTY_YEAR, 1, 1), date(EMPTY_YEAR + 1, 1, 1)),)
+    return Plan(tuple(props), used, events, lang)
 
 
 def plan_event(site: Site, event: Event, lang: str) -> Plan:
