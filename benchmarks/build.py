@@ -92,7 +92,7 @@ def _files(folder: Path) -> list[Path]:
 def step_floor(out: str, scratch: str) -> dict[str, Any]:
     """Compress each distinct body of the export at `out` as calfeed does, and write all its files again."""
     sys.path.insert(0, str(ROOT))
-    from calfeed.export import HOST_FILES, MANIFEST
+    from calfeed.export import BUILD_FILES, HOST_FILES
     from calfeed.http import ENCODERS, encode
 
     root, target = Path(out), Path(scratch)
@@ -104,7 +104,7 @@ def step_floor(out: str, scratch: str) -> dict[str, Any]:
         source = root / name
         data = source.read_bytes()
         digest = hashlib.blake2b(data, digest_size=16).digest()
-        compressed = name not in (*HOST_FILES, MANIFEST)  # for the host and the next build: not served
+        compressed = name not in (*HOST_FILES, *BUILD_FILES)  # for the host and the next build: not served
         if compressed and digest not in done:  # the same bytes need compressing once
             done.add(digest)
             for coding, encoder in ENCODERS.items():

@@ -184,18 +184,16 @@ def _build(
     in_place = bool(previous) and target.is_dir()
     work = _Work(published, _templates(overrides, lasting), policy, day, staging, target, in_place)
     try:
-        entries, rendered, written, used, made = _make(jobs, work, processes or os.cpu_count() or 1)
+        written, size = _host_files(routes, site.calendar.languages, policy, work)
+        entries, rendered, count, used, made = _make(jobs, work, processes or os.cpu_count() or 1)
+        pieces, written = len(made), written + count
         state = _save_state(lasting.stored, used, made, work, state_key)
-        host = {
-            "_headers": headers_file(routes, policy).encode(),
-            "_nginx.conf": nginx_conf(site.calendar.languages, policy).encode(),
-            MANIFEST: manifest_bytes(entries),
-        }
-        for name, data in host.items():
-            changed = _keep_or_write(target / name, staging / name, data, published.modified, link=not in_place)
-            written += changed if name != MANIFEST else 0
-        files = sum(entry.files for entry in entries.values()) + len(host) + (state > 0)
-        size = sum(sum(entry.sizes) for entry in entries.values()) + sum(map(len, host.values())) + state
+        del used, made  # the pieces are saved: free them before the manifest is made
+        lasting.stored = {}
+        manifest = manifest_bytes(entries)
+        _keep_or_write(target / MANIFEST, staging / MANIFEST, manifest, published.modified, link=not in_place)
+        files = sum(entry.files for entry in entries.values()) + len(HOST_FILES) + 1 + (state > 0)
+        size += sum(sum(entry.sizes) for entry in entries.values()) + len(manifest) + state
         if in_place:
             _commit(staging, target, _stale(previous, entries))
         else:
@@ -205,7 +203,22 @@ def _build(
         shutil.rmtree(staging, ignore_errors=True)
         raise
     warnings = tuple(problem for problem in problems if problem.severity != "error")
-    return Built(target, len(routes), files, size, warnings, rendered, written, len(made))
+    return Built(target, len(routes), files, size, warnings, rendered, written, pieces)
+
+
+def _host_files(routes: list[Route], languages: Iterable[str], policy: Policy, work: _Work) -> tuple[int, int]:
+    """Write `HOST_FILES` into `work.staging` (or keep them): the files written, their bytes. They are made
+    before the outputs, so that the text of ``_headers`` (38 MB at 10,000 events) is freed before the pieces
+    the workers make arrive (the build's peak memory)."""
+    written = size = 0
+    for name in HOST_FILES:
+        text = headers_file(routes, policy) if name == "_headers" else nginx_conf(languages, policy)
+        data = text.encode()
+        del text
+        modified = work.published.modified
+        written += _keep_or_write(work.previous / name, work.staging / name, data, modified, link=not work.in_place)
+        size += len(data)
+    return written, size
 
 
 class OutdirInUse(Exception):
