@@ -4,8 +4,9 @@ A route of a content version is rendered once into an `Output`: the body, its
 gzip and brotli encodings (computed once), a strong ETag from the bytes, a
 Last-Modified, and the complete header list of each answer it can give (200 or
 304, per encoding). Answering a request is then a dictionary lookup and a few
-string comparisons: `answer()` picks the encoding, evaluates ``If-None-Match`` /
-``If-Modified-Since`` and returns precomputed headers. `Outputs` is the one cache
+string comparisons: `answer()` picks the encoding, evaluates ``If-Match`` /
+``If-Unmodified-Since`` (412) and ``If-None-Match`` / ``If-Modified-Since`` (304) and returns precomputed
+headers. `Outputs` is the one cache
 of rendered outputs; `Responder` answers from it in front of the Flask app, so the
 hot path never enters Flask. Nothing here imports Flask; `calfeed build` renders
 through an `Outputs` too, so the static export carries the same bytes and headers.
@@ -474,7 +475,7 @@ def today_in(timezone: str) -> date:
 
 # -- answering a request ------------------------------------------------------------------------------------------
 
-_ETAG = re.compile(r'\s*(?:W/)?("[\x21\x23-\x7e\x80-\xff]*")\s*(?:,|$)')
+_ETAG = re.compile(r'\s*(W/)?("[\x21\x23-\x7e\x80-\xff]*")\s*(?:,|$)')
 _WEIGHT = re.compile(r"[ \t]*(\d+(?:\.\d+)?)[ \t]*", re.ASCII)  # as Werkzeug reads q (0 to 1 then)
 
 
@@ -521,9 +522,46 @@ def entity_tags(header: str) -> frozenset[str] | None:
         match = _ETAG.match(header, at)
         if match is None:
             return None
-        tags.append(match.group(1))
+        tags.append(match[2])
         at = match.end()
     return frozenset(tags) if tags else None
+
+
+def strong_tags(header: str) -> frozenset[str] | None:
+    """The strong entity tags of an If-Match value ("*" → {"*"}; weak ones never match, RFC 9110 §8.8.3.2);
+    None if malformed."""
+    if header.strip() == "*":
+        return frozenset({"*"})
+    if entity_tags(header) is None:
+        return None
+    return frozenset(match[2] for match in _ETAG.finditer(header) if not match[1])
+
+
+def precondition_failed(output: Output, environ: Mapping[str, Any]) -> bool:
+    """Whether a GET or HEAD with these request headers must be answered 412 (RFC 9110 §13.2.2, steps 1-2).
+
+    If-Match is compared strongly with every encoding's tag; If-Unmodified-Since counts only without it.
+    A malformed tag list or date is ignored as if it were absent, as for `not_modified`.
+    """
+    match = environ.get("HTTP_IF_MATCH")
+    if match is not None:
+        tags = strong_tags(match)
+        if tags is not None:
+            return "*" not in tags and tags.isdisjoint(output.tags)
+    since = environ.get("HTTP_IF_UNMODIFIED_SINCE")
+    if since is not None and (when := parse_date(since)) is not None:
+        return output.last_modified > when.timestamp()
+    return False
+
+
+# A failed precondition: no body, and no cache keeps it (a shared cache that ignores If-Match would
+# otherwise give it to every client).
+PRECONDITION_FAILED = (
+    ("Content-Type", "text/plain; charset=utf-8"),
+    ("Content-Length", "0"),
+    ("Cache-Control", "no-store"),
+    ("X-Content-Type-Options", "nosniff"),
+)
 
 
 def not_modified(output: Output, environ: Mapping[str, Any]) -> bool:
@@ -551,6 +589,8 @@ def not_modified(output: Output, environ: Mapping[str, Any]) -> bool:
 def answer(output: Output, environ: Mapping[str, Any]) -> tuple[str, Headers, bytes]:
     """Status line, headers and body for a GET (or HEAD: send no body) of `output`."""
     representation = output.representation(accepted_encoding(environ.get("HTTP_ACCEPT_ENCODING")))
+    if precondition_failed(output, environ):
+        return "412 Precondition Failed", (*PRECONDITION_FAILED, ("ETag", representation.etag)), b""
     if not_modified(output, environ):
         return "304 Not Modified", representation.not_modified, b""
     return "200 OK", representation.ok, representation.body
@@ -602,6 +642,9 @@ class Responder:
             output = self.lookup(environ.get("PATH_INFO", ""))
             if output is not None:
                 representation = output.representation(accepted_encoding(environ.get("HTTP_ACCEPT_ENCODING")))
+                if precondition_failed(output, environ):
+                    start_response("412 Precondition Failed", [*PRECONDITION_FAILED, ("ETag", representation.etag)])
+                    return []
                 if not_modified(output, environ):
                     start_response("304 Not Modified", list(representation.not_modified))
                     return []

@@ -146,7 +146,7 @@ class ContentStore:
             self._seen = None
             return False
         self.current = published
-        log.info("serving content version %s: %d events, %d news posts", site.version, len(site.events), len(site.news))
+        log.info("serving content version %s: %s", site.version, counted(site))
         if finish is not None:
             finish(superseded)
         release_memory()
@@ -241,3 +241,9 @@ def _signature(path: Path) -> Any:
         return tuple((str(file), (stat := file.stat()).st_mtime_ns, stat.st_size) for file in files if file.exists())
     except OSError:
         return None
+
+
+def counted(site: Site) -> str:
+    """What a content version holds, for the log: "1 event, 2 news posts"."""
+    counts = ((len(site.events), "event"), (len(site.news), "news post"))
+    return ", ".join(f"{count} {noun}{'' if count == 1 else 's'}" for count, noun in counts)

@@ -431,3 +431,37 @@ def test_preflight_is_answered_for_public_data_and_not_for_pages(client, url):
     else:
         assert "Access-Control-Allow-Origin" not in response.headers
         assert "Access-Control-Allow-Origin" not in client.get(url).headers
+
+
+@pytest.mark.parametrize("url", ["/", "/calendar.ics"])
+def test_a_failed_precondition_is_412_and_kept_by_no_cache(make_app, client, url):
+    """If-Match (strong comparison) and If-Unmodified-Since, as RFC 9110 §13.2.2 has a server evaluate them
+    before If-None-Match: a client that holds another version learns so instead of getting this one."""
+    full = client.get(url)
+    etag, modified = full.headers["ETag"], full.headers["Last-Modified"]
+    earlier = "Mon, 01 Jan 2001 00:00:00 GMT"
+    cases = [
+        ({"If-Match": etag}, 200),
+        ({"If-Match": "*"}, 200),
+        ({"If-Match": f'"other", {etag}'}, 200),
+        ({"If-Match": '"other"'}, 412),
+        ({"If-Match": f"W/{etag}"}, 412),  # weak tags never match If-Match
+        ({"If-Match": "no-quotes"}, 200),  # malformed: ignored
+        ({"If-Unmodified-Since": modified}, 200),
+        ({"If-Unmodified-Since": earlier}, 412),
+        ({"If-Unmodified-Since": "garbage"}, 200),
+        ({"If-Match": etag, "If-Unmodified-Since": earlier}, 200),  # If-Match decides when present
+        ({"If-Match": '"other"', "If-None-Match": etag}, 412),
+    ]
+    for _ in range(2):  # rendered by Flask, then answered from memory
+        for request_headers, status in cases:
+            response = client.get(url, headers=request_headers)
+            assert response.status_code == status, request_headers
+            if status == 412:
+                assert response.data == b"" and response.headers["Cache-Control"] == "no-store"
+                assert response.headers["ETag"] == etag
+            else:
+                assert response.data == full.data
+    assert client.head(url, headers={"If-Match": '"other"'}).status_code == 412
+    first = make_app().test_client().get(url, headers={"If-Match": '"other"'})  # the render's own answer
+    assert (first.status_code, first.data, first.headers["Cache-Control"]) == (412, b"", "no-store")

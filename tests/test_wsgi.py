@@ -21,6 +21,9 @@ from pathlib import Path
 import icalendar
 import pytest
 
+from calfeed.content import load_site
+from calfeed.store import counted
+
 from conftest import BUNDLED, CONTENT
 
 ROOT = BUNDLED.parent
@@ -173,3 +176,8 @@ def test_content_with_problems_starts_and_answers_503_logging_them(tmp_path):
             assert answer.value.code == 503
             assert b"is before start" not in answer.value.read()  # the public is not shown the content's problems
     assert "is before start" in (tmp_path / "gunicorn.log").read_text(errors="replace")
+
+
+def test_the_log_counts_a_versions_items_in_words():
+    assert counted(load_site(BUNDLED)) == "4 events, 6 news posts"
+    assert counted(load_site(CONTENT / "calendar_without_timezone.yaml")) == "1 event, 0 news posts"
