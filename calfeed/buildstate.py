@@ -31,14 +31,20 @@ KEY = 24  # bytes of a piece's key (`Lasting.get`: its group, then its digest)
 _HEAD = len(MAGIC) + 4 + 16 + 4 + 16
 
 
-def _lengths(data: bytes | memoryview) -> array[int]:
-    lengths = array("I")
-    if lengths.itemsize != 4:  # pragma: no cover  (every platform calfeed runs on has 4-byte unsigned ints)
-        lengths = array("L")
-    lengths.frombytes(data)
+_LENGTH = "I" if array("I").itemsize == 4 else "L"  # a 4-byte unsigned int on every platform calfeed runs on
+
+
+def _little(lengths: array[int]) -> array[int]:
+    """`lengths` in (or from) the file's little-endian order."""
     if sys.byteorder != "little":  # pragma: no cover
         lengths.byteswap()
     return lengths
+
+
+def _lengths(data: bytes | memoryview) -> array[int]:
+    lengths = array(_LENGTH)
+    lengths.frombytes(data)
+    return _little(lengths)
 
 
 def load(folder: Path, key: bytes) -> dict[bytes, Piece]:
@@ -74,9 +80,7 @@ def save(file: Path, key: bytes, pieces: Mapping[bytes, Piece]) -> None:
     keys = sorted(pieces)
     if any(len(k) != KEY for k in keys):
         raise ValueError(f"a piece's key is {KEY} bytes")
-    lengths = array("I" if array("I").itemsize == 4 else "L", (len(pieces[k]) for k in keys))
-    if sys.byteorder != "little":  # pragma: no cover
-        lengths.byteswap()
+    lengths = _little(array(_LENGTH, (len(pieces[k]) for k in keys)))
     body = [b"".join(keys), lengths.tobytes(), *(pieces[k] for k in keys)]
     hasher = hashlib.blake2b(digest_size=16)
     for part in body:

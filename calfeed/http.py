@@ -5,10 +5,10 @@ gzip and brotli encodings (computed once), a strong ETag from the bytes, a
 Last-Modified, and the complete header list of each answer it can give (200 or
 304, per encoding). Answering a request is then a dictionary lookup and a few
 string comparisons: `answer()` picks the encoding, evaluates ``If-Match`` /
-``If-Unmodified-Since`` (412) and ``If-None-Match`` / ``If-Modified-Since`` (304) and returns precomputed
-headers. `Outputs` is the one cache
-of rendered outputs; `Responder` answers from it in front of the Flask app, so the
-hot path never enters Flask. Nothing here imports Flask; `calfeed build` renders
+``If-Unmodified-Since`` (412) and ``If-None-Match`` / ``If-Modified-Since`` (304)
+and returns precomputed headers. `Outputs` is the one cache of rendered outputs;
+`Responder` answers from it in front of the Flask app, so the hot path never
+enters Flask. Nothing here imports Flask; `calfeed build` renders
 through an `Outputs` too, so the static export carries the same bytes and headers.
 """
 
@@ -513,8 +513,9 @@ def _weight(params: str) -> float | None:
     return weight
 
 
-def entity_tags(header: str) -> frozenset[str] | None:
-    """The entity tags of an If-None-Match value, weak ones as strong ("*" → {"*"}); None if malformed."""
+def entity_tags(header: str, *, strong: bool = False) -> frozenset[str] | None:
+    """The entity tags of an If-None-Match value, weak ones as strong ("*" → {"*"}); None if malformed.
+    With `strong` (If-Match), weak tags are left out: they never match (RFC 9110 §8.8.3.2)."""
     if header.strip() == "*":
         return frozenset({"*"})
     tags, at = [], 0
@@ -522,19 +523,10 @@ def entity_tags(header: str) -> frozenset[str] | None:
         match = _ETAG.match(header, at)
         if match is None:
             return None
-        tags.append(match[2])
+        if not (strong and match[1]):
+            tags.append(match[2])
         at = match.end()
-    return frozenset(tags) if tags else None
-
-
-def strong_tags(header: str) -> frozenset[str] | None:
-    """The strong entity tags of an If-Match value ("*" → {"*"}; weak ones never match, RFC 9110 §8.8.3.2);
-    None if malformed."""
-    if header.strip() == "*":
-        return frozenset({"*"})
-    if entity_tags(header) is None:
-        return None
-    return frozenset(match[2] for match in _ETAG.finditer(header) if not match[1])
+    return frozenset(tags) if at else None
 
 
 def precondition_failed(output: Output, environ: Mapping[str, Any]) -> bool:
@@ -545,7 +537,7 @@ def precondition_failed(output: Output, environ: Mapping[str, Any]) -> bool:
     """
     match = environ.get("HTTP_IF_MATCH")
     if match is not None:
-        tags = strong_tags(match)
+        tags = entity_tags(match, strong=True)
         if tags is not None:
             return "*" not in tags and tags.isdisjoint(output.tags)
     since = environ.get("HTTP_IF_UNMODIFIED_SINCE")
