@@ -128,8 +128,80 @@ class _Builder:
         self.marked = False  # an alias or a tag was read (`parse_plain`)
 
     def build(self, get_event: Any) -> Any:
-        """Read every event `get_event` gives; return the document's top-level value."""
-        handlers = {
+        """Read every event `get_event` gives; return the document's top-level value.
+
+        What makes nearly all of any content is handled here inline, as the methods below would handle it:
+        a plain scalar with no anchor or tag, as a mapping's new key or value or a list's item; a collection
+        with no anchor or tag opening there (`opened`), and closing with nothing to merge or count against
+        aliases. Every other event goes to its method (`build_by_methods` reads each event so, and
+        tests/test_yaml_parsers.py holds this reader to that one).
+        """
+        handlers, ignore, frames = self.handlers(), self.stream_boundary, self.frames
+        nulls, no_key, bad_key, scalar, ends = (
+            _NULLS,
+            _NO_KEY,
+            _BAD_KEY,
+            ScalarEvent,
+            (MappingEndEvent, SequenceEndEvent),
+        )
+        while (event := get_event()) is not None:
+            self.count += 1
+            kind = type(event)
+            if frames:
+                frame = frames[-1]
+                parent, pending = frame[0], frame[1]
+                if kind is scalar and event.anchor is None and event.tag is None:
+                    if pending is no_key:  # a key
+                        frame[1], frame[2] = event.value, event.start_mark
+                        continue
+                    if type(parent) is list or (pending is not bad_key and pending != "<<" and pending not in parent):
+                        value = None if not event.style and event.value in nulls else event.value
+                        if type(parent) is list:
+                            parent.append(value)
+                        else:
+                            parent[pending], frame[1] = value, no_key
+                        frame[4] += 1
+                        continue
+                elif kind in ends:
+                    if not self.merges and frame[5] is None and len(frames) > 1 and frame[4] <= _EXPANSION_FLOOR:
+                        frames.pop()
+                        frames[-1][4] += frame[4]
+                        continue
+                elif self.opened(kind, event, frame, parent, pending):
+                    continue
+            handlers.get(kind, ignore)(event)
+        return self.root
+
+    def opened(self, kind: type, event: Any, frame: list[Any], parent: Any, pending: Any) -> bool:
+        """`collection_start` for a collection with no anchor or tag that is a list's item or a mapping's
+        new value; False (nothing done) for any other event."""
+        if (kind is not MappingStartEvent and kind is not SequenceStartEvent) or event.anchor or event.tag:
+            return False
+        if type(parent) is list:
+            value: Any = {} if kind is MappingStartEvent else []
+            place: Any = len(parent)
+            parent.append(value)
+        elif pending is _NO_KEY or pending is _BAD_KEY or pending == "<<" or pending in parent:
+            return False
+        else:
+            value = parent[pending] = {} if kind is MappingStartEvent else []
+            frame[1], place = _NO_KEY, pending
+        self.frames.append(
+            [value, _NO_KEY if kind is MappingStartEvent else None, None, place, 1, None, event.start_mark]
+        )
+        return True
+
+    def build_by_methods(self, get_event: Any) -> Any:
+        """`build`, every event handled by its method."""
+        handlers = self.handlers()
+        ignore = self.stream_boundary
+        while (event := get_event()) is not None:
+            self.count += 1
+            handlers.get(type(event), ignore)(event)
+        return self.root
+
+    def handlers(self) -> dict[type, Any]:
+        return {
             ScalarEvent: self.scalar,
             MappingStartEvent: self.collection_start,
             SequenceStartEvent: self.collection_start,
@@ -138,11 +210,6 @@ class _Builder:
             AliasEvent: self.alias,
             DocumentStartEvent: self.document_start,
         }
-        ignore = self.stream_boundary
-        while (event := get_event()) is not None:
-            self.count += 1
-            handlers.get(type(event), ignore)(event)
-        return self.root
 
     def scalar(self, event: Any) -> None:
         value = event.value

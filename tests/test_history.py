@@ -15,7 +15,10 @@ from pathlib import Path
 import icalendar
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from calfeed import history
 from calfeed.cli import main
 from calfeed.history import history_path
 
@@ -133,3 +136,38 @@ def test_without_a_history_every_event_appears_at_its_files_time(make_app, fresh
     os.utime(fresh, (EDITED_AT.timestamp(), EDITED_AT.timestamp()))
     served = revisions(make_app, fresh)
     assert set(served.values()) == {(0, EDITED_AT, EDITED_AT)}
+
+
+def _read_as_strptime_does(text: object) -> object:
+    try:
+        return datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)  # type: ignore[arg-type]
+    except (TypeError, ValueError) as error:
+        return type(error), str(error)
+
+
+def _read_by_history(text: object) -> object:
+    try:
+        return history._instant(text)
+    except (TypeError, ValueError) as error:
+        return type(error), str(error)
+
+
+INSTANT_PARTS = st.sampled_from(["2026", "0000", "0001", "9999", "-", "T", "t", ":", "Z", "z", " ", "00", "1", "12"])
+INSTANT_PARTS |= st.sampled_from(["13", "23", "24", "29", "30", "31", "59", "60", "61", "02", "٣", "+01:00", ".5"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.one_of(
+        st.builds(
+            "{:04d}-{:02d}-{:02d}T{:02d}:{:02d}:{:02d}Z".format,
+            *(st.integers(0, most) for most in (9999, 13, 32, 25, 61, 62)),
+        ),
+        st.lists(INSTANT_PARTS, max_size=14).map("".join),
+        st.integers() | st.none() | st.lists(st.integers(), max_size=1),
+    )
+)
+def test_a_recorded_instant_reads_as_strptime_reads_it(text):
+    """history.py reads the instants it writes without strptime (20 times faster): the same instant, or
+    the same error, whatever the text."""
+    assert _read_by_history(text) == _read_as_strptime_does(text)
