@@ -48,6 +48,9 @@ _LINK_TARGET = re.compile(r"(?m)\]\(\s*<?([^)\s>]+)|^ {0,3}\[[^\]]+\]:\s*<?([^\s
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:")
 _URI_SIGNS = "!#$%&'()*+,-./:;=?@[]~_"  # what a URI holds besides letters and digits (RFC 3986)
 _URI = re.compile(r"[A-Za-z0-9!#$%&'()*+,\-./:;=?@\[\]~_]*")
+# An address as nearly all are written: http(s), a host of letters, digits, dots and hyphens (no user, no port,
+# no brackets: nothing urlsplit refuses), then only what a URI holds. `url` takes it as it is.
+_PLAIN_URL = re.compile(r"(https?)://[A-Za-z0-9.\-]+(?:[/?#][A-Za-z0-9!#$%&'()*+,\-./:;=?@\[\]~_]*)?")
 TRUE_WORDS = frozenset({"true", "True", "TRUE", "yes", "Yes", "YES"})
 FALSE_WORDS = frozenset({"false", "False", "FALSE", "no", "No", "NO"})
 
@@ -218,6 +221,12 @@ class FieldChecker:
     ) -> str | None:
         if (text := self.string(raw, path, most=limits.URL)) is None:
             return None
+        if (plain := _PLAIN_URL.fullmatch(text)) is not None and plain[1] in schemes:
+            return text  # what `checked_url` makes of it, without urlsplit (tests/test_content_values.py)
+        return self.checked_url(text, path, schemes, relative)
+
+    def checked_url(self, text: str, path: Path, schemes: tuple[str, ...], relative: bool) -> str | None:
+        """`url`'s checks of a non-blank `text`."""
         expected = ", ".join(schemes[:-1]) + f" or {schemes[-1]}" if len(schemes) > 1 else schemes[0]
         if _SPACE.search(text):
             self.problem(path, f"'{text}' contains spaces (expected a URL; write a space as %20)")

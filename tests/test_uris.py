@@ -8,8 +8,13 @@ import re
 
 import pytest
 from flask.testing import FlaskClient
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from calfeed import limits
+from calfeed.checks import FieldChecker
 from calfeed.content import read_content
+from calfeed.problems import Problems
 
 from conftest import CONTENT
 
@@ -48,3 +53,37 @@ def test_a_description_link_without_a_scheme_is_text_and_check_warns(client: Fla
     assert site is not None
     assert [(p.line, p.field, p.severity) for p in problems] == [(15, "events[0].description", "warning")]
     assert "links to 'programme.pdf', an address without a scheme, shown as plain text" in problems[0].message
+
+
+URL_SCHEMES = st.sampled_from(["https://", "http://"]) | st.sampled_from(
+    ["HTTP://", "ftp://", "mailto:", "https:", "//", ""]
+)
+HOST_PARTS = st.sampled_from(["example", ".", "org", "-", "1", "xn--bcher-kva", "bücher", ":8080", ":x", ":", "@", "["])
+HOST_PARTS |= st.sampled_from(["]", "[::1]", "user:pw@", "%41", " ", "_", "\t", "é"]) | st.text(max_size=2)
+HOSTS = st.sampled_from(["example.org", "a", "-", "."]) | st.lists(HOST_PARTS, max_size=4).map("".join)
+REST_PARTS = st.sampled_from(["/", "?", "#", "a", "%20", "%", " ", "\n", "é", "<", '"', "{", "|", "\\", "^", "`", "'"])
+REST_PARTS |= st.sampled_from(["~", "_", "=", "&", "+", "[", "]", "@", ":", "!", "$", "(", ")", "*", ",", ";"])
+REST_PARTS |= st.text(max_size=2)
+RESTS = st.tuples(st.sampled_from(["/", "?", "#", ""]), st.lists(REST_PARTS, max_size=4).map("".join)).map("".join)
+URLS = st.tuples(URL_SCHEMES, HOSTS, RESTS).map("".join)
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    URLS,
+    st.sampled_from([("http", "https"), ("http", "https", "mailto")]),
+    st.booleans(),
+)
+def test_a_plain_address_is_taken_as_the_checks_take_it(text, schemes, relative):
+    """`FieldChecker.url` takes an address written as nearly all are as it is, without urlsplit: the same
+    address, and no problem, as its full checks give."""
+    results = []
+    for check in ("url", "checked_url"):
+        problems = Problems()
+        checker = FieldChecker(problems.in_file("events.yaml"))
+        if check == "url":
+            value = checker.url(text, ("url",), schemes, relative)
+        elif (value := checker.string(text, ("url",), most=limits.URL)) is not None:
+            value = checker.checked_url(value, ("url",), schemes, relative)
+        results.append((value, problems.pending))
+    assert results[0] == results[1]
