@@ -44,7 +44,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
-from . import buildstate
+from . import buildstate, gzip_chunks
 from .fingerprints import Fingerprints
 from .http import PREFLIGHT, Output, Policy, render_output, today_in
 from .problems import ContentError, Problem
@@ -368,7 +368,12 @@ def _render_job(job: Job) -> Done:
     """Render `job` once and put its files at each of its paths: what it did."""
     work = _WORK
     assert work is not None, "_render_job runs inside _run"
-    output = render_output(work.published, job.route, work.today, work.templates, work.policy, job.paths[0])
+    lasting = fragments.lasting(work.templates)
+    index_key = _gzip_index_key(job.paths[0])
+    earlier = _earlier_gzip(work, job, lasting, index_key)
+    output = render_output(
+        work.published, job.route, work.today, work.templates, work.policy, job.paths[0], chunks=earlier
+    )
     encodings = {coding: r.body for coding, r in (("gzip", output.gzip), ("br", output.br)) if r is not None}
     digest = hashlib.blake2b(output.body, digest_size=16)
     for coding in SUFFIXES:
@@ -385,9 +390,34 @@ def _render_job(job: Job) -> Done:
             except FileNotFoundError:
                 pass
         written += _write_output(work.staging, url_path, output)
-    lasting = fragments.lasting(work.templates)
     used, made = lasting.take() if lasting is not None else (set(), {})
+    if lasting is not None and output.gzip_index:  # for the next build: how its gzip was made
+        used.add(index_key)
+        if bytes(lasting.stored.get(index_key, b"")) != output.gzip_index:
+            made[index_key] = output.gzip_index
     return Done(dict.fromkeys(job.paths, entry), written, used, made)
+
+
+def _gzip_index_key(url_path: str) -> bytes:
+    """The key of the lasting piece that tells how the gzip of `url_path` was made in chunks: a group of its
+    own (`fragments.GROUP`), so a build that does not render the output keeps it."""
+    return fragments.digest(["gzip index", url_path])[: fragments.GROUP] + fragments.digest(["gzip", url_path])
+
+
+def _earlier_gzip(
+    work: _Work, job: Job, lasting: fragments.Lasting | None, key: bytes
+) -> dict[bytes, gzip_chunks.Piece]:
+    """The compressed chunks of the gzip the previous build wrote for `job` (`calfeed.gzip_chunks`), by key:
+    its ``.gz`` file, read through the index saved with the pieces; none if either is missing or they differ."""
+    index = lasting.stored.get(key) if lasting is not None else None
+    before = job.previous[0]
+    if index is None or before is None or not before.sizes[1]:
+        return {}
+    try:
+        data = (work.previous / (file_for(job.paths[0]) + SUFFIXES["gzip"])).read_bytes()
+    except OSError:
+        return {}
+    return dict(gzip_chunks.reusable(data, index))
 
 
 def file_for(url_path: str) -> str:

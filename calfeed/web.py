@@ -16,7 +16,7 @@ from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import BaseConverter
 
-from . import languages
+from . import gzip_chunks, languages
 from .http import (
     HTML_POLICY,
     LARGE,
@@ -76,8 +76,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         prepare_seconds=settings.prepare_seconds,
     )
     store.refresh()
-    policy = Policy.from_settings(settings)  # one budget for every rendered byte: outputs and calendar pieces
-    outputs = Outputs(settings.cache_bytes, make_environment(templates), policy, shared=(ics.PIECES,))
+    policy = Policy.from_settings(settings)  # one budget for every rendered byte: outputs, calendar pieces, gzip chunks
+    shared = (ics.PIECES, gzip_chunks.CHUNKS)
+    outputs = Outputs(settings.cache_bytes, make_environment(templates), policy, shared=shared)
     store.prepare = partial(_warm, app, outputs)
     if settings.reload_interval > 0:
         store.watch(settings.reload_interval, polling=bool(settings.reload_polling))
