@@ -50,6 +50,7 @@ bench: $(BIN)/calfeed
 	$(BIN)/python benchmarks/feeds.py
 	$(BIN)/python benchmarks/pages.py
 	$(BIN)/python benchmarks/build.py
+	$(BIN)/python benchmarks/compression.py
 	$(BIN)/python benchmarks/serving.py
 	$(BIN)/python benchmarks/import.py
 
