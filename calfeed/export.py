@@ -178,6 +178,7 @@ def _build(
     state_key = _state_key(fingerprints)
     if previous:
         lasting.stored = buildstate.load(target, state_key)
+        lasting.lost = not lasting.stored  # pages that keep pieces for others they show make them (`Listing.keep`)
     jobs = _jobs(routes, fingerprints, day, previous)
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".building", dir=target.parent))
     _FOLDERS.clear()

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from .. import recurrence
 from ..model import Event, Site
 from ..routes import Links
-from .page import Localizer, page_context, upcoming_events
+from .page import Localizer, page_context, upcoming_of
 
 if TYPE_CHECKING:
     from ..formats import View
@@ -34,7 +34,7 @@ def render_embed(site: Site, view: View) -> bytes:
     It gets the pages' template context (`page.page_context`), so it shares their partials and catalogs.
     """
     events = view.events(site)
-    upcoming = upcoming_events(events, view.today)[:UPCOMING]
+    upcoming = upcoming_of(site, view)[:UPCOMING]
     past = _recent_past(events, view)
     context = page_context(site, view, upcoming=upcoming, past=past, more=len(events) > len(upcoming) + len(past))
     return view.environment().get_template("embed.html").render(context).encode()

@@ -12,6 +12,7 @@ with the offset in force, beside the IANA zone they are written in.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -53,27 +54,31 @@ def render(site: Site, view: View) -> bytes:
         },
         "tag": _tag(site, links, view.tag) if view.tag else None,
     }
-    lasting = fragments.lasting(view.templates)
-    items = [_encoded(site, links, event, first, view.today, lasting) for event in events]
+    items = _encoded(site, links, events, first, view.today, fragments.lasting(view.templates))
     head = json.dumps(document, ensure_ascii=False, indent=2).removesuffix("\n}").encode()
     listed = b"[\n" + b",\n".join(items) + b"\n  ]" if items else b"[]"
     return head + b',\n  "events": ' + listed + b"\n}\n"  # as json.dumps writes "events" last, indent=2
 
 
 def _encoded(
-    site: Site, links: Links, event: Event, first: date | None, today: date, lasting: fragments.Lasting | None
-) -> bytes | memoryview:
-    """`event` as an item of the "events" list (JSON indented as the document is): the same in every tag's
-    document of one language, so kept where the environment keeps pieces (`calfeed build`, for the next build
-    too)."""
+    site: Site,
+    links: Links,
+    events: Iterable[Event],
+    first: date | None,
+    today: date,
+    lasting: fragments.Lasting | None,
+) -> list[fragments.Piece]:
+    """Each of `events` as an item of the "events" list (JSON indented as the document is): the same in every
+    tag's document of one language, so kept where the environment keeps pieces (`calfeed build`, for the next
+    build too)."""
 
-    def make() -> bytes:
+    def make(event: Event) -> bytes:
         text = json.dumps(_event(site, links, event, first, today), ensure_ascii=False, indent=2)
         return ("    " + text.replace("\n", "\n    ")).encode()  # a JSON text has no line break but between tokens
 
     if lasting is None:
-        return make()
-    return lasting.get(site, ("events-json", links.lang, str(first), today.isoformat()), event, make)
+        return list(map(make, events))
+    return lasting.many(site, ("events-json", links.lang, str(first), today.isoformat()), events, make)
 
 
 def _window_start(site: Site, today: date) -> date | None:

@@ -11,20 +11,23 @@ and keeps nothing outside its cache of outputs (`calfeed.http.Outputs`). A key n
 depends on besides the site: the caller's duty, and the reason kept pieces are few and simple. A piece that
 depends on a model object by identity keeps that object, so that no other object can take its id.
 
-`Lasting` pieces outlive the process: a calendar's VEVENTs and ``events.json``'s items, each kept by a digest
-of what it is made from (`item_digest`: the item's model object as written out by ``repr``, its revision and
-publication; and its family: the kind of piece, the language, the day), so that `calfeed build` can save them
-beside the export (`calfeed.buildstate`) and the next build joins unchanged events' pieces instead of making
-them again. What every piece shows of the site (calfeed's code, the calendar settings, the tag labels) is the
-saved file's key, not each piece's: a change there makes every piece again.
+`Lasting` pieces outlive the process: a calendar's VEVENTs, ``events.json``'s items, the search index's rows
+and the archive pages' entries (`listing.Listing`), each kept by a digest of what it is made from
+(`ItemDigests`: the item's model object as written out by ``repr``, its revision and publication; and its
+family: the kind of piece, the language or page, the day), so that `calfeed build` can save them beside the
+export (`calfeed.buildstate`) and the next build joins unchanged items' pieces instead of making them again.
+What every piece shows of the site (calfeed's code, the calendar settings, the tag labels) is the saved file's
+key, not each piece's: a change there makes every piece again. The first two parts of a family are its group:
+a build that uses a group keeps only the pieces of it that it used (`keep` counts as a use), so an output that
+uses a group uses every piece of it that is still shown, and the saved pieces are always a full build's.
 """
 
 from __future__ import annotations
 
 import hashlib
 import weakref
-from collections.abc import Callable, Hashable, Iterable, Mapping
-from typing import TypeVar
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
+from typing import Any, TypeVar
 
 from jinja2 import Environment
 
@@ -33,6 +36,7 @@ from ..model import Event, NewsEntry, Site
 KEPT = 200_000  # pieces kept per content version, then forgotten at once (a few hundred bytes each)
 
 T = TypeVar("T")
+Item = TypeVar("Item", bound=Event | NewsEntry)
 
 
 Piece = bytes | memoryview  # a lasting piece: made here, or a view into the file a previous build saved
@@ -41,12 +45,20 @@ GROUP = 8  # bytes of a lasting piece's key that name its group (kind and langua
 
 def digest(parts: Iterable[bytes | str]) -> bytes:
     """One 16-byte digest of `parts`, each length-prefixed (so no two lists of parts give the same input)."""
+    return _hasher(parts).digest()
+
+
+def _hasher(parts: Iterable[bytes | str]) -> Any:
+    """A BLAKE2b hasher (16 bytes) fed `parts` as `digest` feeds them."""
     hasher = hashlib.blake2b(digest_size=16)
     for part in parts:
         data = part.encode() if isinstance(part, str) else part
         hasher.update(len(data).to_bytes(8, "little"))
         hasher.update(data)
-    return hasher.digest()
+    return hasher
+
+
+_DIGEST_LENGTH = (16).to_bytes(8, "little")  # how `digest` prefixes an item's digest (16 bytes)
 
 
 class ItemDigests:
@@ -74,11 +86,13 @@ class Lasting:
 
     def __init__(self, stored: Mapping[bytes, Piece] | None = None) -> None:
         self.stored: Mapping[bytes, Piece] = stored or {}
+        self.lost = False  # the previous build's pieces were lost (its file missing, damaged or foreign)
         self._made: dict[bytes, bytes] = {}
         self._used: set[bytes] = set()
         self._fresh: list[bytes] = []
         self._digests: ItemDigests | None = None
         self._groups: dict[tuple[str, ...], bytes] = {}
+        self._families: dict[tuple[str, ...], tuple[bytes, Any]] = {}  # the group, a hasher fed the rest
 
     def digests(self, site: Site) -> ItemDigests:
         """The item digests of `site` (made once per content version)."""
@@ -87,20 +101,49 @@ class Lasting:
         return self._digests
 
     def get(self, site: Site, family: tuple[str, ...], item: Event | NewsEntry, make: Callable[[], bytes]) -> Piece:
-        """The piece of `item` in `family` (its first part the group: the kind and the language; the rest what
-        else it depends on besides the item and the site), made by `make` if no build has made it."""
-        group = self._groups.get(family[:2])
-        if group is None:
-            group = self._groups[family[:2]] = digest(family[:2])[:GROUP]
-        key = group + digest([*family[2:], self.digests(site)(item)])
-        self._used.add(key)
-        found: Piece | None = self._made.get(key)
+        """The piece of `item` in `family` (its first two parts the group: the kind and the language, or the page;
+        the rest what else it depends on besides the item and the site), made by `make` if no build has made it."""
+        return self.many(site, family, (item,), lambda _: make())[0]
+
+    def many(
+        self, site: Site, family: tuple[str, ...], items: Iterable[Item], make: Callable[[Item], bytes]
+    ) -> list[Piece]:
+        """The pieces of `items` (events or news posts) in `family` (as `get`), each made by `make(item)` if no
+        build has made it."""
+        used, made, stored, fresh = self._used, self._made, self.stored, self._fresh
+        pieces: list[Piece] = []
+        for item, key in self._keys(site, family, items):
+            used.add(key)
+            piece: Piece | None = made.get(key)
+            if piece is None:
+                piece = stored.get(key)
+                if piece is None:
+                    piece = made[key] = make(item)
+                    fresh.append(key)
+            pieces.append(piece)
+        return pieces
+
+    def keep(self, site: Site, family: tuple[str, ...], items: Iterable[Event | NewsEntry]) -> None:
+        """Keep for the next build the pieces of `items` in `family` that a build made (this one, or the one
+        before: `stored`), as if they were used; make none."""
+        made, stored = self._made, self.stored
+        self._used.update(key for _, key in self._keys(site, family, items) if key in made or key in stored)
+
+    def _keys(self, site: Site, family: tuple[str, ...], items: Iterable[Item]) -> Iterator[tuple[Item, bytes]]:
+        """Each of `items` with its key in `family`: the group's digest (`GROUP` bytes), then
+        `digest([*family[2:], the item's digest])`."""
+        found = self._families.get(family)
         if found is None:
-            found = self.stored.get(key)
-            if found is None:
-                found = self._made[key] = make()
-                self._fresh.append(key)
-        return found
+            group = self._groups.get(family[:2])
+            if group is None:
+                group = self._groups[family[:2]] = digest(family[:2])[:GROUP]
+            found = self._families[family] = (group, _hasher(family[2:]))
+        group, prefix = found
+        digests = self.digests(site)
+        for item in items:
+            hasher = prefix.copy()  # the family's parts hashed once; the item's digest added to a copy
+            hasher.update(_DIGEST_LENGTH + digests(item))
+            yield item, group + hasher.digest()
 
     def take(self) -> tuple[set[bytes], dict[bytes, bytes]]:
         """The keys used and the pieces made since the last call."""

@@ -46,7 +46,8 @@ from .page import (
     by_month,
     event_dates,
     page_context,
-    upcoming_events,
+    upcoming_of,
+    years_of,
 )
 from .text import (
     format_month,
@@ -103,7 +104,7 @@ def render_agenda(site: Site, view: View) -> bytes:
     year's archive page instead, so it stays small with thousands of events.
     """
     events = view.events(site)
-    upcoming = upcoming_events(events, view.today)
+    upcoming = upcoming_of(site, view)
     ongoing = {event.id for event in upcoming}
     past = list(itertools.islice((e for e in reversed(events) if e.id not in ongoing), HOME_PAST))
     shown = upcoming[:HOME_UPCOMING] + past
@@ -116,7 +117,7 @@ def render_agenda(site: Site, view: View) -> bytes:
         news=view.news(site)[:RECENT_NEWS],
         months=by_month(past, view.lang),
         more_past=len(events) - len(upcoming) > len(past),
-        years=sorted({event.first_day.year for event in events}, reverse=True),
+        years=years_of(site, view),
         structured=jsonld.graph([jsonld.event(site, event, view.lang, view.today) for event in shown]),
     )
     return _render(view, "agenda.html", context)
@@ -155,17 +156,18 @@ def render_archive(site: Site, view: View) -> bytes:
     """Every event that starts in one year (view.item), by month, in date order."""
     year = int(view.item or "0")
     events = [event for event in site.events if event.first_day.year == year]
-    years = sorted({event.first_day.year for event in site.events}, reverse=True)
     context = page_context(
         site,
         view,
         section="archive",
         year=year,
         months=by_month(events, view.lang),
-        years=years,
+        years=years_of(site, view),
         structured=jsonld.graph([jsonld.event(site, event, view.lang) for event in events]),
     )
-    return _render(view, "archive.html", context)
+    page = _render(view, "archive.html", context)
+    context["listed"].keep(site.events)  # the other years' pages show the same pieces: kept for the next build
+    return page
 
 
 def render_month(site: Site, view: View) -> bytes:
@@ -230,12 +232,21 @@ def _month_label(key: str, lang: str) -> tuple[str, str]:
 
 def render_tags(site: Site, view: View) -> bytes:
     """Every tag with its label and how many upcoming and past events and news posts it has."""
-    rows = []
+    upcoming = {id(event) for event in upcoming_of(site, view)}
+    counts = {tag: [0, 0, 0] for tag in site.tag_ids}  # upcoming events, past events, news posts
+    for event in site.events:
+        column = 0 if id(event) in upcoming else 1
+        for tag in dict.fromkeys(event.tags):
+            if tag in counts:
+                counts[tag][column] += 1
+    for entry in site.news:
+        for tag in dict.fromkeys(entry.tags):
+            if tag in counts:
+                counts[tag][2] += 1
+    rows: list[tuple[str, int, int, int]] = []
     for tag in site.tag_ids:
-        events = [event for event in site.events if tag in event.tags]
-        upcoming = len(upcoming_events(events, view.today))
-        news = sum(1 for entry in site.news if tag in entry.tags)
-        rows.append((tag, upcoming, len(events) - upcoming, news))
+        coming, past, news = counts[tag]
+        rows.append((tag, coming, past, news))
     rows.sort(key=lambda row: (site.tag_label(row[0], view.lang).casefold(), row[0]))
     return _render(view, "tags.html", page_context(site, view, section="tags", rows=rows))
 

@@ -22,7 +22,7 @@ import weakref
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from functools import lru_cache, partial
+from functools import lru_cache
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
@@ -388,7 +388,7 @@ def vevents(
     """The VEVENTs of `events` in `lang`, each written once and then taken from `PIECES` (or from `lasting`,
     in `calfeed build`: kept for the next build too)."""
     if lasting is not None:
-        return [lasting.get(site, ("ics", lang), event, partial(_vevent, site, event, lang)) for event in events]
+        return lasting.many(site, ("ics", lang), events, lambda event: _vevent(site, event, lang))
     events = list(events)
     keys = piece_keys(site, events, lang)
     texts = PIECES.get_all(events, keys)

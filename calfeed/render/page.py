@@ -22,7 +22,8 @@ from .. import recurrence, routes
 from ..formats import CONTRACT
 from ..model import Event, Image, NewsEntry, Site, Text
 from ..recurrence import Occurrence
-from . import i18n
+from . import fragments, i18n
+from .listing import Listing
 from .text import (
     format_day,
     format_full_day,
@@ -41,6 +42,7 @@ if TYPE_CHECKING:
 
 
 EVENT_DATES = 10  # the next occurrences of a repeating event listed on its page
+LISTED = ("t", "lang", "tag", "section", "translations")  # the page's names ``listed(event, level)`` passes on
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,6 +116,28 @@ def upcoming_events(events: Iterable[Event], today: date) -> list[Event]:
     return [event for _, event in sorted(found, key=lambda pair: _order(pair[0]))]
 
 
+def upcoming_of(site: Site, view: View) -> list[Event]:
+    """`upcoming_events` of the view's events on its day: of the site's made once per process and day where the
+    environment keeps pieces (`fragments`; the agendas, tag pages and embeds of every language and tag), the
+    view's in the same order (a stable sort of fewer events)."""
+    kept = fragments.of(view.templates) if view.templates is not None else None
+    if kept is None:
+        return upcoming_events(view.events(site), view.today)
+    every = kept.get(site, ("upcoming", view.today), lambda: upcoming_events(site.events, view.today))
+    return every if view.tag is None else [event for event in every if view.tag in event.tags]
+
+
+def years_of(site: Site, view: View) -> list[int]:
+    """The years in which the view's events start, latest first (made once per process where the environment
+    keeps pieces)."""
+
+    def make() -> list[int]:
+        return sorted({event.first_day.year for event in view.events(site)}, reverse=True)
+
+    kept = fragments.of(view.templates) if view.templates is not None else None
+    return make() if kept is None else kept.get(site, ("years", view.tag), make)
+
+
 def event_dates(event: Event, today: date) -> list[Date]:
     """A repeating event's next `EVENT_DATES` occurrences from `today`, with its `except` dates from `today`
     on among them, marked cancelled; [] for an event that does not repeat."""
@@ -135,7 +159,8 @@ def _order(occurrence: Occurrence) -> tuple[date, float]:
 
 
 def page_context(site: Site, view: View, **values: Any) -> dict[str, Any]:
-    """The names every page template gets: ``site``, ``lang``, ``t``, ``page``, plus `values`.
+    """The names every page template gets: ``site``, ``lang``, ``t``, ``page``, ``listed`` (`listing.Listing`:
+    ``_event.html`` for one event, kept between builds), plus `values`.
 
     The embed view may use it too, to render the same partials (``_event.html``) in an iframe.
     """
@@ -158,6 +183,7 @@ def page_context(site: Site, view: View, **values: Any) -> dict[str, Any]:
         "section": "",  # "agenda", "event", "news" or "archive": marks the current item of the site's menu
     }
     context.update(values)
+    context["listed"] = Listing(site, view, {name: context[name] for name in LISTED})
     return context
 
 

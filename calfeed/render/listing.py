@@ -1,0 +1,75 @@
+"""One partial template per item of a page that lists many: ``{{ listed(event, 3) }}`` in ``archive.html``.
+
+A year's archive page lists some 1,700 events at 10,000; rendering ``_event.html`` for each is most of its
+time. `Listing` renders the partial for one item with only the names its header asks for (`event`, `level`,
+`t`) and the page's `lang`, `tag` and `section`, so what it writes depends on nothing else: the item, those
+names and what every page shows of the site (the templates, calfeed's code and translations, the calendar
+settings, the tag labels, the images: the key of the pieces file, `calfeed.buildstate`). Of the page, `t`
+gives the partial its language, its day and the way up to the site's root (``../../``, which every relative
+link starts with); a partial must not show the page's own address (``t.alternates()``): include it instead.
+
+Where the build keeps pieces between builds (`fragments.Lasting`), each item's piece is kept by all of these.
+Every page of one kind and language at one depth (each year's archive page) makes the same piece of an event,
+so they share one group of pieces: a page keeps the pieces of the events the others show (`keep`), and the
+next build finds every one of them, whichever pages it renders again. The server keeps none: it renders the
+partial each time, the same way, so both write the same bytes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from functools import partial
+from typing import TYPE_CHECKING, Any
+
+from markupsafe import Markup
+
+from ..model import Event, Site
+from . import fragments
+
+if TYPE_CHECKING:
+    from ..formats import View
+
+
+class Listing:
+    """``listed(event, level)`` in page templates: the partial `template` for `event` at heading `level`, as
+    markup (see the module's docstring). `names` are the page's names the partial also gets (with `t`)."""
+
+    def __init__(self, site: Site, view: View, names: dict[str, Any], template: str = "_event.html") -> None:
+        self.site = site
+        self.view = view
+        self.names = names
+        self.template = template
+        self.levels: set[int] = set()
+        # the group (the partial; the page's language, way up, section and tag), then the day
+        variant = "\0".join([view.lang, names["t"].root(), names.get("section", ""), names.get("tag") or ""])
+        self.family = (template, variant, view.today.isoformat())
+
+    def __call__(self, event: Event, level: int) -> Markup:
+        self.levels.add(level)
+        lasting = fragments.lasting(self.view.templates)
+        if lasting is None:
+            return Markup(self._make(event, level))
+        piece = lasting.get(self.site, (*self.family, str(level)), event, partial(self._piece, level, event))
+        return Markup(str(piece, "utf-8"))
+
+    def keep(self, events: Iterable[Event]) -> None:
+        """Keep for the next build the pieces of `events` at each level this page listed, as the pages that
+        show them (the other years' archive pages) make them: those a build made or found (every one, when the
+        previous build's pieces were lost: `Lasting.lost`)."""
+        lasting = fragments.lasting(self.view.templates)
+        if lasting is None:
+            return
+        events = list(events)
+        for level in sorted(self.levels):
+            family = (*self.family, str(level))
+            if lasting.lost:
+                lasting.many(self.site, family, events, partial(self._piece, level))
+            else:
+                lasting.keep(self.site, family, events)
+
+    def _make(self, event: Event, level: int) -> str:
+        template = self.view.environment().get_template(self.template)
+        return template.render({**self.names, "event": event, "level": level})
+
+    def _piece(self, level: int, event: Event) -> bytes:
+        return self._make(event, level).encode()
