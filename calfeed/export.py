@@ -37,10 +37,13 @@ import multiprocessing
 import os
 import re
 import shutil
+import sys
 import tempfile
+from array import array
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
+from itertools import chain, pairwise
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -59,7 +62,7 @@ if TYPE_CHECKING:
 
 HOST_FILES = ("_headers", "_nginx.conf")  # instructions for the host, not pages: never served
 MANIFEST = ".calfeed-build.json"  # what the previous build wrote, for the next one: never served
-MANIFEST_VERSION = 1
+MANIFEST_VERSION = 2
 STATE = buildstate.STATE  # pieces of the largest outputs, for the next build: never served
 BUILD_FILES = (MANIFEST, STATE)
 PER_FILE = ("Content-Length", "ETag", "Last-Modified", "Vary", "Content-Encoding", "X-Content-Version")
@@ -81,16 +84,20 @@ class Built:
 
 
 class Entry(NamedTuple):
-    """One output in the manifest: its fingerprint, a digest of all its files' bytes, their sizes (a tuple:
-    84,000 of them are read and written by every build of 10,000 events)."""
+    """One output in the manifest: its fingerprint, a digest of all its files' bytes (16 bytes each), their
+    sizes (a tuple: 84,000 of them are read and written by every build of 10,000 events)."""
 
-    fingerprint: str
-    digest: str
+    fingerprint: bytes
+    digest: bytes
     sizes: tuple[int, int, int]  # body, .gz, .br (0: no such file)
 
-    @property
-    def files(self) -> int:
-        return sum(1 for size in self.sizes[1:] if size) + 1
+
+class Manifest(NamedTuple):
+    """What a build recorded for the next one (`MANIFEST`): its outputs by URL path (in the order of their
+    paths), and `host_key` over what the host files are made from."""
+
+    entries: dict[str, Entry]
+    host_key: bytes = b""
 
 
 class Job(NamedTuple):
@@ -98,7 +105,7 @@ class Job(NamedTuple):
 
     route: Route
     paths: tuple[str, ...]
-    fingerprint: str
+    fingerprint: bytes
     previous: tuple[Entry | None, ...]
 
 
@@ -145,12 +152,13 @@ def build(
     Raises `ContentError` with every error if the content does not load, and lets a renderer's exception
     through; either way `outdir` is untouched.
     """
+    reading = buildstate.Reading(Path(outdir))  # the previous build's pieces, while the content is read
     published, problems = read_version(settings.events, max_bytes=settings.max_bytes, base_url=settings.base_url)
     if published is None:
         raise ContentError([problem for problem in problems if problem.severity == "error"])
     gc.freeze()  # the content's objects are never garbage: no collection scans them again (nor in the workers)
     try:
-        return _build(published, problems, settings, Path(outdir), today, only, processes)
+        return _build(published, problems, settings, Path(outdir), today, only, processes, reading)
     finally:
         gc.unfreeze()
 
@@ -163,6 +171,7 @@ def _build(
     today: date | None,
     only: Callable[[Route], bool] | None,
     processes: int | None,
+    reading: buildstate.Reading,
 ) -> Built:
     site = published.site
     policy = Policy.from_settings(settings)
@@ -171,30 +180,36 @@ def _build(
     routes = [route for route in every_route(site) if only is None or only(route)]
     _check_outdir(target, settings, overrides)
     target.parent.mkdir(parents=True, exist_ok=True)
-    previous = read_manifest(target)
+    before = read_manifest(target)
+    previous = before.entries
     lasting = fragments.Lasting()
     templates = [folder for folder in (overrides, default_templates()) if folder is not None]
     fingerprints = Fingerprints(site, templates, lasting.digests(site))
     state_key = _state_key(fingerprints)
+    stored = reading.pieces(state_key)  # (waited for even when not used: the workers are forked without its thread)
     if previous:
-        lasting.stored = buildstate.load(target, state_key)
+        lasting.stored = stored
         lasting.lost = not lasting.stored  # pages that keep pieces for others they show make them (`Listing.keep`)
-    jobs = _jobs(routes, fingerprints, day, previous)
+    del stored
+    paths = list(map(path, routes))
+    jobs = _jobs(routes, paths, fingerprints, day, previous)
+    host_key = fragments.digest([fingerprints.shared, repr(policy), "\n".join(paths)])
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".building", dir=target.parent))
     _FOLDERS.clear()
     in_place = bool(previous) and target.is_dir()
     work = _Work(published, _templates(overrides, lasting), policy, day, staging, target, in_place)
     try:
-        written, size = _host_files(routes, site.calendar.languages, policy, work)
+        kept = before.host_key == host_key
+        written, size = _host_files(routes, site.calendar.languages, policy, work, kept)
         entries, rendered, count, used, made = _make(jobs, work, processes or os.cpu_count() or 1)
         pieces, written = len(made), written + count
         state = _save_state(lasting.stored, used, made, work, state_key)
         del used, made  # the pieces are saved: free them before the manifest is made
         lasting.stored = {}
-        manifest = manifest_bytes(entries)
+        manifest, (files, sizes) = _manifest(entries, host_key, previous)
         _keep_or_write(target / MANIFEST, staging / MANIFEST, manifest, published.modified, link=not in_place)
-        files = sum(entry.files for entry in entries.values()) + len(HOST_FILES) + 1 + (state > 0)
-        size += sum(sum(entry.sizes) for entry in entries.values()) + len(manifest) + state
+        files += len(HOST_FILES) + 1 + (state > 0)
+        size += sizes + len(manifest) + state
         if in_place:
             _commit(staging, target, _stale(previous, entries))
         else:
@@ -207,10 +222,19 @@ def _build(
     return Built(target, len(routes), files, size, warnings, rendered, written, pieces)
 
 
-def _host_files(routes: list[Route], languages: Iterable[str], policy: Policy, work: _Work) -> tuple[int, int]:
+def _host_files(
+    routes: list[Route], languages: Iterable[str], policy: Policy, work: _Work, kept: bool
+) -> tuple[int, int]:
     """Write `HOST_FILES` into `work.staging` (or keep them): the files written, their bytes. They are made
     before the outputs, so that the text of ``_headers`` (38 MB at 10,000 events) is freed before the pieces
-    the workers make arrive (the build's peak memory)."""
+    the workers make arrive (the build's peak memory). When what they are made from (the paths, the policy,
+    calfeed's code and the settings: the manifest's `Manifest.host_key`) is the previous build's (`kept`),
+    they are that build's files, not made again."""
+    if kept and work.in_place:
+        try:
+            return 0, sum(os.stat(work.previous / name).st_size for name in HOST_FILES)
+        except OSError:  # lost: make them again
+            pass
     written = size = 0
     for name in HOST_FILES:
         text = headers_file(routes, policy) if name == "_headers" else nginx_conf(languages, policy)
@@ -290,37 +314,39 @@ def _save_state(
     return (work.staging / STATE).stat().st_size
 
 
-def _jobs(routes: Iterable[Route], fingerprints: Fingerprints, day: date, previous: Mapping[str, Entry]) -> list[Job]:
-    """One job per group of routes with the same bytes (`_groups`): its paths, fingerprint, previous entries."""
-    jobs = []
-    for group in _groups(routes):
-        paths = tuple(map(path, group))
-        jobs.append(Job(group[0], paths, fingerprints.of(group[0], day), tuple(map(previous.get, paths))))
+def _jobs(
+    routes: Iterable[Route], paths: Iterable[str], fingerprints: Fingerprints, day: date, previous: Mapping[str, Entry]
+) -> list[Job]:
+    """One job per group of routes with the same bytes (a `PATH_FREE` format's root and prefixed routes; each
+    other route alone), in the order of `routes`: its paths (`paths`, one per route), fingerprint, previous
+    entries."""
+    jobs: list[Job] = []
+    shared: dict[tuple[str, str, str | None, str | None], int] = {}  # PATH_FREE routes: their job, by key
+    of, get = fingerprints.of, previous.get
+    for route, url_path in zip(routes, paths, strict=True):
+        if route.format in PATH_FREE:
+            key = (route.format, route.lang, route.tag, route.item)
+            at = shared.get(key)
+            if at is not None:
+                job = jobs[at]
+                jobs[at] = job._replace(paths=(*job.paths, url_path), previous=(*job.previous, get(url_path)))
+                continue
+            shared[key] = len(jobs)
+        jobs.append(Job(route, (url_path,), of(route, day), (get(url_path),)))
     return jobs
-
-
-def _groups(routes: Iterable[Route]) -> list[list[Route]]:
-    """`routes` grouped by the bytes they get: a `PATH_FREE` format's root and prefixed routes together."""
-    groups: dict[tuple[object, ...], list[Route]] = {}
-    for route in routes:
-        key: tuple[object, ...] = (route.format, route.lang, route.tag, route.item)
-        if route.format not in PATH_FREE:
-            key += (route.prefixed,)
-        groups.setdefault(key, []).append(route)
-    return list(groups.values())
 
 
 def _make(
     jobs: list[Job], work: _Work, processes: int
 ) -> tuple[dict[str, Entry], int, int, set[bytes], dict[bytes, bytes]]:
-    """Every job's files in `work.staging`: linked from the previous build when its fingerprint is the same,
-    else rendered (by `processes` forked processes); the manifest's entries, outputs rendered, files written,
-    and the lasting pieces used and made."""
+    """Every job's files in `work.staging`: kept (or linked) from the previous build when its fingerprint is
+    the same, else rendered (by `processes` forked processes); the manifest's entries, outputs rendered, files
+    written, and the lasting pieces used and made."""
     entries: dict[str, Entry] = {}
     todo = []
     for job in jobs:
-        if _link_unchanged(job, work):
-            entries.update((url_path, entry) for url_path, entry in zip(job.paths, job.previous, strict=True) if entry)
+        if _unchanged(job) and _keep(job, work):
+            entries.update(zip(job.paths, job.previous, strict=True))  # type: ignore[arg-type]
         else:
             todo.append(job)
     written, used, made = 0, set(), {}
@@ -332,11 +358,22 @@ def _make(
     return entries, len(todo), written, used, made
 
 
-def _link_unchanged(job: Job, work: _Work) -> bool:
-    """Link `job`'s files from the previous build if its fingerprint there was the same; False if not."""
-    if not all(entry is not None and entry.fingerprint == job.fingerprint for entry in job.previous):
-        return False
+def _unchanged(job: Job) -> bool:
+    """Whether the previous build made each of `job`'s paths, with the same fingerprint."""
+    for entry in job.previous:
+        if entry is None or entry.fingerprint != job.fingerprint:
+            return False
+    return True
+
+
+def _keep(job: Job, work: _Work) -> bool:
+    """Keep (in place) or link `job`'s unchanged files from the previous build; False if one is missing."""
     try:
+        if work.in_place:  # each output's body is there (its encodings are taken on trust: one stat per output)
+            for url_path in job.paths:  # (paths the previous manifest holds: checked when it was read)
+                if not os.path.isfile(f"{work.previous}{url_path}{'index.html' if url_path[-1] == '/' else ''}"):
+                    return False
+            return True
         for url_path, entry in zip(job.paths, job.previous, strict=True):
             _reuse(work, file_for(url_path), entry)  # type: ignore[arg-type]
     except FileNotFoundError:  # the previous build's folder lost a file: make it again
@@ -380,13 +417,17 @@ def _render_job(job: Job) -> Done:
     for coding in SUFFIXES:
         digest.update(b"\0" + coding.encode() + b"\0" + encodings.get(coding, b""))
     sizes = (len(output.body), len(encodings.get("gzip", b"")), len(encodings.get("br", b"")))
-    entry = Entry(job.fingerprint, digest.hexdigest(), sizes)
+    entry = Entry(job.fingerprint, digest.digest(), sizes)
     written = 0
     for url_path, before in zip(job.paths, job.previous, strict=True):
         file = file_for(url_path)
-        if before is not None and before.digest == entry.digest:
+        same = before is not None and before.digest == entry.digest
+        if same and work.in_place:  # the previous build's files are these bytes: write only those lost since
+            written += _write_output(work.staging, url_path, output, kept=work.previous)
+            continue
+        if same:
             try:
-                _reuse(work, file, before)
+                _reuse(work, file, before)  # type: ignore[arg-type]
                 continue
             except FileNotFoundError:
                 pass
@@ -429,14 +470,14 @@ def file_for(url_path: str) -> str:
     return url_path.lstrip("/") + ("index.html" if url_path.endswith("/") else "")
 
 
-def _write_output(root: Path, url_path: str, output: Output) -> int:
-    """Write `output`'s body and encodings at `url_path` under `root`; the number of files written."""
-    file = root / file_for(url_path)
-    _write(file, output.body, output.last_modified)
-    count = 1
-    for representation, suffix in ((output.gzip, ".gz"), (output.br, ".br")):
-        if representation is not None:
-            _write(file.with_name(file.name + suffix), representation.body, output.last_modified)
+def _write_output(root: Path, url_path: str, output: Output, kept: Path | None = None) -> int:
+    """Write `output`'s body and encodings at `url_path` under `root`, but those `kept` holds (a folder with
+    these very bytes); the number of files written."""
+    name = file_for(url_path)
+    count = 0
+    for data, suffix in ((output.body, ""), *((r.body, s) for r, s in ((output.gzip, ".gz"), (output.br, ".br")) if r)):
+        if kept is None or not os.path.isfile(kept / (name + suffix)):
+            _write(root / (name + suffix), data, output.last_modified)
             count += 1
     return count
 
@@ -494,33 +535,83 @@ def _write(file: Path, data: bytes, modified: float) -> None:
     os.utime(file, (modified, modified))
 
 
-def read_manifest(folder: Path) -> dict[str, Entry]:
-    """The outputs the build in `folder` recorded, by URL path; empty if there is none or it is unreadable
+def read_manifest(folder: Path) -> Manifest:
+    """What the build in `folder` recorded (`manifest_bytes`); no outputs if there is none or it is unreadable
     (then everything is rendered, as for a first build)."""
     try:
         data = json.loads((folder / MANIFEST).read_bytes())
         if data.get("version") != MANIFEST_VERSION:
-            return {}
-        entries = {
-            url_path: Entry(fingerprint, digest, (sizes[0], sizes[1], sizes[2]))
-            for url_path, (fingerprint, digest, sizes) in data["outputs"].items()
-        }
-        if not all(isinstance(url_path, str) and url_path.startswith("/") for url_path in entries):
-            return {}
-        if _OUTSIDE.search("\n".join(entries)):  # not a path calfeed writes, inside the folder (`file_for`)
-            return {}
-        return entries
-    except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError):
-        return {}
+            return Manifest({})
+        paths, count = data["paths"], len(data["paths"])
+        fingerprints, digests = bytes.fromhex(data["fingerprints"]), bytes.fromhex(data["digests"])
+        sizes = _sizes(bytes.fromhex(data["sizes"]))
+        host_key = bytes.fromhex(data["host"])
+        if (len(fingerprints), len(digests), len(sizes), len(host_key)) != (16 * count, 16 * count, 3 * count, 16):
+            return Manifest({})
+        if not all(isinstance(url_path, str) and url_path.startswith("/") for url_path in paths):
+            return Manifest({})
+        if _OUTSIDE.search("\n".join(paths)):  # not a path calfeed writes, inside the folder (`file_for`)
+            return Manifest({})
+        if not all(before < after for before, after in pairwise(paths)):  # in order, each once
+            return Manifest({})
+        triples = iter(sizes)
+        rows = map(Entry, _sixteens(fingerprints), _sixteens(digests), zip(triples, triples, triples, strict=True))
+        return Manifest(dict(zip(paths, rows, strict=True)), host_key)
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return Manifest({})
 
 
 _OUTSIDE = re.compile(r"//|/\.\.?(?:/|\n|$)|\x00", re.MULTILINE)  # an empty, "." or ".." part; a NUL
+_SIZE = "Q" if array("Q").itemsize == 8 else "L"  # an 8-byte unsigned int
 
 
-def manifest_bytes(entries: Mapping[str, Entry]) -> bytes:
-    """The manifest of a build that wrote `entries`: JSON, by URL path."""
-    outputs = dict(sorted(entries.items()))  # each Entry a JSON array: [fingerprint, digest, [sizes]]
-    return json.dumps({"version": MANIFEST_VERSION, "outputs": outputs}, separators=(",", ":")).encode() + b"\n"
+def _sixteens(data: bytes) -> list[bytes]:
+    return [data[at : at + 16] for at in range(0, len(data), 16)]
+
+
+def _sizes(data: bytes) -> array[int]:
+    """Sizes as the manifest holds them: 8 bytes each, little-endian."""
+    sizes = array(_SIZE)
+    sizes.frombytes(data)
+    if sys.byteorder != "little":  # pragma: no cover
+        sizes.byteswap()
+    return sizes
+
+
+def manifest_bytes(
+    entries: Mapping[str, Entry], host_key: bytes = b"", previous: Mapping[str, Entry] | None = None
+) -> bytes:
+    """The manifest of a build that wrote `entries` (`previous`: the last build's, whose order of paths is
+    taken when they are the same), with `host_key`: JSON, each column in one string."""
+    return _manifest(entries, host_key, previous)[0]
+
+
+def _manifest(
+    entries: Mapping[str, Entry], host_key: bytes, previous: Mapping[str, Entry] | None = None
+) -> tuple[bytes, tuple[int, int]]:
+    """`manifest_bytes`, and the files and bytes of the outputs it lists.
+
+    A JSON object: the format's version, `Manifest.host_key` in hex, the URL paths in order, then one hex string
+    per column, a row per path: the fingerprints and the digests (16 bytes each), the sizes (body, .gz, .br; 8
+    bytes each, little-endian). Columns rather than 84,000 JSON objects: reading and writing them is a few
+    hundredths of a second, not half a second each."""
+    same = previous is not None and previous.keys() == entries.keys()
+    paths = list(previous) if same else sorted(entries)  # type: ignore[arg-type]
+    rows = [entries[url_path] for url_path in paths]
+    sizes = array(_SIZE, chain.from_iterable(entry.sizes for entry in rows))
+    files = len(rows) + sum(len(encoded) - encoded.count(0) for encoded in (sizes[1::3], sizes[2::3]))
+    total = sum(sizes)
+    if sys.byteorder != "little":  # pragma: no cover
+        sizes.byteswap()
+    document = {
+        "version": MANIFEST_VERSION,
+        "host": host_key.hex(),
+        "paths": paths,
+        "fingerprints": b"".join(entry.fingerprint for entry in rows).hex(),
+        "digests": b"".join(entry.digest for entry in rows).hex(),
+        "sizes": sizes.tobytes().hex(),
+    }
+    return json.dumps(document, separators=(",", ":")).encode() + b"\n", (files, total)
 
 
 def _stale(previous: Mapping[str, Entry], entries: Mapping[str, Entry]) -> list[str]:

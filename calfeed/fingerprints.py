@@ -6,15 +6,19 @@ A fingerprint covers everything an output's bytes can depend on:
 * `Fingerprints.base`, shared by every output: calfeed's code and package data (renderers, default
   templates, translations), the site's template overrides, the calendar settings, tag ids and labels,
   local images, and the content's own clock (`Site.updated`);
-* the route (format, language, prefix, tag, item), and for formats that change with the day, the day; for
-  an event's page, only what it shows of the day: the event's next occurrence and its upcoming dates (so a
-  daily rebuild renders again only the pages of events that ended or moved on to their next date);
+* for formats that change with the day, the day; for an event's page, only what it shows of the day: the
+  event's next occurrence and its upcoming dates (so a daily rebuild renders again only the pages of events
+  that ended or moved on to their next date);
 * the items it shows: an event's page and .ics, that event and the news posts about it; a month page, the
   events of that month and the list of months (this month's page: those of the day's month); an archive
   page, that year's events and the list of years; the news page, its news posts; a feed, the newest
   ``feed_limit`` items of its view with their publication times; an image, its file;
   stylesheets, scripts and the schema (`SETTINGS_ONLY`), none; any other output, every event and news post
   of its view (its tag's, or all).
+
+The route is not in it: the manifest keeps each fingerprint by path, and a path is always the same route (its
+language and prefix show only through the settings, in `base`). So the routes of one format, tag and item (in
+every language) share one fingerprint, made once.
 
 An item's digest covers its model object, its revision and its publication time; a news post's also
 covers the events it names (pages show their titles). Taking in too much is safe: the output is rendered
@@ -89,6 +93,8 @@ class Fingerprints:
         self._months: dict[tuple[str | None, str], bytes] = {}  # by tag and month: what its month page shows
         self._listed: dict[str | None, str] = {}  # by tag: the months its month pages list
         self._days: dict[tuple[str, date], str] = {}  # by event id and day: what its page shows of the day
+        self._of: dict[tuple[str, str | None, str | None], bytes] = {}  # by format, tag and item: `of` on `_today`
+        self._today: date | None = None
         self._inputs: dict[str, Callable[[Route], bytes]] = {
             "event": self._event_inputs,
             "event-ics": self._event_inputs,
@@ -99,8 +105,18 @@ class Fingerprints:
             **dict.fromkeys(SETTINGS_ONLY, _settings_only),
         }
 
-    def of(self, route: Route, today: date) -> str:
-        """The fingerprint of `route` rendered on `today` (which only formats that change daily look at)."""
+    def of(self, route: Route, today: date) -> bytes:
+        """The fingerprint of `route` rendered on `today` (which only formats that change daily look at): 16
+        bytes, made once per format, tag and item (see the module's docstring)."""
+        key = (route.format, route.tag, route.item)
+        if today != self._today:
+            self._of, self._today = {}, today
+        found = self._of.get(key)
+        if found is None:
+            found = self._of[key] = self._make(route, today)
+        return found
+
+    def _make(self, route: Route, today: date) -> bytes:
         day = (
             (self._event_day(route, today) if route.format == "event" else today.isoformat())
             if route.spec.daily
@@ -112,9 +128,8 @@ class Fingerprints:
             inputs = self._month_inputs(dataclasses.replace(route, item=months.month_key((today.year, today.month))))
         else:
             inputs = self._inputs.get(route.format, self._view_inputs)(route)
-        # base and inputs are 16 bytes each, the day has no NUL: one input that no other route's can be
-        named = f"{day}\0{route.format}\0{route.lang}\0{route.prefixed}\0{route.tag}\0{route.item}"
-        return hashlib.blake2b(self.base + inputs + named.encode(), digest_size=16).hexdigest()
+        # base is 16 bytes, and the inputs of one format are always as long: one input that no other day's can be
+        return hashlib.blake2b(self.base + inputs + day.encode(), digest_size=16).digest()
 
     def event(self, event: Event) -> bytes:
         return self.digests(event)

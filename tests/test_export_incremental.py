@@ -118,8 +118,49 @@ def test_an_unreadable_manifest_means_a_full_build(content, tmp_path):
     (out / export.MANIFEST).write_text("{not json", encoding="utf-8")
     again = export.build(out, Settings(events=str(content)), today=DAY)
     assert again.rendered == first.rendered > 0 and again.written == first.written - len(export.HOST_FILES)
-    assert export.read_manifest(out)  # written anew: the next build is incremental again
+    assert export.read_manifest(out).entries  # written anew: the next build is incremental again
     assert export.build(out, Settings(events=str(content)), today=DAY).rendered == 0
+
+
+@pytest.mark.parametrize("how", ["an older format", "a column cut short", "paths out of order", "a path outside"])
+def test_a_damaged_or_older_manifest_means_a_full_build_with_the_same_bytes(content, tmp_path, how):
+    out = tmp_path / "site"
+    first = export.build(out, Settings(events=str(content)), today=DAY)
+    manifest = json.loads((out / export.MANIFEST).read_bytes())
+    if how == "an older format":  # version 1: an object per output
+        manifest = {"version": 1, "outputs": {path: ["f", "d", [1, 0, 0]] for path in manifest["paths"]}}
+    elif how == "a column cut short":
+        manifest["digests"] = manifest["digests"][:-32]
+    elif how == "paths out of order":
+        manifest["paths"][1], manifest["paths"][2] = manifest["paths"][2], manifest["paths"][1]
+    else:
+        manifest["paths"][-1] = "/../../outside.html"
+    (out / export.MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
+    assert not export.read_manifest(out).entries
+    _edit(content, "title: 4th UCLG Culture Summit", "title: The 4th UCLG Culture Summit")
+    built = export.build(out, Settings(events=str(content)), today=DAY)
+    export.build(tmp_path / "full", Settings(events=str(content)), today=DAY)
+    assert built.rendered == first.rendered and _bytes(out) == _bytes(tmp_path / "full")
+    assert export.build(out, Settings(events=str(content)), today=DAY).rendered == 0  # incremental again
+
+
+def test_a_lost_file_is_made_again_and_the_host_files_follow_the_settings(content, tmp_path):
+    """An output deleted from the export since the last build comes back though its fingerprint is the same;
+    ``_headers`` is kept while what it lists is unchanged, and made again when a setting it shows changes."""
+    out = tmp_path / "site"
+    export.build(out, Settings(events=str(content)), today=DAY)
+    (out / "events" / "culture-summit-2021" / "index.html").unlink()
+    (out / "_nginx.conf").unlink()
+    changed = _rebuild_and_compare(content, out, tmp_path / "full-1", DAY)
+    assert {"events/culture-summit-2021/index.html", "_nginx.conf"} <= changed and "_headers" not in changed
+    settings = Settings(events=str(content), max_age=600)
+    before = _tree(out)
+    export.build(out, settings, today=DAY)
+    export.build(tmp_path / "full-2", settings, today=DAY)
+    after, expected = _tree(out), _tree(tmp_path / "full-2")
+    assert {name: found[0] for name, found in after.items()} == {name: found[0] for name, found in expected.items()}
+    assert "max-age=600" in (out / "_headers").read_text() and after["_headers"][0] != before["_headers"][0]
+    assert after["calendar.ics"][1:] == before["calendar.ics"][1:]  # the outputs' bytes do not show it
 
 
 def test_an_incremental_build_that_fails_leaves_the_previous_output_untouched(content, tmp_path, monkeypatch):
@@ -140,6 +181,37 @@ def test_an_incremental_build_that_fails_leaves_the_previous_output_untouched(co
         export.build(out, Settings(events=str(content)), today=DAY, processes=1)
     assert _tree(out) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["content", "site"]  # no half-built folder left
+
+
+def test_a_build_interrupted_while_moving_its_files_leaves_an_output_the_next_build_repairs(
+    content, tmp_path, monkeypatch
+):
+    """The moves into OUTDIR are the one step that cannot be undone: the manifest goes first, so the next build
+    after a crash among them is a full one, with a full build's bytes."""
+    out = tmp_path / "site"
+    export.build(out, Settings(events=str(content)), today=DAY)
+    _edit(content, "title: 4th UCLG Culture Summit", "title: The 4th UCLG Culture Summit")
+    real, moved = os.replace, []
+
+    def crashing(source, destination):  # type: ignore[no-untyped-def]
+        moved.append(destination)
+        if len(moved) > 3:
+            raise KeyboardInterrupt
+        return real(source, destination)
+
+    monkeypatch.setattr(os, "replace", crashing)
+    with pytest.raises(KeyboardInterrupt):
+        export.build(out, Settings(events=str(content)), today=DAY, processes=1)
+    monkeypatch.undo()
+    assert not (out / export.MANIFEST).exists() and (out / "calendar.ics").is_file()
+    again = export.build(out, Settings(events=str(content)), today=DAY)
+    export.build(tmp_path / "full", Settings(events=str(content)), today=DAY)
+    assert again.rendered > 100 and _bytes(out) == _bytes(tmp_path / "full")
+    assert export.build(out, Settings(events=str(content)), today=DAY).rendered == 0
+
+
+def _bytes(folder: Path) -> dict[str, bytes]:
+    return {name: found[0] for name, found in _tree(folder).items()}
 
 
 def _formats_rendered(content: Path, out: Path, today: date, monkeypatch: pytest.MonkeyPatch) -> set[str]:
