@@ -41,6 +41,7 @@ import sys
 import tempfile
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 from itertools import chain, pairwise
@@ -343,14 +344,23 @@ def _make(
     the same, else rendered (by `processes` forked processes); the manifest's entries, outputs rendered, files
     written, and the lasting pieces used and made."""
     entries: dict[str, Entry] = {}
-    todo = []
+    same: list[Job] = []
+    todo: list[Job] = []
     for job in jobs:
-        if _unchanged(job) and _keep(job, work):
-            entries.update(zip(job.paths, job.previous, strict=True))  # type: ignore[arg-type]
-        else:
-            todo.append(job)
+        (same if _unchanged(job) else todo).append(job)
+
+    def keep() -> list[Job]:  # the unchanged outputs' files, kept while the workers render: those lost
+        lost = []
+        for job in same:
+            if _keep(job, work):
+                entries.update(zip(job.paths, job.previous, strict=True))  # type: ignore[arg-type]
+            else:
+                lost.append(job)
+        todo.extend(lost)
+        return lost
+
     written, used, made = 0, set(), {}
-    for done in _run(todo, work, processes):
+    for done in _run(todo, work, processes, keep):
         entries.update(done.entries)
         written += done.written
         used |= done.used
@@ -381,23 +391,26 @@ def _keep(job: Job, work: _Work) -> bool:
     return True
 
 
-def _run(jobs: list[Job], work: _Work, processes: int) -> Iterator[Done]:
+def _run(jobs: list[Job], work: _Work, processes: int, meanwhile: Callable[[], list[Job]]) -> Iterator[Done]:
     """Render `jobs`, in `processes` processes forked from this one (which holds the content) when more
-    than one; the heavy outputs (no item: calendars, feeds, agendas) first, so both end together."""
+    than one; the heavy outputs (no item: calendars, feeds, agendas) first, so both end together. While they
+    render, this process does `meanwhile`, and renders the jobs it returns too."""
     global _WORK
     heavy = [job for job in jobs if job.route.item is None]
     light = [job for job in jobs if job.route.item is not None]
     _WORK = work
     try:
         if processes <= 1 or len(jobs) < 2:
-            yield from map(_render_job, [*heavy, *light])
+            yield from map(_render_job, [*heavy, *light, *meanwhile()])
             return
         gc.freeze()  # objects made so far are never collected in the workers: their pages stay shared
         with multiprocessing.get_context("fork").Pool(processes) as pool:
             first = pool.imap_unordered(_render_job, heavy, chunksize=1)
             rest = pool.imap_unordered(_render_job, light, chunksize=32)
+            lost = pool.imap_unordered(_render_job, meanwhile(), chunksize=32)
             yield from first
             yield from rest
+            yield from lost
     finally:
         _WORK = None  # (`build` unfreezes what was frozen once it is done)
 
@@ -635,11 +648,13 @@ def _commit(staging: Path, target: Path, stale: Iterable[str]) -> None:
     manifest = staging / MANIFEST
     if manifest.exists():
         (target / MANIFEST).unlink(missing_ok=True)
-    for file in sorted(staging.rglob("*")):
-        if file.is_file() and file != manifest:
-            destination = target / file.relative_to(staging)
-            destination.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(file, destination)
+    moves = [(file, target / file.relative_to(staging)) for file in sorted(staging.rglob("*")) if file.is_file()]
+    moves = [(file, destination) for file, destination in moves if file != manifest]
+    for folder in sorted({destination.parent for _, destination in moves}):
+        folder.mkdir(parents=True, exist_ok=True)
+    with ThreadPoolExecutor(4) as threads:  # a replaced file's blocks are freed by the move: on every core
+        for _ in threads.map(lambda move: os.replace(*move), moves):
+            pass
     for name in stale:
         (target / name).unlink(missing_ok=True)
         for folder in (target / name).parents:  # an event's folder, once empty

@@ -93,6 +93,7 @@ class Fingerprints:
         self._months: dict[tuple[str | None, str], bytes] = {}  # by tag and month: what its month page shows
         self._listed: dict[str | None, str] = {}  # by tag: the months its month pages list
         self._days: dict[tuple[str, date], str] = {}  # by event id and day: what its page shows of the day
+        self._events: dict[int, bytes] | None = None  # `_by_id`
         self._of: dict[tuple[str, str | None, str | None], bytes] = {}  # by format, tag and item: `of` on `_today`
         self._today: date | None = None
         self._inputs: dict[str, Callable[[Route], bytes]] = {
@@ -134,6 +135,18 @@ class Fingerprints:
     def event(self, event: Event) -> bytes:
         return self.digests(event)
 
+    def _by_id(self) -> dict[int, bytes]:
+        """Every event's digest by its object's id (which the site keeps), in the site's order."""
+        if self._events is None:
+            digests = self.digests
+            self._events = {id(event): digests(event) for event in self.site.events}
+        return self._events
+
+    def _joined(self, events: Iterable[Event]) -> bytes:
+        """The digests of `events`, one after the other (16 bytes each: none can be taken for another)."""
+        by_id = self._by_id()
+        return b"".join([by_id[id(event)] for event in events])
+
     def news(self, entry: NewsEntry) -> bytes:
         found = self._news.get(entry.id)
         if found is None:
@@ -161,8 +174,9 @@ class Fingerprints:
         if found is None:
             event = self.site.event(route.item or "")
             found = b""
-            if event is not None:
-                found = _digest([self.event(event), *(self.news(entry) for entry in self.site.news_about(event.id))])
+            if event is not None:  # (most events are in no news post: their inputs are their digest)
+                about = self.site.news_about(event.id)
+                found = _digest([self.event(event), *map(self.news, about)]) if about else self.event(event)
             self._items[route.item or ""] = found
         return found
 
@@ -171,20 +185,20 @@ class Fingerprints:
         found = self._months.get(key)
         if found is None:
             index = months.index(self.site, route.tag)
-            shown = [self.event(event) for event in index.events(route.item or "")]
+            shown = self._joined(index.events(route.item or ""))
             listed = self._listed.get(route.tag)
             if listed is None:
                 listed = self._listed[route.tag] = repr(index.with_events) + repr(index.pages)
-            found = self._months[key] = _digest([listed, *shown])
+            found = self._months[key] = _digest([listed, shown])
         return found
 
     def _archive_inputs(self, route: Route) -> bytes:
         if self._years is None:
-            by_year: dict[str, list[bytes]] = {}
+            by_year: dict[str, list[Event]] = {}
             for event in self.site.events:
-                by_year.setdefault(str(event.first_day.year), []).append(self.event(event))
+                by_year.setdefault(str(event.first_day.year), []).append(event)
             years = repr(sorted(int(year) for year in by_year))
-            self._years = {year: _digest([years, *shown]) for year, shown in by_year.items()}
+            self._years = {year: _digest([years, self._joined(shown)]) for year, shown in by_year.items()}
             self._years[""] = _digest([years])
         return self._years.get(route.item or "", self._years[""])
 
@@ -223,8 +237,8 @@ class Fingerprints:
         found = self._views.get(route.tag)
         if found is None:
             site, tag = self.site, route.tag
-            events = [self.event(event) for event in site.events if tag is None or tag in event.tags]
-            news = [self.news(entry) for entry in site.news if tag is None or tag in entry.tags]
-            found = _digest([repr(len(events)), *events, *news])
+            events = self._joined(site.events if tag is None else (event for event in site.events if tag in event.tags))
+            news = b"".join([self.news(entry) for entry in site.news if tag is None or tag in entry.tags])
+            found = _digest([events, news])
             self._views[route.tag] = found
         return found
