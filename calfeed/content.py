@@ -30,7 +30,7 @@ from .model import (
     Text,
 )
 from .problems import ContentError, Path, Pending, Problem, Problems, TooMany, format_path
-from .reuse import Effects, Item, Reading, Reuse
+from .reuse import Effects, Hashes, Item, Reading, Reuse
 from .sections import CALENDAR_KEYS, EVENT_KEYS, NEWS_KEYS, ORGANIZER_KEYS, TOP_KEYS, Defaults, Ids, SectionReader
 from .sections import calendar as read_calendar
 
@@ -49,7 +49,12 @@ SCHEMA_KEYS: dict[str, tuple[str, ...]] = {
 
 
 def read_content(
-    path: str | os.PathLike[str], *, max_bytes: int = MAX_BYTES, reuse: Reuse | None = None, convert: bool = False
+    path: str | os.PathLike[str],
+    *,
+    max_bytes: int = MAX_BYTES,
+    reuse: Reuse | None = None,
+    convert: bool = False,
+    memos: dict[str, yamlchunks.Memo] | None = None,
 ) -> tuple[Site | None, list[Problem]]:
     """Read one YAML file, or every ``*.yaml``/``*.yml`` under a folder, merged.
 
@@ -63,7 +68,9 @@ def read_content(
 
     With `reuse` (kept from one read to the next, see calfeed/reuse.py), an item read from
     the same YAML as in the previous read is the very object that read made (and is not
-    checked again if that read found no problem in it).
+    checked again if that read found no problem in it). With `memos` instead (each file's items by their
+    text, as a read in another process left them: `calfeed.parsememo`), only the items whose text is not
+    there are parsed; `memos` is renewed in place with this read's.
 
     Descriptions (Markdown) and summaries are held to the limits that keep a conversion quick; with
     `convert` (what `calfeed check` asks), each description is converted too, and one the converter
@@ -71,7 +78,7 @@ def read_content(
     calfeed/descriptions.py).
     """
     with collector_paused():
-        return _Reader(max_bytes, reuse, convert).read(FilePath(path))
+        return _Reader(max_bytes, reuse, convert, memos).read(FilePath(path))
 
 
 @contextmanager
@@ -120,11 +127,22 @@ class _Reader:
     """One read of the content: parses each file, reads its sections (`calfeed.sections`, whose checks
     tell `problems` what is wrong where), then checks what spans items and files."""
 
-    def __init__(self, max_bytes: int, reuse: Reuse | None = None, convert: bool = False) -> None:
+    def __init__(
+        self,
+        max_bytes: int,
+        reuse: Reuse | None = None,
+        convert: bool = False,
+        memos: dict[str, yamlchunks.Memo] | None = None,
+    ) -> None:
         self.max_bytes = max_bytes
         self.reuse = reuse
+        self.memos_before = reuse.memos if reuse is not None else memos  # None: each file is parsed whole
+        self.memos_kept = memos  # renewed with this read's memos
+        self.hashes = Hashes()  # each item's history digest, as a previous read found it for the same value
         self.convert = convert  # convert each description too (`descriptions.failure`)
-        self.reading = Reading(None, None)  # what it reuses of the previous read, once the calendar is read
+        self.reading = Reading(
+            None, None, self.hashes
+        )  # what it reuses of the previous read, once the calendar is read
         self.sources: dict[str, bytes] = {}  # each file's bytes, by name: its version, and where problems are
         self.memos: dict[str, yamlchunks.Memo] = {}  # each file's items by their text (with `reuse`)
         self.problems = Problems()
@@ -155,8 +173,7 @@ class _Reader:
             located.extend(Problem(str(file), None, None, "", symlinks.leading_out()) for file in sorted(outside))
             files = [file for file in files if file not in outside]
         parsed = self.parse_files(files, documents, located)
-        if self.reuse is not None:  # each file's items by their text, for the next read (`yamlchunks`)
-            self.reuse.memos = self.memos
+        self.hand_over_memos()
         if not parsed:
             return None, located
         site = None
@@ -164,6 +181,8 @@ class _Reader:
             site = self.validate(documents)
         except TooMany as stop:  # in the file of the last problem
             self.problems.pending.append(Pending(self.problems.pending[-1].file, (), str(stop)))
+        for memo in self.memos.values():  # each item's digest, for the next read
+            memo.digests = self.hashes.of(memo.items.values())
         history_problems: list[Problem] = []
         if any(p.severity == "error" for p in located) or self.problems.errors:
             site = None
@@ -180,6 +199,17 @@ class _Reader:
         located.extend(p for p in self.locate() if (p.file, p.field) not in replaced)
         located.sort(key=lambda p: (p.file, p.line or 0, p.column or 0))
         return site, located + history_problems
+
+    def hand_over_memos(self) -> None:
+        """Give each file's items by their text (`yamlchunks`) to the next read, and take the history digests
+        of those a previous read hashed."""
+        if self.reuse is not None:
+            self.reuse.memos = self.memos
+        elif self.memos_kept is not None:
+            self.memos_kept.clear()
+            self.memos_kept.update(self.memos)
+        for memo in self.memos.values():
+            self.hashes.known.update(memo.digests)
 
     def warn_undated(self, site: Site) -> None:
         """A warning for each news post without a date, naming the date the rule in docs/content.md gave it."""
@@ -240,11 +270,11 @@ class _Reader:
         return problems
 
     def parse(self, name: str, data: bytes) -> tuple[Any, list[Problem]]:
-        """`yamlread.parse`; with `reuse`, the items whose text did not change since the previous read are
-        not parsed again but are the objects that read made (`yamlchunks`: the same result)."""
-        if self.reuse is None:
+        """`yamlread.parse`; with `reuse` or `memos`, the items whose text did not change since the previous
+        read are not parsed again but are the values that read made (`yamlchunks`: the same result)."""
+        if self.memos_before is None:
             return yamlread.parse(name, data)
-        memo = self.memos[name] = self.reuse.memos.get(name) or yamlchunks.Memo()
+        memo = self.memos[name] = self.memos_before.get(name) or yamlchunks.Memo()
         return yamlchunks.parse(name, data, memo)
 
     def local_images(self, site: Site, root: FilePath) -> Site:
@@ -367,7 +397,7 @@ class _Reader:
     def validate(self, documents: list[tuple[str, dict[str, Any]]]) -> Site | None:
         """Read every section of `documents` (file name, top-level mapping): the site, or None."""
         calendar, defaults = self.calendar(documents)
-        self.reading = Reading(self.reuse, defaults)
+        self.reading = Reading(self.reuse, defaults, self.hashes)
         tags: dict[str, Text] = {}
         events: list[Event] = []
         for file, document in documents:

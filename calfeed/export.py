@@ -18,6 +18,8 @@ as it is (bytes and modification time), so rsync or a CDN upload sends only what
 alone keeps the date of the build that wrote it.
 The outputs that list every event (calendars, ``events.json``), which any event's edit changes, are joined
 from pieces the previous build saved in `STATE` (`calfeed.buildstate`): only the edited event's are made again.
+The content is read with the previous build's parse of each item, kept in `MEMO` (`calfeed.parsememo`): only
+the edited items are parsed again.
 
 Pages that list upcoming events show the build day (today in the calendar's time zone): rebuild daily.
 A full build writes into a temporary folder beside OUTDIR and renames it into place only once it is
@@ -48,7 +50,7 @@ from itertools import chain, pairwise
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
-from . import buildstate, gzip_chunks
+from . import buildstate, gzip_chunks, parsememo
 from .fingerprints import Fingerprints
 from .http import PREFLIGHT, Output, Policy, render_output, today_in
 from .problems import ContentError, Problem
@@ -65,7 +67,8 @@ HOST_FILES = ("_headers", "_nginx.conf")  # instructions for the host, not pages
 MANIFEST = ".calfeed-build.json"  # what the previous build wrote, for the next one: never served
 MANIFEST_VERSION = 2
 STATE = buildstate.STATE  # pieces of the largest outputs, for the next build: never served
-BUILD_FILES = (MANIFEST, STATE)
+MEMO = parsememo.MEMO  # each item's text and what it parses to, for the next build: never served
+BUILD_FILES = (MANIFEST, STATE, MEMO)
 PER_FILE = ("Content-Length", "ETag", "Last-Modified", "Vary", "Content-Encoding", "X-Content-Version")
 SUFFIXES = {"gzip": ".gz", "br": ".br"}
 
@@ -154,12 +157,17 @@ def build(
     through; either way `outdir` is untouched.
     """
     reading = buildstate.Reading(Path(outdir))  # the previous build's pieces, while the content is read
-    published, problems = read_version(settings.events, max_bytes=settings.max_bytes, base_url=settings.base_url)
+    memos = parsememo.load(Path(outdir))  # each item's parse by the previous build, renewed by the read
+    published, problems = read_version(
+        settings.events, max_bytes=settings.max_bytes, base_url=settings.base_url, memos=memos
+    )
+    memo = None if parsememo.unchanged(memos) else parsememo.dumped(memos)  # for the next build (None: kept)
+    del memos  # the content's YAML values: not kept while rendering
     if published is None:
         raise ContentError([problem for problem in problems if problem.severity == "error"])
     gc.freeze()  # the content's objects are never garbage: no collection scans them again (nor in the workers)
     try:
-        return _build(published, problems, settings, Path(outdir), today, only, processes, reading)
+        return _build(published, problems, settings, Path(outdir), today, only, processes, reading, memo)
     finally:
         gc.unfreeze()
 
@@ -173,6 +181,7 @@ def _build(
     only: Callable[[Route], bool] | None,
     processes: int | None,
     reading: buildstate.Reading,
+    memo: bytes | None,
 ) -> Built:
     site = published.site
     policy = Policy.from_settings(settings)
@@ -205,12 +214,13 @@ def _build(
         entries, rendered, count, used, made = _make(jobs, work, processes or os.cpu_count() or 1)
         pieces, written = len(made), written + count
         state = _save_state(lasting.stored, used, made, work, state_key)
+        memo_size = _save_memo(memo, work)
         del used, made  # the pieces are saved: free them before the manifest is made
         lasting.stored = {}
         manifest, (files, sizes) = _manifest(entries, host_key, previous)
         _keep_or_write(target / MANIFEST, staging / MANIFEST, manifest, published.modified, link=not in_place)
-        files += len(HOST_FILES) + 1 + (state > 0)
-        size += sizes + len(manifest) + state
+        files += len(HOST_FILES) + 1 + (state > 0) + (memo_size > 0)
+        size += sizes + len(manifest) + state + memo_size
         if in_place:
             _commit(staging, target, _stale(previous, entries))
         else:
@@ -290,6 +300,20 @@ def _state_key(fingerprints: Fingerprints) -> bytes:
     except importlib.metadata.PackageNotFoundError:  # pragma: no cover  (run from a checkout never installed)
         version = "unknown"
     return fragments.digest([str(buildstate.VERSION), version, fingerprints.shared])
+
+
+def _save_memo(memo: bytes | None, work: _Work) -> int:
+    """Save `memo`, each content item's parse (`calfeed.parsememo`), for the next build in `work.staging` (None:
+    the previous build's holds the same, kept as it is) and return the file's size (0: none)."""
+    previous = work.previous / MEMO
+    if memo is None:
+        if not previous.is_file():
+            return 0
+        if not work.in_place:
+            os.link(previous, work.staging / MEMO)
+        return previous.stat().st_size
+    _write(work.staging / MEMO, memo, work.published.modified)
+    return len(memo)
 
 
 def _save_state(
@@ -716,7 +740,7 @@ def nginx_conf(languages: Iterable[str], policy: Policy) -> str:
         "gzip_static on;  # the .gz files, for clients that accept gzip",
         "# brotli_static on;  # the .br files, where nginx has the brotli module (libnginx-mod-http-brotli-static)",
         "etag on;",
-        "location ~ ^/(?:_headers|_nginx\\.conf|\\.calfeed-build\\.(?:json|pieces))$ { return 404; }",
+        "location ~ ^/(?:_headers|_nginx\\.conf|\\.calfeed-build\\.(?:json|pieces|parse))$ { return 404; }",
     ]
     for spec in sorted(FORMATS.values(), key=lambda spec: spec.items is None):  # item patterns first
         out.append(f"location ~ {_location(spec, langs)} {{")

@@ -19,6 +19,7 @@ holds every content fixture and the bad-content suite to that), in a fraction of
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
@@ -72,13 +73,35 @@ class Reuse:
         self.history: tuple[bytes, dict[str, Record]] | None = None  # the history file's bytes and records
 
 
+class Hashes:
+    """`history.content_hash` of items' YAML values, as a previous read found it for the same value objects
+    (`yamlchunks` gives an item whose text did not change the value that read parsed, or one
+    `calfeed.parsememo` read back with its digest): by id, trusted only for the very object."""
+
+    def __init__(self) -> None:
+        self.known: dict[int, tuple[Any, str]] = {}  # id(value) -> (value, digest)
+
+    def __call__(self, raw: Any) -> str:
+        known = self.known.get(id(raw))
+        if known is not None and known[0] is raw:
+            return known[1]
+        digest = history.content_hash(raw)
+        self.known[id(raw)] = (raw, digest)
+        return digest
+
+    def of(self, values: Iterable[Any]) -> dict[int, tuple[Any, str]]:
+        """The digests known of `values`, by id."""
+        return {id(value): known for value in values if (known := self.known.get(id(value))) and known[0] is value}
+
+
 class Reading:
     """One read's side of `Reuse` (None: reuse nothing, remember nothing): what the previous read made
     from the same sources, and what this read makes, kept for the next read by `keep`."""
 
-    def __init__(self, reuse: Reuse | None, defaults: object) -> None:
+    def __init__(self, reuse: Reuse | None, defaults: object, hashes: Callable[[Any], str] | None = None) -> None:
         self.reuse = reuse
         self.defaults = defaults
+        self.digest = hashes or history.content_hash  # an item's history digest
         same = reuse is not None and reuse.defaults == defaults  # a new language or zone: every item is new
         self.items_before = reuse.items if reuse is not None and same else {}
         self.sized_before = reuse.sized if reuse is not None and same else {}
@@ -105,9 +128,9 @@ class Reading:
     def remember(self, mark: Mark | None, raw: Any, item: Item, effects: Effects | None) -> tuple[Item, str]:
         """`item`, just read from `raw`, or the equal one the previous read made; with its history digest."""
         if mark is None:
-            return item, history.content_hash(raw)
+            return item, self.digest(raw)
         before = self.items_before.get(mark)
-        kept = Kept(before.item, before.digest, effects) if before else Kept(item, history.content_hash(raw), effects)
+        kept = Kept(before.item, before.digest, effects) if before else Kept(item, self.digest(raw), effects)
         self.items_now[mark] = kept
         return cast(Item, kept.item), kept.digest
 

@@ -25,6 +25,7 @@ from .images import image_files
 from .model import Site
 from .problems import Problem
 from .reuse import Reuse
+from .yamlchunks import Memo
 
 log = logging.getLogger("calfeed")
 
@@ -39,12 +40,19 @@ class Published:
 
 
 def read_version(
-    path: str | os.PathLike[str], *, max_bytes: int = MAX_BYTES, base_url: str = ""
+    path: str | os.PathLike[str],
+    *,
+    max_bytes: int = MAX_BYTES,
+    base_url: str = "",
+    memos: dict[str, Memo] | None = None,
 ) -> tuple[Published | None, list[Problem]]:
     """The content at `path` as published at `base_url`, or None if it has errors; with every problem.
-    `calfeed build` reads content this way; `ContentStore` does the same, watching the files."""
-    published, problems, _ = _read(Path(path), max_bytes, base_url)
-    return published, problems
+    `calfeed build` reads content this way, with the previous build's `memos` (`calfeed.parsememo`: only
+    the items whose text is not there are parsed; renewed in place); `ContentStore` does the same, watching
+    the files."""
+    site, problems = read_content(path, max_bytes=max_bytes, memos=memos)
+    after = _signature(Path(path))
+    return None if site is None else Published(with_base_url(site, base_url), _modified(after)), problems
 
 
 def _read(

@@ -53,6 +53,8 @@ class Memo:
 
     def __init__(self) -> None:
         self.items: dict[bytes, Any] = {}
+        self.saved: dict[bytes, bytes | memoryview] = {}  # text -> its value's JSON, as `calfeed.parsememo` read it
+        self.digests: dict[int, tuple[Any, str]] = {}  # id(an item's value) -> (it, `history.content_hash` of it)
 
 
 def parse(file: str, data: bytes, memo: Memo) -> tuple[Any, list[Problem]]:

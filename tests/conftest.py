@@ -75,6 +75,16 @@ if hasattr(yaml, "CBaseLoader"):
     PARSERS.append(pytest.param(yaml.CBaseLoader, id="libyaml"))
 
 
+@pytest.fixture
+def items_parsed(monkeypatch) -> list[bytes]:
+    """The text of every item parsed alone from now on (`yamlread.parse_plain`: the items of
+    `yamlchunks`; a skeleton starts at column 0)."""
+    parsed: list[bytes] = []
+    parse_plain = yamlread.parse_plain
+    monkeypatch.setattr(yamlread, "parse_plain", lambda file, data: parsed.append(data) or parse_plain(file, data))
+    return parsed
+
+
 @pytest.fixture(params=PARSERS)
 def parser(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> object:
     """Run the test once with each YAML parser."""

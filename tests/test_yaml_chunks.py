@@ -6,7 +6,6 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -185,15 +184,6 @@ def test_an_item_written_twice_is_two_objects_as_in_a_whole_parse():
     for _ in range(2):
         value, _ = yamlchunks.parse("f.yaml", text, memo)
         assert value["events"][0] is not value["events"][1]
-
-
-@pytest.fixture
-def items_parsed(monkeypatch) -> list[bytes]:
-    """The text of every item parsed alone from now on (the skeleton, which starts at column 0, left out)."""
-    parsed: list[bytes] = []
-    parse_plain = yamlread.parse_plain
-    monkeypatch.setattr(yamlread, "parse_plain", lambda file, data: parsed.append(data) or parse_plain(file, data))
-    return parsed
 
 
 def _items(parsed: list[bytes]) -> list[bytes]:
