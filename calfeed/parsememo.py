@@ -56,8 +56,9 @@ def key() -> bytes:
 def load(folder: Path) -> dict[str, Memo]:
     """Each content file's memo saved in `folder` by the previous build; none when there is no such file, or
     it was made under another key, or is damaged."""
+    file = folder / MEMO
     try:
-        data = (folder / MEMO).read_bytes()
+        data = file.read_bytes() if file.is_file() else b""  # never a device or a pipe put there
     except OSError:
         return {}
     if len(data) < _HEAD or not data.startswith(MAGIC):
