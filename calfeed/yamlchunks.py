@@ -98,7 +98,9 @@ def _parse_split(file: str, data: bytes, memo: Memo) -> Any:
 def _split(data: bytes) -> tuple[bytes, list[tuple[str, list[bytes]]]] | None:
     """The skeleton (the file with a marker item in place of each splittable top-level list) and each such
     list's key and items' texts; None if the file cannot be split, or has nothing to split."""
-    if any(unsplittable in data for unsplittable in _UNSPLITTABLE) or data.count(b"\r") != data.count(b"\r\n"):
+    if any(unsplittable in data for unsplittable in _UNSPLITTABLE) or (
+        b"\r" in data and data.count(b"\r") != data.count(b"\r\n")
+    ):
         return None
     tops = [match.start() + 1 for match in _TOP_LINE.finditer(data)]
     if data[:1] not in (b"", b" ", b"\r", b"\n", b"#"):
