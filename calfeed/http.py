@@ -61,8 +61,8 @@ OUTPUT_OVERHEAD = 4096
 # 7.6 MB calendar 0.31 -> 0.18 s for 12 % more bytes (457 -> 511 kB), 19.5 MB events.json 0.58 -> 0.34 s (736 ->
 # 831 kB), still smaller than gzip 6; brotli 5 is no faster there.
 # Past HUGE too, gzip is made in chunks that an edit leaves alone (`calfeed.gzip_chunks`), so compressing the
-# next version again takes the unchanged ones as they were: 19.5 MB events.json 146 -> 34 ms with every chunk
-# known, for 0.7 % more bytes than gzip 6 of the whole.
+# next version again takes the unchanged ones as they were: 19.5 MB events.json 143 -> 24 ms after an edit
+# (benchmarks/compression.py), for 0.7 % more bytes than gzip 6 of the whole.
 LARGE = 64 * 1024
 HUGE = 1024 * 1024
 BROTLI_QUALITY = 9

@@ -1,6 +1,7 @@
 """Huge bodies gzipped in chunks (`calfeed.gzip_chunks`): one gzip stream any decoder reads as the body, and
 after an edit only the chunks around it are compressed again (the server keeps chunks in memory, a build takes
-them from the previous build's .gz). Decoded by Python's gzip, Debian's gzip and zcat, curl, and nginx."""
+them from the previous build's .gz). Decoded by Python's gzip, Debian's gzip and zcat, curl and Chromium;
+served by calfeed's server and by nginx (gzip_static)."""
 
 from __future__ import annotations
 
@@ -26,6 +27,7 @@ from calfeed.settings import Settings
 from calfeed.store import ContentStore
 
 from conftest import BUNDLED, TEMPLATES
+from test_browser_support import CHROMIUM, chromium
 
 
 def _vevents(count: int, edited: int | None = None) -> bytes:
@@ -276,17 +278,29 @@ def test_an_altered_gzip_of_the_previous_build_is_compressed_anew(content, tmp_p
     assert sum(made for _, made in done) < sum(chunks for chunks, _ in done) / 2  # the others: as before
 
 
-def test_nginx_serves_the_chunked_gzip_of_the_export_to_curl(tmp_path, small_chunks):
+def test_nginx_serves_the_chunked_gzip_of_the_export_to_curl_and_chromium(tmp_path, small_chunks):
     if NGINX is None:
         pytest.skip("nginx is not installed (.ci/run installs Debian's nginx)")
     out = tmp_path / "site"
     export.build(out, Settings(events=str(BUNDLED), templates=str(TEMPLATES)))
     block = f"server {{ listen 127.0.0.1:{{port}}; root {out}; include {out}/_nginx.conf; }}"
+    names = ("calendar.ics", "fr/events.json")
     with run_nginx(tmp_path / "nginx", block) as base:
-        for name in ("calendar.ics", "fr/events.json"):
+        for name in names:
             plain = (out / name).read_bytes()
             assert len(plain) > http.HUGE and len(gzip_chunks.cuts(plain)) > 3
             coded = _curl(f"{base}/{name}", "-H", "Accept-Encoding: gzip", "--dump-header", str(tmp_path / "head"))
             assert "content-encoding: gzip" in (tmp_path / "head").read_text().lower()
             assert coded == (out / (name + ".gz")).read_bytes()  # gzip_static: the export's file
             assert _curl(f"{base}/{name}", "--compressed") == plain == gzip.decompress(coded)
+        if not CHROMIUM.exists():
+            return
+        with chromium() as browser:
+            page = browser.new_page()
+            page.goto(f"{base}/fr/events.json")  # (a page of the site's origin that loads nothing else)
+            for name in names:
+                coding, text = page.evaluate(
+                    "name => fetch('/' + name).then(r => r.text().then(t => [r.headers.get('content-encoding'), t]))",
+                    name,
+                )
+                assert (coding, text) == ("gzip", (out / name).read_bytes().decode("utf-8"))
