@@ -51,6 +51,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
 from . import buildstate, gzip_chunks, parsememo
+from .content import collector_paused
 from .fingerprints import Fingerprints
 from .http import PREFLIGHT, Output, Policy, render_output, today_in
 from .problems import ContentError, Problem
@@ -157,15 +158,16 @@ def build(
     through; either way `outdir` is untouched.
     """
     reading = buildstate.Reading(Path(outdir))  # the previous build's pieces, while the content is read
-    memos = parsememo.load(Path(outdir))  # each item's parse by the previous build, renewed by the read
-    published, problems = read_version(
-        settings.events, max_bytes=settings.max_bytes, base_url=settings.base_url, memos=memos
-    )
-    memo = None if parsememo.unchanged(memos) else parsememo.dumped(memos)  # for the next build (None: kept)
-    del memos  # the content's YAML values: not kept while rendering
-    if published is None:
-        raise ContentError([problem for problem in problems if problem.severity == "error"])
-    gc.freeze()  # the content's objects are never garbage: no collection scans them again (nor in the workers)
+    with collector_paused():  # (the content's objects all survive: a collection would only look at them)
+        memos = parsememo.load(Path(outdir))  # each item's parse by the previous build, renewed by the read
+        published, problems = read_version(
+            settings.events, max_bytes=settings.max_bytes, base_url=settings.base_url, memos=memos
+        )
+        memo = None if parsememo.unchanged(memos) else parsememo.dumped(memos)  # for the next build (None: kept)
+        del memos  # the content's YAML values: not kept while rendering
+        if published is None:
+            raise ContentError([problem for problem in problems if problem.severity == "error"])
+        gc.freeze()  # the content's objects are never garbage: no collection scans them again (nor in the workers)
     try:
         return _build(published, problems, settings, Path(outdir), today, only, processes, reading, memo)
     finally:
@@ -190,20 +192,21 @@ def _build(
     routes = [route for route in every_route(site) if only is None or only(route)]
     _check_outdir(target, settings, overrides)
     target.parent.mkdir(parents=True, exist_ok=True)
-    before = read_manifest(target)
-    previous = before.entries
-    lasting = fragments.Lasting()
-    templates = [folder for folder in (overrides, default_templates()) if folder is not None]
-    fingerprints = Fingerprints(site, templates, lasting.digests(site))
-    state_key = _state_key(fingerprints)
-    stored = reading.pieces(state_key)  # (waited for even when not used: the workers are forked without its thread)
-    if previous:
-        lasting.stored = stored
-        lasting.lost = not lasting.stored  # pages that keep pieces for others they show make them (`Listing.keep`)
-    del stored
-    paths = list(map(path, routes))
-    jobs = _jobs(routes, paths, fingerprints, day, previous)
-    host_key = fragments.digest([fingerprints.shared, repr(policy), "\n".join(paths)])
+    with collector_paused():  # hundreds of thousands of tuples that all survive the build: none to collect
+        before = read_manifest(target)
+        previous = before.entries
+        lasting = fragments.Lasting()
+        templates = [folder for folder in (overrides, default_templates()) if folder is not None]
+        fingerprints = Fingerprints(site, templates, lasting.digests(site))
+        state_key = _state_key(fingerprints)
+        stored = reading.pieces(state_key)  # (waited for even if not used: the workers are forked without its thread)
+        if previous:
+            lasting.stored = stored
+            lasting.lost = not lasting.stored  # pages that keep pieces for others they show make them (`Listing.keep`)
+        del stored
+        paths = list(map(path, routes))
+        jobs = _jobs(routes, paths, fingerprints, day, previous)
+        host_key = fragments.digest([fingerprints.shared, repr(policy), "\n".join(paths)])
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".building", dir=target.parent))
     _FOLDERS.clear()
     in_place = bool(previous) and target.is_dir()
@@ -217,12 +220,14 @@ def _build(
         memo_size = _save_memo(memo, work)
         del used, made  # the pieces are saved: free them before the manifest is made
         lasting.stored = {}
-        manifest, (files, sizes) = _manifest(entries, host_key, previous)
+        with collector_paused():
+            manifest, (files, sizes) = _manifest(entries, host_key, previous)
+            stale = _stale(previous, entries) if in_place else []
         _keep_or_write(target / MANIFEST, staging / MANIFEST, manifest, published.modified, link=not in_place)
         files += len(HOST_FILES) + 1 + (state > 0) + (memo_size > 0)
         size += sizes + len(manifest) + state + memo_size
         if in_place:
-            _commit(staging, target, _stale(previous, entries))
+            _commit(staging, target, stale)
         else:
             staging.chmod(0o755)  # mkdtemp makes it private
             _replace(staging, target)
@@ -587,7 +592,8 @@ def read_manifest(folder: Path) -> Manifest:
             return Manifest({})
         if not all(isinstance(url_path, str) and url_path.startswith("/") for url_path in paths):
             return Manifest({})
-        if _OUTSIDE.search("\n".join(paths)):  # not a path calfeed writes, inside the folder (`file_for`)
+        text = "\n".join(paths) + "\n"
+        if any(part in text for part in _OUTSIDE):  # not a path calfeed writes, inside the folder (`file_for`)
             return Manifest({})
         if not all(before < after for before, after in pairwise(paths)):  # in order, each once
             return Manifest({})
@@ -598,7 +604,7 @@ def read_manifest(folder: Path) -> Manifest:
         return Manifest({})
 
 
-_OUTSIDE = re.compile(r"//|/\.\.?(?:/|\n|$)|\x00", re.MULTILINE)  # an empty, "." or ".." part; a NUL
+_OUTSIDE = ("//", "/./", "/.\n", "/../", "/..\n", "\x00")  # an empty, "." or ".." part; a NUL
 _SIZE = "Q" if array("Q").itemsize == 8 else "L"  # an 8-byte unsigned int
 
 
