@@ -54,6 +54,7 @@ from . import buildstate, gzip_chunks, parsememo
 from .content import collector_paused
 from .fingerprints import Fingerprints
 from .http import PREFLIGHT, Output, Policy, render_output, today_in
+from .model import Site
 from .problems import ContentError, Problem
 from .render import FORMATS, PATH_FREE, Format, fragments
 from .render.html import default_templates, make_environment
@@ -192,36 +193,23 @@ def _build(
     routes = [route for route in every_route(site) if only is None or only(route)]
     _check_outdir(target, settings, overrides)
     target.parent.mkdir(parents=True, exist_ok=True)
-    with collector_paused():  # hundreds of thousands of tuples that all survive the build: none to collect
-        before = read_manifest(target)
-        previous = before.entries
-        lasting = fragments.Lasting()
-        templates = [folder for folder in (overrides, default_templates()) if folder is not None]
-        fingerprints = Fingerprints(site, templates, lasting.digests(site))
-        state_key = _state_key(fingerprints)
-        stored = reading.pieces(state_key)  # (waited for even if not used: the workers are forked without its thread)
-        if previous:
-            lasting.stored = stored
-            lasting.lost = not lasting.stored  # pages that keep pieces for others they show make them (`Listing.keep`)
-        del stored
-        paths = list(map(path, routes))
-        jobs = _jobs(routes, paths, fingerprints, day, previous)
-        host_key = fragments.digest([fingerprints.shared, repr(policy), "\n".join(paths)])
+    plan = _plan(site, routes, overrides, policy, day, target, reading)
+    previous, lasting = plan.previous.entries, plan.lasting
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".building", dir=target.parent))
     _FOLDERS.clear()
     in_place = bool(previous) and target.is_dir()
     work = _Work(published, _templates(overrides, lasting), policy, day, staging, target, in_place)
     try:
-        kept = before.host_key == host_key
+        kept = plan.previous.host_key == plan.host_key
         written, size = _host_files(routes, site.calendar.languages, policy, work, kept)
-        entries, rendered, count, used, made = _make(jobs, work, processes or os.cpu_count() or 1)
+        entries, rendered, count, used, made = _make(plan.jobs, work, processes or os.cpu_count() or 1)
         pieces, written = len(made), written + count
-        state = _save_state(lasting.stored, used, made, work, state_key)
+        state = _save_state(lasting.stored, used, made, work, plan.state_key)
         memo_size = _save_memo(memo, work)
         del used, made  # the pieces are saved: free them before the manifest is made
         lasting.stored = {}
         with collector_paused():
-            manifest, (files, sizes) = _manifest(entries, host_key, previous)
+            manifest, (files, sizes) = _manifest(entries, plan.host_key, previous)
             stale = _stale(previous, entries) if in_place else []
         _keep_or_write(target / MANIFEST, staging / MANIFEST, manifest, published.modified, link=not in_place)
         files += len(HOST_FILES) + 1 + (state > 0) + (memo_size > 0)
@@ -236,6 +224,41 @@ def _build(
         raise
     warnings = tuple(problem for problem in problems if problem.severity != "error")
     return Built(target, len(routes), files, size, warnings, rendered, written, pieces)
+
+
+class _Plan(NamedTuple):
+    previous: Manifest  # the previous build's
+    lasting: fragments.Lasting  # the pieces it kept, if they are of this build's key
+    state_key: bytes  # the key of the pieces this build keeps (`_state_key`)
+    jobs: list[Job]
+    host_key: bytes  # what the host files are made from (`Manifest.host_key`)
+
+
+def _plan(
+    site: Site,
+    routes: list[Route],
+    overrides: Path | None,
+    policy: Policy,
+    day: date,
+    target: Path,
+    reading: buildstate.Reading,
+) -> _Plan:
+    """What the build has to do: the previous build's manifest and pieces, each job with its fingerprint."""
+    with collector_paused():  # hundreds of thousands of tuples that all survive the build: none to collect
+        before = read_manifest(target)
+        lasting = fragments.Lasting()
+        templates = [folder for folder in (overrides, default_templates()) if folder is not None]
+        fingerprints = Fingerprints(site, templates, lasting.digests(site))
+        state_key = _state_key(fingerprints)
+        stored = reading.pieces(state_key)  # (waited for even if not used: the workers are forked without its thread)
+        if before.entries:
+            lasting.stored = stored
+            lasting.lost = not lasting.stored  # pages that keep pieces for others they show make them (`Listing.keep`)
+        del stored
+        paths = list(map(path, routes))
+        jobs = _jobs(routes, paths, fingerprints, day, before.entries)
+        host_key = fragments.digest([fingerprints.shared, repr(policy), "\n".join(paths)])
+    return _Plan(before, lasting, state_key, jobs, host_key)
 
 
 def _host_files(
