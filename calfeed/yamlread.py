@@ -290,7 +290,7 @@ class _Builder:
             parent.append(value)
         elif frame[1] is _NO_KEY:  # this node is a key
             self.key(frame, event)
-            return None
+            return "?"  # what is inside a key that is a collection is named as under "?" in paths
         else:
             place = self.value(frame, value)
         if not opens:
