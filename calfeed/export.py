@@ -352,8 +352,9 @@ def _save_state(
     pieces of groups (a kind of piece in a language) it used none of; so pieces of events gone or edited, or
     of other days, are dropped once their group is made again."""
     groups = {piece_key[: fragments.GROUP] for piece_key in used}
-    kept = {piece_key: piece for piece_key, piece in stored.items() if piece_key[: fragments.GROUP] not in groups}
-    kept.update((piece_key, made[piece_key] if piece_key in made else stored[piece_key]) for piece_key in used)
+    # in the previous file's order (the keys' own), the pieces made after: `buildstate.save` sorts them in one pass
+    kept = {k: piece for k, piece in stored.items() if k in used or k[: fragments.GROUP] not in groups}
+    kept.update((piece_key, piece) for piece_key, piece in made.items() if piece_key in used)
     previous = work.previous / STATE
     if kept.keys() == stored.keys() and not made and previous.is_file():  # the same pieces: the same file
         if not work.in_place:

@@ -334,3 +334,17 @@ def test_a_feed_is_made_again_only_when_an_item_it_shows_changes(content, tmp_pa
     rendered = _formats_rendered(content, out, DAY, monkeypatch)
     assert {"atom", "rss", "json"} <= rendered
     _rebuild_and_compare(content, out, tmp_path / "full-2", DAY)
+
+
+def test_the_pieces_file_is_whole_when_the_system_writes_less_than_asked(content, tmp_path, monkeypatch):
+    """`os.writev` may write fewer bytes than it was given (a signal, a nearly full disk): the pieces file is
+    still written whole, and the next build after an edit makes only the edited event's pieces."""
+    out = tmp_path / "site"
+    real = os.writev
+    monkeypatch.setattr(os, "writev", lambda fd, parts: real(fd, [bytes(parts[0])[: len(parts[0]) // 2 + 1]]))
+    first = export.build(out, Settings(events=str(content)), today=DAY, processes=1)
+    monkeypatch.undo()
+    export.build(tmp_path / "full", Settings(events=str(content)), today=DAY)
+    assert (out / export.STATE).read_bytes() == (tmp_path / "full" / export.STATE).read_bytes()
+    _edit(content, "title: 4th UCLG Culture Summit", "title: The 4th UCLG Culture Summit")
+    assert 0 < export.build(out, Settings(events=str(content)), today=DAY).pieces < first.pieces / 2
