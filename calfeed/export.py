@@ -15,7 +15,8 @@ Incremental: the build records in `MANIFEST` each output's fingerprint (`calfeed
 is made from) and a digest of its files. A build into a folder that holds such a manifest renders only
 the outputs whose fingerprint changed and writes only files whose bytes changed; every other file stays
 as it is (bytes and modification time), so rsync or a CDN upload sends only what changed. A file left
-alone keeps the date of the build that wrote it.
+alone keeps the date of the build that wrote it; one deleted since is written again. The host files are
+made again only when what they show changes (`Manifest.host_key`).
 The outputs that list every event (calendars, ``events.json``), which any event's edit changes, are joined
 from pieces the previous build saved in `STATE` (`calfeed.buildstate`): only the edited event's are made again.
 The content is read with the previous build's parse of each item, kept in `MEMO` (`calfeed.parsememo`): only
