@@ -254,7 +254,7 @@ def _plan(
         stored = reading.pieces(state_key)  # (waited for even if not used: the workers are forked without its thread)
         if before.entries:
             lasting.stored = stored
-            lasting.lost = not lasting.stored  # pages that keep pieces for others they show make them (`Listing.keep`)
+            lasting.lost = not lasting.stored  # then every output is rendered again, and makes its pieces
         del stored
         paths = list(map(path, routes))
         jobs = _jobs(routes, paths, fingerprints, day, before.entries)
@@ -400,8 +400,10 @@ def _make(
     entries: dict[str, Entry] = {}
     same: list[Job] = []
     todo: list[Job] = []
+    lasting = fragments.lasting(work.templates)
+    again = lasting is not None and lasting.lost  # every output makes its pieces again (files of the same bytes stay)
     for job in jobs:
-        (same if _unchanged(job) else todo).append(job)
+        (same if not again and _unchanged(job) else todo).append(job)
 
     def keep() -> list[Job]:  # the unchanged outputs' files, kept while the workers render: those lost
         lost = []

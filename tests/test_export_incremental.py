@@ -260,8 +260,8 @@ def test_the_calendars_and_events_json_are_joined_from_the_previous_builds_piece
     _edit(content, "title: 4th UCLG Culture Summit", "title: The 4th UCLG Culture Summit")
     edited = export.build(out, Settings(events=str(content)), today=DAY)
     # a VEVENT, an events.json item and a search.json row in each of the three languages, and its entry on each of
-    # the four archive pages of its year (/archive/2021/ and /en/, /es/, /fr/archive/2021/)
-    assert edited.pieces == 3 * 3 + 4
+    # the four archive pages of its year, agendas and embeds (/archive/2021/, /, /embed/, and under /en/, /es/, /fr/)
+    assert edited.pieces == 3 * 3 + 3 * 4
     _edit(content, "title: The 4th UCLG Culture Summit", "title: The 4th UCLG Culture Summit!")
     changed = _rebuild_and_compare(content, out, tmp_path / "full", DAY)
     assert {"calendar.ics", "events.json", "es/events.json", "fr/calendar.ics"} <= changed

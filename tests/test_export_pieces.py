@@ -18,8 +18,6 @@ from calfeed.settings import Settings
 
 from conftest import BUNDLED, TEMPLATES
 
-EVENT_PIECES = 3 * 3 + 4  # an edited event's VEVENT, events.json item and search row per language, archive entries
-
 
 @pytest.fixture
 def content(tmp_path: Path) -> Path:
@@ -84,13 +82,16 @@ def _edit_and_stamp(content: Path, old: str, new: str) -> None:
 
 def test_pieces_kept_by_an_earlier_build_are_taken_by_a_later_one(content, tmp_path):
     """Editing 2022's event renders only 2022's archive pages; 2021's, rendered after the next edit, still finds
-    its other events' entries, kept from the first build through the second."""
-    out = tmp_path / "site"
+    its other events' entries, kept from the first build through the second: it makes no more pieces than a
+    build after a full one."""
+    out, reference = tmp_path / "site", tmp_path / "reference"
     export.build(out, Settings(events=str(content)), today=DAY)
     _edit_and_stamp(content, "International Days on Cultural Rights", "Days on Cultural Rights")
-    assert export.build(out, Settings(events=str(content)), today=DAY).pieces == EVENT_PIECES
+    assert 0 < export.build(out, Settings(events=str(content)), today=DAY).pieces
+    export.build(reference, Settings(events=str(content)), today=DAY)
     _edit_and_stamp(content, "title: 4th UCLG Culture Summit", "title: The 4th UCLG Culture Summit")
-    assert export.build(out, Settings(events=str(content)), today=DAY).pieces == EVENT_PIECES
+    made = export.build(out, Settings(events=str(content)), today=DAY).pieces
+    assert 0 < made == export.build(reference, Settings(events=str(content)), today=DAY).pieces
     _edit(content, "title: Resilient City training program", "title: Resilient City training")
     _rebuild_and_compare(content, out, tmp_path / "full", DAY)
     assert "Resilient City training" in _archive(out, "fr/archive/2021")

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from .. import recurrence
 from ..model import Event, Site
 from ..routes import Links
-from .page import Localizer, page_context, upcoming_of
+from .page import Localizer, events_of, page_context, upcoming_of
 
 if TYPE_CHECKING:
     from ..formats import View
@@ -33,7 +33,7 @@ def render_embed(site: Site, view: View) -> bytes:
 
     It gets the pages' template context (`page.page_context`), so it shares their partials and catalogs.
     """
-    events = view.events(site)
+    events = events_of(site, view)
     upcoming = upcoming_of(site, view)[:UPCOMING]
     past = _recent_past(events, view)
     context = page_context(site, view, upcoming=upcoming, past=past, more=len(events) > len(upcoming) + len(past))

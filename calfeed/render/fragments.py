@@ -86,7 +86,9 @@ class Lasting:
 
     def __init__(self, stored: Mapping[bytes, Piece] | None = None) -> None:
         self.stored: Mapping[bytes, Piece] = stored or {}
-        self.lost = False  # the previous build's pieces were lost (its file missing, damaged or foreign)
+        # the previous build's pieces were lost (its file missing, damaged or foreign): `calfeed build` renders every
+        # output again (leaving files whose bytes are the same), so that the pieces it saves are a full build's
+        self.lost = False
         self._made: dict[bytes, bytes] = {}
         self._used: set[bytes] = set()
         self._fresh: list[bytes] = []

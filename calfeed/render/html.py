@@ -37,7 +37,7 @@ from jinja2 import (
 from markupsafe import Markup
 
 from .. import recurrence
-from ..model import Site
+from ..model import Event, Site
 from ..routes import Links
 from . import fragments, i18n, jsonld, month
 from .markup import to_html
@@ -45,6 +45,7 @@ from .page import (
     Localizer,
     by_month,
     event_dates,
+    events_of,
     page_context,
     upcoming_of,
     years_of,
@@ -103,7 +104,7 @@ def render_agenda(site: Site, view: View) -> bytes:
     Past the first `HOME_UPCOMING` upcoming and `HOME_PAST` past events, the page links each
     year's archive page instead, so it stays small with thousands of events.
     """
-    events = view.events(site)
+    events = events_of(site, view)
     upcoming = upcoming_of(site, view)
     ongoing = {event.id for event in upcoming}
     past = list(itertools.islice((e for e in reversed(events) if e.id not in ongoing), HOME_PAST))
@@ -163,11 +164,23 @@ def render_archive(site: Site, view: View) -> bytes:
         year=year,
         months=by_month(events, view.lang),
         years=years_of(site, view),
-        structured=jsonld.graph([jsonld.event(site, event, view.lang) for event in events]),
+        structured=_archive_structured(site, view, events),
     )
     page = _render(view, "archive.html", context)
     context["listed"].keep(site.events)  # the other years' pages show the same pieces: kept for the next build
     return page
+
+
+def _archive_structured(site: Site, view: View, events: list[Event]) -> dict[str, Any] | None:
+    """The JSON-LD of a year's events: the same on the year's pages at the root and under the language's
+    prefix (``/archive/2024/``, ``/en/archive/2024/``), so made once per process where the environment keeps
+    pieces."""
+
+    def make() -> dict[str, Any] | None:
+        return jsonld.graph([jsonld.event(site, event, view.lang) for event in events])
+
+    kept = fragments.of(view.environment())
+    return make() if kept is None else kept.get(site, ("archive-structured", view.lang, view.item), make)
 
 
 def render_month(site: Site, view: View) -> bytes:

@@ -1,7 +1,8 @@
-"""One partial template per item of a page that lists many: ``{{ listed(event, 3) }}`` in ``archive.html``.
+"""One partial template per item of a page that lists many: ``{{ listed(event, 3) }}`` in ``archive.html``,
+``agenda.html`` and ``embed.html``.
 
-A year's archive page lists some 1,700 events at 10,000; rendering ``_event.html`` for each is most of its
-time. `Listing` renders the partial for one item with only the names its header asks for (`event`, `level`,
+A year's archive page lists some 1,700 events at 10,000, an agenda 60; rendering ``_event.html`` for each is
+most of their time. `Listing` renders the partial for one item with only the names its header asks for (`event`, `level`,
 `t`) and the page's `lang`, `tag` and `section`, so what it writes depends on nothing else: the item, those
 names and what every page shows of the site (the templates, calfeed's code and translations, the calendar
 settings, the tag labels, the images: the key of the pieces file, `calfeed.buildstate`). Of the page, `t`
@@ -9,7 +10,7 @@ gives the partial its language, its day and the way up to the site's root (``../
 link starts with); a partial must not show the page's own address (``t.alternates()``): include it instead.
 
 Where the build keeps pieces between builds (`fragments.Lasting`), each item's piece is kept by all of these.
-Every page of one kind and language at one depth (each year's archive page) makes the same piece of an event,
+Every page of one kind, language, tag and depth (each year's archive page) makes the same piece of an event,
 so they share one group of pieces: a page keeps the pieces of the events the others show (`keep`), and the
 next build finds every one of them, whichever pages it renders again. The server keeps none: it renders the
 partial each time, the same way, so both write the same bytes.
@@ -54,18 +55,13 @@ class Listing:
 
     def keep(self, events: Iterable[Event]) -> None:
         """Keep for the next build the pieces of `events` at each level this page listed, as the pages that
-        show them (the other years' archive pages) make them: those a build made or found (every one, when the
-        previous build's pieces were lost: `Lasting.lost`)."""
+        show them (the other years' archive pages) make them, where a build made or found them."""
         lasting = fragments.lasting(self.view.templates)
         if lasting is None:
             return
         events = list(events)
         for level in sorted(self.levels):
-            family = (*self.family, str(level))
-            if lasting.lost:
-                lasting.many(self.site, family, events, partial(self._piece, level))
-            else:
-                lasting.keep(self.site, family, events)
+            lasting.keep(self.site, (*self.family, str(level)), events)
 
     def _make(self, event: Event, level: int) -> str:
         template = self.view.environment().get_template(self.template)

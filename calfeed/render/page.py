@@ -116,6 +116,13 @@ def upcoming_events(events: Iterable[Event], today: date) -> list[Event]:
     return [event for _, event in sorted(found, key=lambda pair: _order(pair[0]))]
 
 
+def events_of(site: Site, view: View) -> tuple[Event, ...]:
+    """The view's events (`View.events`): a tag's found once per process where the environment keeps pieces
+    (`fragments`: its agendas and embeds in every language)."""
+    kept = fragments.of(view.templates) if view.templates is not None and view.tag is not None else None
+    return view.events(site) if kept is None else kept.get(site, ("events", view.tag), lambda: view.events(site))
+
+
 def upcoming_of(site: Site, view: View) -> list[Event]:
     """`upcoming_events` of the view's events on its day: of the site's made once per process and day where the
     environment keeps pieces (`fragments`; the agendas, tag pages and embeds of every language and tag), the
@@ -132,7 +139,7 @@ def years_of(site: Site, view: View) -> list[int]:
     keeps pieces)."""
 
     def make() -> list[int]:
-        return sorted({event.first_day.year for event in view.events(site)}, reverse=True)
+        return sorted({event.first_day.year for event in events_of(site, view)}, reverse=True)
 
     kept = fragments.of(view.templates) if view.templates is not None else None
     return make() if kept is None else kept.get(site, ("years", view.tag), make)
