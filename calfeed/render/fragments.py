@@ -192,6 +192,13 @@ def of(environment: Environment) -> Fragments | None:
     return _FRAGMENTS.get(environment)
 
 
+def shared(environment: Environment | None, site: Site, key: Hashable, make: Callable[[], T]) -> T:
+    """`make()`, kept as `key` of `site` where `environment` keeps pieces (a build's workers), made every time
+    where it does not (the server)."""
+    kept = None if environment is None else _FRAGMENTS.get(environment)
+    return make() if kept is None else kept.get(site, key, make)
+
+
 def lasting(environment: Environment | None) -> Lasting | None:
     """The lasting pieces of `environment`, or None when it keeps none (the server)."""
     kept = None if environment is None else _FRAGMENTS.get(environment)

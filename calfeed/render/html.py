@@ -21,7 +21,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Sequence
 from datetime import date
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -104,24 +104,36 @@ def render_agenda(site: Site, view: View) -> bytes:
     Past the first `HOME_UPCOMING` upcoming and `HOME_PAST` past events, the page links each
     year's archive page instead, so it stays small with thousands of events.
     """
-    events = events_of(site, view)
-    upcoming = upcoming_of(site, view)
-    ongoing = {event.id for event in upcoming}
-    past = list(itertools.islice((e for e in reversed(events) if e.id not in ongoing), HOME_PAST))
-    shown = upcoming[:HOME_UPCOMING] + past
+    upcoming, more_upcoming, past, more_past = fragments.shared(
+        view.templates, site, ("agenda", view.today, view.tag), partial(_agenda_events, site, view)
+    )
+
+    def made() -> dict[str, Any] | None:  # the same at the root and under the default language's prefix
+        return jsonld.graph([jsonld.event(site, event, view.lang, view.today) for event in upcoming + past])
+
     context = page_context(
         site,
         view,
         section="agenda",
-        upcoming=upcoming[:HOME_UPCOMING],
-        more_upcoming=len(upcoming) > HOME_UPCOMING,
+        upcoming=upcoming,
+        more_upcoming=more_upcoming,
         news=view.news(site)[:RECENT_NEWS],
         months=by_month(past, view.lang),
-        more_past=len(events) - len(upcoming) > len(past),
+        more_past=more_past,
         years=years_of(site, view),
-        structured=jsonld.graph([jsonld.event(site, event, view.lang, view.today) for event in shown]),
+        structured=fragments.shared(view.templates, site, ("agenda-jsonld", view.lang, view.today, view.tag), made),
     )
     return _render(view, "agenda.html", context)
+
+
+def _agenda_events(site: Site, view: View) -> tuple[list[Event], bool, list[Event], bool]:
+    """The agenda's upcoming events, whether there are more, its past events, whether there are more: the same
+    in every language."""
+    events = events_of(site, view)
+    upcoming = upcoming_of(site, view)
+    ongoing = {event.id for event in upcoming}
+    past = list(itertools.islice((e for e in reversed(events) if e.id not in ongoing), HOME_PAST))
+    return upcoming[:HOME_UPCOMING], len(upcoming) > HOME_UPCOMING, past, len(events) - len(upcoming) > len(past)
 
 
 def render_event(site: Site, view: View) -> bytes:
@@ -179,8 +191,7 @@ def _archive_structured(site: Site, view: View, events: list[Event]) -> dict[str
     def make() -> dict[str, Any] | None:
         return jsonld.graph([jsonld.event(site, event, view.lang) for event in events])
 
-    kept = fragments.of(view.environment())
-    return make() if kept is None else kept.get(site, ("archive-structured", view.lang, view.item), make)
+    return fragments.shared(view.templates, site, ("archive-jsonld", view.lang, view.item), make)
 
 
 def render_month(site: Site, view: View) -> bytes:

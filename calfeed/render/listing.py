@@ -2,12 +2,13 @@
 ``agenda.html`` and ``embed.html``.
 
 A year's archive page lists some 1,700 events at 10,000, an agenda 60; rendering ``_event.html`` for each is
-most of their time. `Listing` renders the partial for one item with only the names its header asks for (`event`, `level`,
-`t`) and the page's `lang`, `tag` and `section`, so what it writes depends on nothing else: the item, those
-names and what every page shows of the site (the templates, calfeed's code and translations, the calendar
-settings, the tag labels, the images: the key of the pieces file, `calfeed.buildstate`). Of the page, `t`
-gives the partial its language, its day and the way up to the site's root (``../../``, which every relative
-link starts with); a partial must not show the page's own address (``t.alternates()``): include it instead.
+most of their time. `Listing` renders the partial for one item with only the names its header asks for
+(`event`, `level`, `t`) and the page's `lang`, `tag` and `section`, so what it writes depends on nothing
+else: the item, those names and what every page shows of the site (the templates, calfeed's code and
+translations, the calendar settings, the tag labels, the images: the key of the pieces file,
+`calfeed.buildstate`). Of the page, `t` gives the partial its language, its day and the way up to the site's
+root (``../../``, which every relative link starts with); a partial must not show the page's own address
+(``t.alternates()``): include it instead.
 
 Where the build keeps pieces between builds (`fragments.Lasting`), each item's piece is kept by all of these.
 Every page of one kind, language, tag and depth (each year's archive page) makes the same piece of an event,

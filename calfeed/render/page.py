@@ -118,31 +118,33 @@ def upcoming_events(events: Iterable[Event], today: date) -> list[Event]:
 
 def events_of(site: Site, view: View) -> tuple[Event, ...]:
     """The view's events (`View.events`): a tag's found once per process where the environment keeps pieces
-    (`fragments`: its agendas and embeds in every language)."""
-    kept = fragments.of(view.templates) if view.templates is not None and view.tag is not None else None
-    return view.events(site) if kept is None else kept.get(site, ("events", view.tag), lambda: view.events(site))
+    (`fragments.shared`: its agendas and embeds in every language)."""
+    if view.tag is None:
+        return site.events
+    return fragments.shared(view.templates, site, ("events", view.tag), lambda: view.events(site))
 
 
 def upcoming_of(site: Site, view: View) -> list[Event]:
-    """`upcoming_events` of the view's events on its day: of the site's made once per process and day where the
-    environment keeps pieces (`fragments`; the agendas, tag pages and embeds of every language and tag), the
-    view's in the same order (a stable sort of fewer events)."""
+    """`upcoming_events` of the view's events on its day, made once per process, day and tag where the
+    environment keeps pieces (`fragments`: the agendas, tag pages and embeds of every language): a tag's from
+    the site's, in the same order (a stable sort of fewer events)."""
     kept = fragments.of(view.templates) if view.templates is not None else None
     if kept is None:
         return upcoming_events(view.events(site), view.today)
-    every = kept.get(site, ("upcoming", view.today), lambda: upcoming_events(site.events, view.today))
-    return every if view.tag is None else [event for event in every if view.tag in event.tags]
+    every = kept.get(site, ("upcoming", view.today, None), lambda: upcoming_events(site.events, view.today))
+    if view.tag is None:
+        return every
+    return kept.get(site, ("upcoming", view.today, view.tag), lambda: [e for e in every if view.tag in e.tags])
 
 
 def years_of(site: Site, view: View) -> list[int]:
-    """The years in which the view's events start, latest first (made once per process where the environment
-    keeps pieces)."""
+    """The years in which the view's events start, latest first (made once per process and tag where the
+    environment keeps pieces)."""
 
     def make() -> list[int]:
         return sorted({event.first_day.year for event in events_of(site, view)}, reverse=True)
 
-    kept = fragments.of(view.templates) if view.templates is not None else None
-    return make() if kept is None else kept.get(site, ("years", view.tag), make)
+    return fragments.shared(view.templates, site, ("years", view.tag), make)
 
 
 def event_dates(event: Event, today: date) -> list[Date]:
