@@ -49,6 +49,7 @@ bench: $(BIN)/calfeed
 	$(BIN)/python benchmarks/ics.py
 	$(BIN)/python benchmarks/feeds.py
 	$(BIN)/python benchmarks/pages.py
+	$(BIN)/python benchmarks/pieces.py
 	$(BIN)/python benchmarks/build.py
 	$(BIN)/python benchmarks/compression.py
 	$(BIN)/python benchmarks/serving.py
