@@ -51,6 +51,7 @@ _URI = re.compile(r"[A-Za-z0-9!#$%&'()*+,\-./:;=?@\[\]~_]*")
 # An address as nearly all are written: http(s), a host of letters, digits, dots and hyphens (no user, no port,
 # no brackets: nothing urlsplit refuses), then only what a URI holds. `url` takes it as it is.
 _PLAIN_URL = re.compile(r"(https?)://[A-Za-z0-9.\-]+(?:[/?#][A-Za-z0-9!#$%&'()*+,\-./:;=?@\[\]~_]*)?")
+_A_DATE = EXPECTED_DATE.removeprefix("expected ")
 TRUE_WORDS = frozenset({"true", "True", "TRUE", "yes", "Yes", "YES"})
 FALSE_WORDS = frozenset({"false", "False", "FALSE", "no", "No", "NO"})
 
@@ -80,6 +81,8 @@ class FieldChecker:
         self.tag_uses: list[tuple[str, Path, str]] = []
         self.image_uses: list[tuple[str, Path, str]] = []
         self.tag_names = set() if tag_names is None else tag_names  # every tag declared or used, up to limits.TAGS
+        self._languages_given: dict[Any, str] = {}  # a text's key -> its language, one of `languages`
+        self._slugs: set[str] = set()  # the tags `slug` found valid (the same answer for the same text)
 
     # -- values ------------------------------------------------------------------
 
@@ -93,9 +96,14 @@ class FieldChecker:
         lon = self.optional(raw, path, "lon", lambda v, p: self.number(v, p, *LONGITUDE))
         if (lat is None) != (lon is None) and ("lat" in raw) != ("lon" in raw):
             self.problem(path, "has only one of lat and lon (expected both, or neither)")
-        strings = {key: self.optional(raw, path, key, self.line_string) for key in ("address", "city", "country")}
-        name = self.optional(raw, path, "name", lambda value, at: self.line(value, at, limits.PLACE))
-        if not any(key in raw for key in ("name", *strings)):
+        line_string = self.line_string
+        strings = {
+            "address": line_string(raw["address"], (*path, "address")) if "address" in raw else None,
+            "city": line_string(raw["city"], (*path, "city")) if "city" in raw else None,
+            "country": line_string(raw["country"], (*path, "country")) if "country" in raw else None,
+        }
+        name = self.line(raw["name"], (*path, "name"), limits.PLACE) if "name" in raw else None
+        if not ("name" in raw or "address" in raw or "city" in raw or "country" in raw):
             self.problem(path, "says nothing about the place (expected at least one of name, address, city, country)")
             return None
         if name is None and not any(strings.values()):  # each given is wrong, and reported
@@ -145,11 +153,20 @@ class FieldChecker:
         if len(given) > limits.TAGS_PER_ITEM.most:
             self.problem(path, limits.TAGS_PER_ITEM.message(len(given)))
             return ()
+        listed, slugs, names, uses = isinstance(raw, list), self._slugs, self.tag_names, self.tag_uses
         for i, item in enumerate(given):
-            where = (*path, i) if isinstance(raw, list) else path
-            if (tag := self.slug(item, where)) and tag not in tags and self.counted_tag(tag, where):
-                tags.append(tag)
-                self.tag_uses.append((self.problems.file, where, tag))
+            where = (*path, i) if listed else path
+            if item.__class__ is str and item in slugs and item in names:  # as `slug` and `counted_tag` would say
+                if item in tags:
+                    continue
+                tag: str = item
+            else:
+                found = self.slug(item, where)
+                if found is None or found in tags or not self.counted_tag(found, where):
+                    continue
+                slugs.add(tag := found)
+            tags.append(tag)
+            uses.append((self.problems.file, where, tag))
         return tuple(tags)
 
     def counted_tag(self, tag: str, path: Path, at_key: bool = False) -> bool:
@@ -174,7 +191,7 @@ class FieldChecker:
         return name
 
     def when(self, raw: Any, path: Path) -> date | datetime | None:
-        if (text := self.string(raw, path, EXPECTED_DATE.removeprefix("expected "))) is None:
+        if (text := self.string(raw, path, _A_DATE)) is None:
             return None
         try:
             value = parse_when(text)
@@ -312,15 +329,22 @@ class FieldChecker:
         """A string, or a mapping of language code to string."""
         if isinstance(raw, dict):
             values = {}
+            known = self._languages_given
             for given, value in raw.items():
-                lang = _language(str(given))  # "pt-br" is "pt-BR", as in calendar.languages
-                if lang is None or lang not in self.languages:
-                    self.problem(
-                        (*path, given),
-                        f"language '{given}' is not in calendar.languages"
-                        f" (expected one of {', '.join(self.languages)})",
-                        at_key=True,
-                    )
+                lang = known.get(given)
+                if lang is None:
+                    lang = _language(str(given))  # "pt-br" is "pt-BR", as in calendar.languages
+                    if lang is None or lang not in self.languages:
+                        self.problem(
+                            (*path, given),
+                            f"language '{given}' is not in calendar.languages"
+                            f" (expected one of {', '.join(self.languages)})",
+                            at_key=True,
+                        )
+                        continue
+                    known[given] = lang
+                if _plain(value, most):  # (what `string` returns for it)
+                    values[lang] = value
                 elif (string := self.string(value, (*path, given), one_line=one_line, most=most)) is not None:
                     values[lang] = string
             if not raw:
@@ -370,6 +394,8 @@ class FieldChecker:
         """A non-blank string without control characters, of at most `most` characters; with `one_line`,
         without line breaks or tabs either (a CR in a name would end the line in some calendar readers
         and start an invented one). A bidirectional control in it is a warning."""
+        if _plain(raw, most):
+            return raw  # (the common case: what the checks below return, with less to look at)
         if raw is None:
             self.problem(path, f"is empty (expected {expected})")
             return None
@@ -461,6 +487,12 @@ class FieldChecker:
         if self.is_mapping(raw[key], (key,), "a mapping of tag id to label"):
             for name, value in raw[key].items():
                 yield name, value, (key, name)
+
+
+def _plain(raw: Any, most: Limit | None) -> bool:
+    """Whether `raw` is a string `FieldChecker.string` takes as it is: printable (then no character of CONTROL,
+    BREAK or BIDI is in it: tests/test_content_values.py), not blank, of at most `most` characters."""
+    return raw.__class__ is str and raw.isprintable() and (most is None or len(raw) <= most.most) and bool(raw.strip())
 
 
 _language = lru_cache(maxsize=64)(normalise)  # a file names its few languages once per text
