@@ -10,7 +10,7 @@ out) because `calfeed.formats` lists these months as a format's items, below eve
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import date
 
@@ -82,17 +82,18 @@ def index(site: Site, tag: str | None = None) -> Index:
     cached = _INDEX_CACHE.get((id(site), tag))
     if cached is not None and cached[0] is site:
         return cached[1]
-    events = site.events if tag is None else tuple(event for event in site.events if tag in event.tags)
-    until = last_month(site)
+    spans = _spans(site)
+    events = site.events if tag is None else spans.tagged.get(tag, ())
     by_month: dict[str, list[Event]] = {}
     found: set[str] = set()
     repeating = []
     for event in events:
+        keys = spans.months[id(event)]
         if event.repeat:
             repeating.append(event)
-            found.update(_series_months(event, until))
+            found.update(keys)
             continue
-        for key in _span_months(event.first_day, event.last_day):
+        for key in keys:
             by_month.setdefault(key, []).append(event)
     found.update(by_month)
     with_events = sorted(found)
@@ -110,6 +111,38 @@ def index(site: Site, tag: str | None = None) -> Index:
     if len(_INDEX_CACHE) > 256:
         _INDEX_CACHE.clear()
     _INDEX_CACHE[(id(site), tag)] = (site, made)
+    return made
+
+
+@dataclass(frozen=True, slots=True)
+class _Spans:
+    """What every view's `Index` takes from each event of one site, found once for all of them."""
+
+    months: Mapping[int, Collection[str]]  # by id(event): the months it takes place in (a series: up to `last_month`)
+    tagged: Mapping[str, tuple[Event, ...]]  # by tag: its events, in site order
+
+
+_SPANS_CACHE: dict[int, tuple[Site, _Spans]] = {}
+
+
+def _spans(site: Site) -> _Spans:
+    cached = _SPANS_CACHE.get(id(site))
+    if cached is not None and cached[0] is site:
+        return cached[1]
+    until = last_month(site)
+    months: dict[int, Collection[str]] = {}
+    tagged: dict[str, list[Event]] = {}
+    for event in site.events:
+        if event.repeat:
+            months[id(event)] = _series_months(event, until)
+        else:
+            months[id(event)] = _span_months(event.first_day, event.last_day)
+        for tag in dict.fromkeys(event.tags):
+            tagged.setdefault(tag, []).append(event)
+    made = _Spans(months, {tag: tuple(events) for tag, events in tagged.items()})
+    if len(_SPANS_CACHE) > 16:
+        _SPANS_CACHE.clear()
+    _SPANS_CACHE[id(site)] = (site, made)
     return made
 
 

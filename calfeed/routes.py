@@ -52,10 +52,14 @@ def every_route(site: Site) -> Iterator[Route]:
     prefixes = [(default, False)] + [(lang, True) for lang in site.calendar.languages]
     tags = site.tag_ids
     for spec in CONTRACT.values():
+        items: list[str | None] = list(spec.items(site)) if spec.items else [None]
+        by_tag = {
+            tag: items if tag is None or spec.tag_items is None else list(spec.tag_items(site, tag))
+            for tag in ([None, *tags] if spec.tagged else [None])
+        }
         for lang, prefixed in prefixes if spec.localized else [(default, False)]:
-            items = list(spec.items(site)) if spec.items else [None]
-            for tag in [None, *tags] if spec.tagged else [None]:
-                for item in items if tag is None or spec.tag_items is None else spec.tag_items(site, tag):
+            for tag, tag_items in by_tag.items():
+                for item in tag_items:
                     yield Route(spec.name, lang, prefixed, tag, item)
 
 
