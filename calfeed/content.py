@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gc
 import hashlib
+import json
 import operator
 import os
 from collections.abc import Callable, Iterator
@@ -138,6 +139,8 @@ class _Reader:
         self.reuse = reuse
         self.memos_before = reuse.memos if reuse is not None else memos  # None: each file is parsed whole
         self.memos_kept = memos  # renewed with this read's memos
+        # what each item is read from, as a digest (`calfeed build`, which reads with `memos`, fingerprints every item)
+        self.origins = Origins() if memos is not None and reuse is None else None
         self.hashes = Hashes()  # each item's history digest, as a previous read found it for the same value
         self.convert = convert  # convert each description too (`descriptions.failure`)
         self.reading = Reading(
@@ -275,7 +278,10 @@ class _Reader:
         if self.memos_before is None:
             return yamlread.parse(name, data)
         memo = self.memos[name] = self.memos_before.get(name) or yamlchunks.Memo()
-        return yamlchunks.parse(name, data, memo)
+        parsed = yamlchunks.parse(name, data, memo)
+        if self.origins is not None:
+            self.origins.saved(memo)
+        return parsed
 
     def local_images(self, site: Site, root: FilePath) -> Site:
         """Read the image files the content names beside it (``src: images/…``, see calfeed/images.py): the
@@ -424,7 +430,10 @@ class _Reader:
         events.sort(key=_event_order)
         news.sort(key=lambda entry: entry.id)
         news.sort(key=lambda entry: entry.date, reverse=True)
-        return Site(calendar=calendar, events=tuple(events), news=tuple(news), tags=dict(sorted(tags.items())))
+        origins = self.origins.made if self.origins is not None else {}
+        return Site(
+            calendar=calendar, events=tuple(events), news=tuple(news), tags=dict(sorted(tags.items())), origins=origins
+        )
 
     def calendar(self, documents: list[tuple[str, dict[str, Any]]]) -> tuple[CalendarSettings | None, Defaults]:
         """The one calendar section of all the files, and the defaults it gives every item."""
@@ -467,6 +476,8 @@ class _Reader:
                 item, digest = cast(Item, kept.item), kept.digest
             elif (read_item := self.read_item(check, raw, path, read, mark is not None)) is not None:
                 item, digest = self.reading.remember(mark, raw, *read_item)
+                if self.origins is not None:
+                    self.origins.add(item, kind, check.problems.file, self.reading.defaults, raw)
             else:
                 continue
             items.append(item)
@@ -520,6 +531,43 @@ class _Reader:
                     "(expected a tag declared under tags:, or declare it there)",
                     severity="warning",
                 )
+
+
+class Origins:
+    """What each item of a read was made from, as a digest (`Site.origins`, which `render.fragments.ItemDigests`
+    takes instead of writing the object out): an item read from YAML is made of its kind, its file, the calendar's
+    languages and zone (`sections.Defaults`) and its YAML value (and calfeed's code, which every fingerprint holds),
+    so two items of equal origins are equal. The value is taken as JSON (keys in the order written), the JSON
+    `calfeed.parsememo` saved for the items whose text it holds. Only the very object the section reader made is
+    in it: one made from it afterwards (an image sized, a date given by the rule) is another object, not in it."""
+
+    def __init__(self) -> None:
+        self.made: dict[int, tuple[Event | NewsEntry, bytes]] = {}
+        self._json: dict[int, tuple[Any, bytes | memoryview]] = {}  # id(an item's YAML value) -> (it, its JSON)
+        self._prefixes: dict[tuple[str, str, object], Any] = {}  # a hasher fed the kind, file and defaults
+
+    def saved(self, memo: yamlchunks.Memo) -> None:
+        """Take the JSON the parse memo holds of `memo`'s items (the values it read back from it)."""
+        for text, value in memo.items.items():
+            if (saved := memo.saved.get(text)) is not None:
+                self._json[id(value)] = (value, saved)
+
+    def add(self, item: Event | NewsEntry, kind: str, file: str, defaults: object, raw: Any) -> None:
+        """Record that `item` is what the section reader made of `raw` (an item of `kind` in `file`, read with the
+        calendar's `defaults`: `sections.Defaults`, whose repr names its languages and zone)."""
+        key = (kind, file, defaults)
+        prefix = self._prefixes.get(key)
+        if prefix is None:
+            prefix = self._prefixes[key] = hashlib.blake2b(repr(key).encode(), digest_size=16)
+        known = self._json.get(id(raw))
+        if known is not None and known[0] is raw:
+            data: bytes | memoryview = known[1]
+        else:
+            text = json.dumps(raw, ensure_ascii=False, separators=(",", ":"))
+            data = text.encode("utf-8", "surrogatepass")
+        hasher = prefix.copy()
+        hasher.update(data)
+        self.made[id(item)] = (item, hasher.digest())
 
 
 def _date_undated(news: list[NewsEntry], events: dict[str, Event]) -> list[NewsEntry]:

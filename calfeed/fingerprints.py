@@ -20,8 +20,9 @@ The route is not in it: the manifest keeps each fingerprint by path, and a path 
 language and prefix show only through the settings, in `base`). So the routes of one format, tag and item (in
 every language) share one fingerprint, made once.
 
-An item's digest covers its model object, its revision and its publication time; a news post's also
-covers the events it names (pages show their titles). Taking in too much is safe: the output is rendered
+An item's digest covers its model object (or, for the very object `calfeed build`'s read made, what it made it
+of: `Site.origins`), its revision and its publication time; a news post's also covers the events it names (pages
+show their titles). Taking in too much is safe: the output is rendered
 again and its file left alone when its bytes did not change. Taking in too little would leave a stale file:
 tests/test_export_incremental.py compares incremental builds after edits with full builds.
 """

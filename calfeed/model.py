@@ -236,6 +236,9 @@ class Site:
     version: str = ""  # a hash of the content files and their history
     revisions: Mapping[str, Revision] = field(default_factory=dict)  # by history.key(); see calfeed/history.py
     images: Mapping[str, LocalImage] = field(default_factory=dict)  # local image files by name ("summit.jpg")
+    # What each item was read from, where the reader was asked (`calfeed build`): by id(item), the very object and a
+    # digest of everything it is made of (calfeed.content.Origins); another object of the same id is not in it
+    origins: Mapping[int, tuple[Event | NewsEntry, bytes]] = field(default_factory=dict, repr=False, compare=False)
 
     _events_by_id: Mapping[str, Event] = field(init=False, repr=False, compare=False)
     _tag_ids: tuple[str, ...] = field(init=False, repr=False, compare=False)

@@ -13,10 +13,10 @@ depends on a model object by identity keeps that object, so that no other object
 
 `Lasting` pieces outlive the process: a calendar's VEVENTs, ``events.json``'s items, the search index's rows
 and the archive pages' entries (`listing.Listing`), each kept by a digest of what it is made from
-(`ItemDigests`: the item's model object as written out by ``repr``, its revision and publication; and its
-family: the kind of piece, the language or page, the day), so that `calfeed build` can save them beside the
-export (`calfeed.buildstate`) and the next build joins unchanged items' pieces instead of making them again.
-What every piece shows of the site (calfeed's code, the calendar settings, the tag labels) is the saved file's
+(`ItemDigests`: the item's model object as written out by ``repr``, or what the content's reader made it of,
+its revision and publication; and its family: the kind of piece, the language or page, the day), so that
+`calfeed build` can save them beside the export (`calfeed.buildstate`) and the next build joins unchanged
+items' pieces instead of making them again. What every piece shows of the site (calfeed's code, the calendar settings, the tag labels) is the saved file's
 key, not each piece's: a change there makes every piece again. The first two parts of a family are its group:
 a build that uses a group keeps only the pieces of it that it used (`keep` counts as a use), so an output that
 uses a group uses every piece of it that is still shown, and the saved pieces are always a full build's.
@@ -63,7 +63,8 @@ _DIGEST_LENGTH = (16).to_bytes(8, "little")  # how `digest` prefixes an item's d
 
 class ItemDigests:
     """A digest of each event and news post of one `Site`: its model object (``repr``, which names every
-    field), its revision and its publication time. Equal digests, equal items, in any process."""
+    field; or, for the very object the content's reader made, what it made it of: `Site.origins`), its revision
+    and its publication time. Equal digests, equal items, in any process."""
 
     def __init__(self, site: Site) -> None:
         self.site = site
@@ -74,7 +75,11 @@ class ItemDigests:
         if kept is not None and kept[0] is item:
             return kept[1]
         site = self.site
-        found = digest([repr(item), repr(site.revision(item)), repr(site.published(item))])
+        origin = site.origins.get(id(item))
+        if origin is not None and origin[0] is item:
+            found = digest([b"origin", origin[1], repr(site.revision(item)), repr(site.published(item))])
+        else:
+            found = digest([repr(item), repr(site.revision(item)), repr(site.published(item))])
         self._found[id(item)] = (item, found)
         return found
 
