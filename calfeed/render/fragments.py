@@ -11,15 +11,15 @@ and keeps nothing outside its cache of outputs (`calfeed.http.Outputs`). A key n
 depends on besides the site: the caller's duty, and the reason kept pieces are few and simple. A piece that
 depends on a model object by identity keeps that object, so that no other object can take its id.
 
-`Lasting` pieces outlive the process: a calendar's VEVENTs, ``events.json``'s items, the search index's rows
-and the archive pages' entries (`listing.Listing`), each kept by a digest of what it is made from
-(`ItemDigests`: the item's model object as written out by ``repr``, or what the content's reader made it of,
-its revision and publication; and its family: the kind of piece, the language or page, the day), so that
-`calfeed build` can save them beside the export (`calfeed.buildstate`) and the next build joins unchanged
-items' pieces instead of making them again. What every piece shows of the site (calfeed's code, the calendar settings, the tag labels) is the saved file's
-key, not each piece's: a change there makes every piece again. The first two parts of a family are its group:
-a build that uses a group keeps only the pieces of it that it used (`keep` counts as a use), so an output that
-uses a group uses every piece of it that is still shown, and the saved pieces are always a full build's.
+`Lasting` pieces outlive the process: a calendar's VEVENTs, ``events.json``'s items, the search index's rows and
+the archive pages' entries (`listing.Listing`), each kept by a digest of what it is made from (`ItemDigests`: the
+item's model object as written out by ``repr``, or what the content's reader made it of, its revision and
+publication; and its family: the kind of piece, the language or page, the day), so that `calfeed build` can save
+them beside the export (`calfeed.buildstate`) and the next build joins unchanged items' pieces instead of making
+them again. What every piece shows of the site (calfeed's code, the calendar settings, the tag labels) is the saved
+file's key, not each piece's: a change there makes every piece again. The first two parts of a family are its
+group: a build that uses a group keeps only the pieces of it that it used (`keep` counts as a use), so an output
+that uses a group uses every piece of it that is still shown, and the saved pieces are always a full build's.
 """
 
 from __future__ import annotations
