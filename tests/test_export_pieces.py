@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections.abc import Callable
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -14,6 +15,8 @@ from test_export_incremental import DAY, _edit, _rebuild_and_compare
 
 from calfeed import export, history
 from calfeed.content import read_content
+from calfeed.model import Event
+from calfeed.render import fragments
 from calfeed.settings import Settings
 
 from conftest import BUNDLED, TEMPLATES
@@ -117,3 +120,25 @@ def test_an_edited_event_template_shows_on_every_archive_page(content, tmp_path)
     for page in ("archive/2021", "fr/archive/2022"):
         html = (out / page / "index.html").read_text(encoding="utf-8")
         assert html.count('class="event-title" data-edited>') == len(_archive(out, page)) > 0
+
+
+def test_a_worker_holds_on_only_to_the_pieces_other_outputs_show():
+    """A build worker hands each output's new pieces to the build and keeps for the outputs it renders next only
+    those other outputs show (an event's VEVENT is in every calendar of its tags), not those of an output of its
+    own (a language's search rows, a page's entries): 20 MB of its memory at 10,000 events."""
+    site, problems = read_content(BUNDLED)
+    assert site is not None, problems
+    lasting = fragments.Lasting()
+    made: list[str] = []
+
+    def make(kind: str) -> Callable[[Event], bytes]:
+        return lambda event: made.append(kind) or f"{kind} {event.id}".encode()
+
+    rows = lasting.many(site, ("search", "en"), site.events, make("row"), alone=True)
+    vevents = lasting.many(site, ("ics", "en"), site.events, make("vevent"))
+    used, pieces = lasting.take()
+    assert sorted(pieces.values()) == sorted([*rows, *vevents]) and len(used) == len(pieces) == 2 * len(site.events)
+    made.clear()
+    assert lasting.many(site, ("search", "en"), site.events, make("row"), alone=True) == rows
+    assert lasting.many(site, ("ics", "en"), site.events, make("vevent")) == vevents
+    assert made == ["row"] * len(site.events)  # made again (found in no build's pieces); the VEVENTs were held

@@ -95,6 +95,7 @@ class Lasting:
         # output again (leaving files whose bytes are the same), so that the pieces it saves are a full build's
         self.lost = False
         self._made: dict[bytes, bytes] = {}
+        self._alone: dict[bytes, bytes] = {}  # pieces made for the output being rendered only (`many`'s `alone`)
         self._used: set[bytes] = set()
         self._fresh: list[bytes] = []
         self._digests: ItemDigests | None = None
@@ -107,17 +108,35 @@ class Lasting:
             self._digests = ItemDigests(site)
         return self._digests
 
-    def get(self, site: Site, family: tuple[str, ...], item: Event | NewsEntry, make: Callable[[], bytes]) -> Piece:
+    def get(
+        self,
+        site: Site,
+        family: tuple[str, ...],
+        item: Event | NewsEntry,
+        make: Callable[[], bytes],
+        *,
+        alone: bool = False,
+    ) -> Piece:
         """The piece of `item` in `family` (its first two parts the group: the kind and the language, or the page;
-        the rest what else it depends on besides the item and the site), made by `make` if no build has made it."""
-        return self.many(site, family, (item,), lambda _: make())[0]
+        the rest what else it depends on besides the item and the site), made by `make` if no build has made it
+        (`alone`: as `many`)."""
+        return self.many(site, family, (item,), lambda _: make(), alone=alone)[0]
 
     def many(
-        self, site: Site, family: tuple[str, ...], items: Iterable[Item], make: Callable[[Item], bytes]
+        self,
+        site: Site,
+        family: tuple[str, ...],
+        items: Iterable[Item],
+        make: Callable[[Item], bytes],
+        *,
+        alone: bool = False,
     ) -> list[Piece]:
         """The pieces of `items` (events or news posts) in `family` (as `get`), each made by `make(item)` if no
-        build has made it."""
-        used, made, stored, fresh = self._used, self._made, self.stored, self._fresh
+        build has made it. `alone`: no other output shows a piece of `family` (the search index of a language,
+        a page's entries), so the pieces it makes are kept only until `take` hands them over, not for the
+        outputs this process renders next (a build worker's memory: 20 MB at 10,000 events)."""
+        used, stored, fresh = self._used, self.stored, self._fresh
+        made = self._alone if alone else self._made
         pieces: list[Piece] = []
         for item, key in self._keys(site, family, items):
             used.add(key)
@@ -153,10 +172,10 @@ class Lasting:
             yield item, group + hasher.digest()
 
     def take(self) -> tuple[set[bytes], dict[bytes, bytes]]:
-        """The keys used and the pieces made since the last call."""
-        used, fresh = self._used, self._fresh
-        self._used, self._fresh = set(), []
-        return used, {key: self._made[key] for key in fresh}
+        """The keys used and the pieces made since the last call (those made `alone` then forgotten here)."""
+        used, fresh, made, alone = self._used, self._fresh, self._made, self._alone
+        self._used, self._fresh, self._alone = set(), [], {}
+        return used, {key: alone[key] if key in alone else made[key] for key in fresh}
 
 
 class Fragments:

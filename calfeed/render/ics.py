@@ -65,10 +65,25 @@ class Plan:
     lang: str
 
 
+@dataclass(frozen=True, slots=True)
+class CalendarEvents:
+    """The events of a calendar and what its head says of their zones: the same in every language."""
+
+    events: tuple[Event, ...]
+    states_its_zone: bool  # `states_its_zone` of the calendar's zone
+    zones: tuple[tuple[str, date, date], ...]  # `zones` of the events
+
+
 def render_calendar(site: Site, view: View) -> bytes:
     """The view's events (its tag, within calendar.past_days of `view.today`) as one subscribable VCALENDAR."""
-    events = in_window(site, view.events(site), view.today)
-    return compose(site, plan_calendar(site, events, view.lang, view.tag), fragments.lasting(view.templates))
+
+    def shown() -> CalendarEvents:  # kept for the other languages where pieces are kept (a build's workers)
+        events = in_window(site, view.events(site), view.today)
+        return CalendarEvents(events, states_its_zone(site.calendar.timezone, events), zones(events))
+
+    found = fragments.shared(view.templates, site, ("calendar-events", view.tag, view.today), shown)
+    plan = plan_calendar(site, found.events, view.lang, view.tag, found)
+    return compose(site, plan, fragments.lasting(view.templates))
 
 
 def render_event(site: Site, view: View) -> bytes:
@@ -87,8 +102,11 @@ def render_ics(site: Site, *, lang: str) -> bytes:
 # -- what a calendar says ----------------------------------------------------------------
 
 
-def plan_calendar(site: Site, events: tuple[Event, ...], lang: str, tag: str | None) -> Plan:
-    """A subscribable calendar of `events`: named (after its tag too), with its refresh interval.
+def plan_calendar(
+    site: Site, events: tuple[Event, ...], lang: str, tag: str | None, shown: CalendarEvents | None = None
+) -> Plan:
+    """A subscribable calendar of `events`: named (after its tag too), with its refresh interval (what its head
+    says of their zones taken from `shown` when given: `CalendarEvents` of these `events`).
 
     A calendar with no event (a tag only news posts have, a site with none yet) holds the VTIMEZONE of
     the calendar's zone for the year `EMPTY_YEAR`: RFC 5545's grammar wants at least one component in a
@@ -108,9 +126,11 @@ def plan_calendar(site: Site, events: tuple[Event, ...], lang: str, tag: str | N
         Prop("REFRESH-INTERVAL", settings.refresh, (("VALUE", "DURATION"),)),
         Prop("X-PUBLISHED-TTL", settings.refresh),
     ]
-    if states_its_zone(settings.timezone, events):
+    if shown is None:
+        shown = CalendarEvents(events, states_its_zone(settings.timezone, events), zones(events))
+    if shown.states_its_zone:
         props.append(Prop("X-WR-TIMEZONE", settings.timezone))
-    used = zones(events) or ((settings.timezone, date(EMPTY_YEAR, 1, 1), date(EMPTY_YEAR + 1, 1, 1)),)
+    used = shown.zones or ((settings.timezone, date(EMPTY_YEAR, 1, 1), date(EMPTY_YEAR + 1, 1, 1)),)
     return Plan(tuple(props), used, events, lang)
 
 

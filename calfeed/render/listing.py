@@ -51,7 +51,8 @@ class Listing:
         lasting = fragments.lasting(self.view.templates)
         if lasting is None:
             return Markup(self._make(event, level))
-        piece = lasting.get(self.site, (*self.family, str(level)), event, partial(self._piece, level, event))
+        family, make = (*self.family, str(level)), partial(self._piece, level, event)
+        piece = lasting.get(self.site, family, event, make, alone=True)  # no other page shows this page's group
         return Markup(str(piece, "utf-8"))
 
     def keep(self, events: Iterable[Event]) -> None:

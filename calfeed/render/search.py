@@ -43,7 +43,10 @@ def render_index(site: Site, view: View) -> bytes:
     def row(item: Event | NewsEntry) -> bytes:
         return _row(site, links, news_page, item)
 
-    rows = list(map(row, items)) if lasting is None else lasting.many(site, ("search", view.lang), items, row)
+    if lasting is None:
+        rows: list[fragments.Piece] = list(map(row, items))
+    else:  # (one index per language: no other output shows its rows)
+        rows = lasting.many(site, ("search", view.lang), items, row, alone=True)
     head = json.dumps({"version": 1, "fields": list(FIELDS), "items": []}, separators=(",", ":")).encode()
     return head.removesuffix(b"]}") + b",".join(rows) + b"]}"  # as json.dumps writes the whole document
 
