@@ -95,6 +95,7 @@ class Fingerprints:
         self._listed: dict[str | None, str] = {}  # by tag: the months its month pages list
         self._days: dict[tuple[str, date], str] = {}  # by event id and day: what its page shows of the day
         self._events: dict[int, bytes] | None = None  # `_by_id`
+        self._by_tag: tuple[dict[str, list[Event]], dict[str, list[NewsEntry]]] | None = None  # `_tagged`
         self._of: dict[tuple[str, str | None, str | None], bytes] = {}  # by format, tag and item: `of` on `_today`
         self._today: date | None = None
         self._inputs: dict[str, Callable[[Route], bytes]] = {
@@ -164,9 +165,13 @@ class Fingerprints:
         found = self._days.get(key)
         if found is None:
             event = self.site.event(route.item or "")
-            found = "" if event is None else repr(recurrence.upcoming(event, today, EVENT_DATES))
-            if event is not None and event.repeat:
-                found += repr(recurrence.next_occurrence(event, today))
+            if event is None:
+                found = ""
+            elif not event.repeat:  # its one occurrence (its start and end: in its digest) until it is over
+                found = "over" if recurrence.next_occurrence(event, today) is None else "on"
+            else:
+                upcoming = recurrence.upcoming(event, today, EVENT_DATES)
+                found = repr(upcoming) + repr(recurrence.next_occurrence(event, today))
             self._days[key] = found
         return found
 
@@ -204,7 +209,23 @@ class Fingerprints:
         return self._years.get(route.item or "", self._years[""])
 
     def _news_inputs(self, route: Route) -> bytes:
-        return _digest([self.news(entry) for entry in self.site.news if route.tag is None or route.tag in entry.tags])
+        return _digest(
+            list(map(self.news, self.site.news if route.tag is None else self._tagged()[1].get(route.tag, ())))
+        )
+
+    def _tagged(self) -> tuple[dict[str, list[Event]], dict[str, list[NewsEntry]]]:
+        """Each tag's events and news posts, in the site's order (found in one pass over each)."""
+        if self._by_tag is None:
+            events: dict[str, list[Event]] = {}
+            news: dict[str, list[NewsEntry]] = {}
+            for event in self.site.events:
+                for tag in dict.fromkeys(event.tags):
+                    events.setdefault(tag, []).append(event)
+            for entry in self.site.news:
+                for tag in dict.fromkeys(entry.tags):
+                    news.setdefault(tag, []).append(entry)
+            self._by_tag = events, news
+        return self._by_tag
 
     def _feed_inputs(self, route: Route) -> bytes:
         """The items a feed of `route`'s view shows (`render.feed_entries.plan_feed`): its newest `feed_limit`
@@ -227,7 +248,9 @@ class Fingerprints:
         if self._order is None:
             site = self.site
             ids = Links(site, site.calendar.default_language)
-            items = [(site.published(e), ids.event(e, absolute=True), e.tags, self.event(e)) for e in site.events]
+            events = site.events
+            urls = ids.urls("event", [event.id for event in events])  # each event's feed id: `ids.event`'s address
+            items = [(site.published(e), url, e.tags, self.event(e)) for e, url in zip(events, urls, strict=True)]
             items += [(site.published(entry), ids.news_id(entry), entry.tags, self.news(entry)) for entry in site.news]
             items.sort(key=lambda item: item[1])
             items.sort(key=lambda item: item[0], reverse=True)
@@ -238,8 +261,8 @@ class Fingerprints:
         found = self._views.get(route.tag)
         if found is None:
             site, tag = self.site, route.tag
-            events = self._joined(site.events if tag is None else (event for event in site.events if tag in event.tags))
-            news = b"".join([self.news(entry) for entry in site.news if tag is None or tag in entry.tags])
+            events = self._joined(site.events if tag is None else self._tagged()[0].get(tag, ()))
+            news = b"".join(map(self.news, site.news if tag is None else self._tagged()[1].get(tag, ())))
             found = _digest([events, news])
             self._views[route.tag] = found
         return found

@@ -111,6 +111,14 @@ class Links:
         """The absolute address of a route (and a fragment in it)."""
         return self.at(self.path(format, tag=tag, item=item), fragment)
 
+    def urls(self, format: str, items: list[str], *, tag: str | None = None) -> list[str]:
+        """`url(format, tag=tag, item=item)` of each of `items` (the route's address put together once)."""
+        marker = "\0"  # in no item: ids and years are slugs and digits
+        before, _, after = self.url(format, tag=tag, item=marker).partition(marker)
+        if not before.endswith("/") or any(marker in item or item.startswith("/") for item in items):
+            return [self.url(format, tag=tag, item=item) for item in items]
+        return [f"{before}{item}{after}" for item in items]
+
     def link(
         self, format: str = "agenda", *, tag: str | None = None, item: str | None = None, fragment: str = ""
     ) -> str:

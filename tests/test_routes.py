@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from calfeed.content import load_site
-from calfeed.routes import every_route, path
+from calfeed.routes import Links, every_route, path
 
 from conftest import BUNDLED
 
@@ -29,6 +29,19 @@ def test_every_route_of_the_bundled_example_has_a_unique_path():
         assert expected in paths
     assert "/es/embed.js" not in paths  # one script for every language: it reads data-lang
     assert site.tag_ids == ("accessibility", "intermediary-cities")
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_addresses_made_together_are_each_one_s_address(lang):
+    """`Links.urls` puts a route's address together once for many items: each is what `url` makes of it."""
+    site = load_site(BUNDLED)
+    links = Links(site, lang)
+    for format, tag, items in (
+        ("event", None, [event.id for event in site.events]),
+        ("month", "accessibility", ["2021-10", "2022-01"]),
+        ("archive", None, ["2021", "/2022", "", "a\0b"]),  # a leading slash or the marker: one at a time
+    ):
+        assert links.urls(format, items, tag=tag) == [links.url(format, tag=tag, item=item) for item in items]
 
 
 @pytest.mark.parametrize(
