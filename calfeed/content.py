@@ -470,14 +470,16 @@ class _Reader:
         `reuse.Reading`); keep the hash of each one read, for the history."""
         kind = "event" if key == "events" else "news"
         items = []
+        origins = self.origins
+        origin = origins.of(kind, check.problems.file, self.reading.defaults) if origins is not None else None
         for raw, path in check.list_items(document, key):
             mark, kept = self.reading.recall(kind, check.problems.file, raw)
             if mark is not None and kept is not None and self.reading.replay(kept, mark, check, self.ids, path):
                 item, digest = cast(Item, kept.item), kept.digest
             elif (read_item := self.read_item(check, raw, path, read, mark is not None)) is not None:
                 item, digest = self.reading.remember(mark, raw, *read_item)
-                if self.origins is not None:
-                    self.origins.add(item, kind, check.problems.file, self.reading.defaults, raw)
+                if origin is not None:
+                    origin(item, raw)
             else:
                 continue
             items.append(item)
@@ -544,7 +546,6 @@ class Origins:
     def __init__(self) -> None:
         self.made: dict[int, tuple[Event | NewsEntry, bytes]] = {}
         self._json: dict[int, tuple[Any, bytes | memoryview]] = {}  # id(an item's YAML value) -> (it, its JSON)
-        self._prefixes: dict[tuple[str, str, object], Any] = {}  # a hasher fed the kind, file and defaults
 
     def saved(self, memo: yamlchunks.Memo) -> None:
         """Take the JSON the parse memo holds of `memo`'s items (the values it read back from it)."""
@@ -552,22 +553,23 @@ class Origins:
             if (saved := memo.saved.get(text)) is not None:
                 self._json[id(value)] = (value, saved)
 
-    def add(self, item: Event | NewsEntry, kind: str, file: str, defaults: object, raw: Any) -> None:
-        """Record that `item` is what the section reader made of `raw` (an item of `kind` in `file`, read with the
-        calendar's `defaults`: `sections.Defaults`, whose repr names its languages and zone)."""
-        key = (kind, file, defaults)
-        prefix = self._prefixes.get(key)
-        if prefix is None:
-            prefix = self._prefixes[key] = hashlib.blake2b(repr(key).encode(), digest_size=16)
-        known = self._json.get(id(raw))
-        if known is not None and known[0] is raw:
-            data: bytes | memoryview = known[1]
-        else:
-            text = json.dumps(raw, ensure_ascii=False, separators=(",", ":"))
-            data = text.encode("utf-8", "surrogatepass")
-        hasher = prefix.copy()
-        hasher.update(data)
-        self.made[id(item)] = (item, hasher.digest())
+    def of(self, kind: str, file: str, defaults: object) -> Callable[[Event | NewsEntry, Any], None]:
+        """A function recording that an item is what the section reader made of a YAML value (an item of `kind` in
+        `file`, read with the calendar's `defaults`: `sections.Defaults`, whose repr names its languages and zone)."""
+        prefix = hashlib.blake2b(repr((kind, file, defaults)).encode(), digest_size=16)
+        made, known_json = self.made, self._json
+
+        def add(item: Event | NewsEntry, raw: Any) -> None:
+            known = known_json.get(id(raw))
+            if known is not None and known[0] is raw:
+                data: bytes | memoryview = known[1]
+            else:
+                data = json.dumps(raw, ensure_ascii=False, separators=(",", ":")).encode("utf-8", "surrogatepass")
+            hasher = prefix.copy()
+            hasher.update(data)
+            made[id(item)] = (item, hasher.digest())
+
+        return add
 
 
 def _date_undated(news: list[NewsEntry], events: dict[str, Event]) -> list[NewsEntry]:
