@@ -9,7 +9,11 @@ the content's modification time, so a host's Last-Modified matches.
 Lean and fast: each output is written as soon as it is rendered (memory holds one output per process, not
 the site); outputs that are the same bytes at two paths (`calfeed.render.PATH_FREE`: the root and the
 default language's prefix) are rendered and compressed once and written twice, as copies; the routes are
-shared among processes forked from the one that loaded the content (one per CPU).
+shared among processes forked from the one that loaded the content (one per CPU). They fork as soon as what they
+render from is in (the content, the previous build's manifest and pieces): while they make their templates ready
+and render the outputs that show many items (calendars, feeds, agendas, indexes), the parent fingerprints the
+other routes and checks the files of unchanged outputs. Each batch is given to them longest first (by the
+previous build's sizes), so that they end together.
 
 Incremental: the build records in `MANIFEST` each output's fingerprint (`calfeed.fingerprints`: what it
 is made from) and a digest of its files. A build into a folder that holds such a manifest renders only
@@ -37,6 +41,7 @@ import hashlib
 import importlib.metadata
 import json
 import multiprocessing
+import multiprocessing.pool
 import os
 import re
 import shutil
@@ -47,7 +52,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
-from itertools import chain, pairwise
+from itertools import chain, compress, pairwise
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -57,7 +62,7 @@ from .fingerprints import Fingerprints
 from .http import PREFLIGHT, Output, Policy, render_output, today_in
 from .model import Site
 from .problems import ContentError, Problem
-from .render import FORMATS, PATH_FREE, Format, fragments
+from .render import FORMATS, PATH_FREE, Format, fragments, i18n
 from .render.html import default_templates, make_environment
 from .routes import Route, every_route, path
 from .settings import Settings
@@ -192,26 +197,31 @@ def _build(
     policy = Policy.from_settings(settings)
     overrides = settings.template_overrides()
     day = today or today_in(site.calendar.timezone)
-    routes = [route for route in every_route(site) if only is None or only(route)]
     _check_outdir(target, settings, overrides)
     target.parent.mkdir(parents=True, exist_ok=True)
-    plan = _plan(site, routes, overrides, policy, day, target, reading)
-    previous, lasting = plan.previous.entries, plan.lasting
+    before, lasting, fingerprints, state_key = _prepare(site, overrides, target, reading)
+    previous = before.entries
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".building", dir=target.parent))
     _FOLDERS.clear()
     in_place = bool(previous) and target.is_dir()
     work = _Work(published, _templates(overrides, lasting), policy, day, staging, target, in_place)
     try:
-        kept = plan.previous.host_key == plan.host_key
-        written, size = _host_files(routes, site.calendar.languages, policy, work, kept)
-        entries, rendered, count, used, made = _make(plan.jobs, work, processes or os.cpu_count() or 1)
+        with _Renderers(work, processes or os.cpu_count() or 1) as renderers:  # forked: they render while we plan
+            routes = [route for route in every_route(site) if only is None or only(route)]
+            paths = list(map(path, routes))
+            same = _plan(routes, paths, fingerprints, work, previous, renderers)
+            host_key = fragments.digest([fingerprints.shared, repr(policy), "\n".join(paths)])
+            del paths
+            kept = before.host_key == host_key
+            written, size = _host_files(routes, site.calendar.languages, policy, work, kept)
+            entries, rendered, count, used, made = _make(same, work, renderers)
         pieces, written = len(made), written + count
-        state = _save_state(lasting.stored, used, made, work, plan.state_key)
+        state = _save_state(lasting.stored, used, made, work, state_key)
         memo_size = _save_memo(memo, work)
         del used, made  # the pieces are saved: free them before the manifest is made
         lasting.stored = {}
         with collector_paused():
-            manifest, (files, sizes) = _manifest(entries, plan.host_key, previous)
+            manifest, (files, sizes) = _manifest(entries, host_key, previous)
             stale = _stale(previous, entries) if in_place else []
         _keep_or_write(target / MANIFEST, staging / MANIFEST, manifest, published.modified, link=not in_place)
         files += len(HOST_FILES) + 1 + (state > 0) + (memo_size > 0)
@@ -228,39 +238,60 @@ def _build(
     return Built(target, len(routes), files, size, warnings, rendered, written, pieces)
 
 
-class _Plan(NamedTuple):
+class _Prepared(NamedTuple):
     previous: Manifest  # the previous build's
     lasting: fragments.Lasting  # the pieces it kept, if they are of this build's key
+    fingerprints: Fingerprints  # with every item's digest made
     state_key: bytes  # the key of the pieces this build keeps (`_state_key`)
-    jobs: list[Job]
-    host_key: bytes  # what the host files are made from (`Manifest.host_key`)
 
 
-def _plan(
-    site: Site,
-    routes: list[Route],
-    overrides: Path | None,
-    policy: Policy,
-    day: date,
-    target: Path,
-    reading: buildstate.Reading,
-) -> _Plan:
-    """What the build has to do: the previous build's manifest and pieces, each job with its fingerprint."""
-    with collector_paused():  # hundreds of thousands of tuples that all survive the build: none to collect
+def _prepare(site: Site, overrides: Path | None, target: Path, reading: buildstate.Reading) -> _Prepared:
+    """What the workers need before they fork (they share it, copy-on-write): the previous build's manifest, its
+    pieces (if of this build's key), every item's digest (the parent's fingerprints and the workers' pieces use
+    them: made once, here, rather than again in each worker)."""
+    with collector_paused():  # (objects that all survive the build: none to collect)
         before = read_manifest(target)
         lasting = fragments.Lasting()
         templates = [folder for folder in (overrides, default_templates()) if folder is not None]
-        fingerprints = Fingerprints(site, templates, lasting.digests(site))
+        digests = lasting.digests(site)
+        fingerprints = Fingerprints(site, templates, digests)
         state_key = _state_key(fingerprints)
+        for event in site.events:
+            digests(event)
+        for entry in site.news:
+            digests(entry)
         stored = reading.pieces(state_key)  # (waited for even if not used: the workers are forked without its thread)
         if before.entries:
             lasting.stored = stored
             lasting.lost = not lasting.stored  # then every output is rendered again, and makes its pieces
         del stored
-        paths = list(map(path, routes))
-        jobs = _jobs(routes, paths, fingerprints, day, before.entries)
-        host_key = fragments.digest([fingerprints.shared, repr(policy), "\n".join(paths)])
-    return _Plan(before, lasting, state_key, jobs, host_key)
+    return _Prepared(before, lasting, fingerprints, state_key)
+
+
+def _plan(
+    routes: list[Route],
+    paths: list[str],
+    fingerprints: Fingerprints,
+    work: _Work,
+    previous: Mapping[str, Entry],
+    renderers: _Renderers,
+) -> list[Job]:
+    """Fingerprint `routes` (at `paths`) and give `renderers` the jobs whose outputs changed: first the heavy
+    ones (no item: calendars, feeds, agendas, indexes, which show many items), as soon as their fingerprints are
+    known, then the others. Returns the jobs whose outputs did not change (none when the previous build's
+    pieces were lost: then every output is made again, see `fragments.Lasting.lost`)."""
+    lasting = fragments.lasting(work.templates)
+    again = lasting is not None and lasting.lost
+    same: list[Job] = []
+    with collector_paused():  # hundreds of thousands of tuples that all survive the build: none to collect
+        heavy = [route.item is None for route in routes]
+        for chosen in (heavy, [not flag for flag in heavy]):
+            jobs = _jobs(compress(routes, chosen), compress(paths, chosen), fingerprints, work.today, previous)
+            changed: list[Job] = []
+            for job in jobs:
+                (same if not again and _unchanged(job) else changed).append(job)
+            renderers.render(changed)
+    return same
 
 
 def _host_files(
@@ -393,36 +424,26 @@ def _jobs(
 
 
 def _make(
-    jobs: list[Job], work: _Work, processes: int
+    same: list[Job], work: _Work, renderers: _Renderers
 ) -> tuple[dict[str, Entry], int, int, set[bytes], dict[bytes, bytes]]:
-    """Every job's files in `work.staging`: kept (or linked) from the previous build when its fingerprint is
-    the same, else rendered (by `processes` forked processes); the manifest's entries, outputs rendered, files
-    written, and the lasting pieces used and made."""
+    """Every job's files in `work.staging`: `same` (jobs whose fingerprints did not change) kept (or linked) from
+    the previous build while `renderers` render the others, and rendered too if a file of theirs was lost. The
+    manifest's entries, outputs rendered, files written, and the lasting pieces used and made."""
     entries: dict[str, Entry] = {}
-    same: list[Job] = []
-    todo: list[Job] = []
-    lasting = fragments.lasting(work.templates)
-    again = lasting is not None and lasting.lost  # every output makes its pieces again (files of the same bytes stay)
-    for job in jobs:
-        (same if not again and _unchanged(job) else todo).append(job)
-
-    def keep() -> list[Job]:  # the unchanged outputs' files, kept while the workers render: those lost
-        lost = []
-        for job in same:
-            if _keep(job, work):
-                entries.update(zip(job.paths, job.previous, strict=True))  # type: ignore[arg-type]
-            else:
-                lost.append(job)
-        todo.extend(lost)
-        return lost
-
+    lost = []
+    for job in same:
+        if _keep(job, work):
+            entries.update(zip(job.paths, job.previous, strict=True))  # type: ignore[arg-type]
+        else:
+            lost.append(job)
+    renderers.render(lost)
     written, used, made = 0, set(), {}
-    for done in _run(todo, work, processes, keep):
+    for done in renderers.results():
         entries.update(done.entries)
         written += done.written
         used |= done.used
         made.update(done.made)
-    return entries, len(todo), written, used, made
+    return entries, renderers.count, written, used, made
 
 
 def _unchanged(job: Job) -> bool:
@@ -448,34 +469,77 @@ def _keep(job: Job, work: _Work) -> bool:
     return True
 
 
-def _run(jobs: list[Job], work: _Work, processes: int, meanwhile: Callable[[], list[Job]]) -> Iterator[Done]:
-    """Render `jobs`, in `processes` processes forked from this one (which holds the content) when more
-    than one; the heavy outputs (no item: calendars, feeds, agendas) first, so both end together. While they
-    render, this process does `meanwhile`, and renders the jobs it returns too."""
-    global _WORK
-    heavy = [job for job in jobs if job.route.item is None]
-    light = [job for job in jobs if job.route.item is not None]
-    _WORK = work
-    try:
-        if processes <= 1 or len(jobs) < 2:
-            yield from map(_render_job, [*heavy, *light, *meanwhile()])
+class _Renderers:
+    """Renders jobs in `processes` processes forked from this one as the context is entered, so they share what
+    is made by then without pickling it (`_WORK`: the content, the templates, the stored pieces), or in this one
+    when `processes` is 1. Jobs are taken in the order they are given (`render`), each call's longest first,
+    while this process goes on planning; `results` waits for what they did."""
+
+    def __init__(self, work: _Work, processes: int) -> None:
+        self.work, self.processes = work, processes
+        self.count = 0  # jobs given
+        self._pool: multiprocessing.pool.Pool | None = None
+        self._pending: list[Iterable[Done]] = []
+
+    def __enter__(self) -> _Renderers:
+        global _WORK
+        _WORK = self.work
+        if self.processes > 1:
+            gc.freeze()  # objects made so far are never collected in the workers: their pages stay shared
+            self._pool = multiprocessing.get_context("fork").Pool(self.processes, initializer=_warm)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        global _WORK
+        if self._pool is not None:
+            self._pool.terminate()  # (`build` unfreezes what was frozen once it is done)
+        _WORK = None
+
+    def render(self, jobs: list[Job]) -> None:
+        """Render `jobs` after those given before, longest first by the previous build's sizes (so the workers
+        end together); those of about the same cost in chunks, when there are many."""
+        if not jobs:
             return
-        gc.freeze()  # objects made so far are never collected in the workers: their pages stay shared
-        with multiprocessing.get_context("fork").Pool(processes) as pool:
-            first = pool.imap_unordered(_render_job, heavy, chunksize=1)
-            rest = pool.imap_unordered(_render_job, light, chunksize=32)
-            lost = pool.imap_unordered(_render_job, meanwhile(), chunksize=32)
-            yield from first
-            yield from rest
-            yield from lost
-    finally:
-        _WORK = None  # (`build` unfreezes what was frozen once it is done)
+        self.count += len(jobs)
+        jobs = sorted(jobs, key=_cost, reverse=True)
+        if self._pool is None:
+            self._pending.append(map(_render_job, jobs))  # rendered as `results` asks
+            return
+        chunk = max(1, min(32, len(jobs) // (64 * self.processes)))  # one at a time but for thousands of jobs
+        self._pending.append(self._pool.imap_unordered(_render_job, jobs, chunksize=chunk))
+
+    def results(self) -> Iterator[Done]:
+        """What each job did, as it is done; a worker's exception is raised here."""
+        for pending in self._pending:
+            yield from pending
+
+
+def _cost(job: Job) -> int:
+    """How long `job` takes to render, as far as this build can tell: the previous build's size of its body."""
+    before = job.previous[0]
+    return before.sizes[0] if before is not None else 0
+
+
+def _warm() -> None:
+    """Make ready in a new worker, while the parent still plans, what its first jobs would otherwise wait for:
+    the templates compiled, each language's catalog and locale data loaded."""
+    assert _WORK is not None, "_warm runs in a worker of _Renderers"
+    templates = _WORK.templates
+    for name in templates.list_templates():
+        if not name.startswith("default:"):  # (a default an override extends is compiled when it is used)
+            try:
+                templates.get_template(name)
+            except Exception:  # (the job that uses it fails the same way, and says so)
+                continue
+    for lang in _WORK.published.site.calendar.languages:
+        i18n.translations(lang)
+        i18n.language_name(lang)
 
 
 def _render_job(job: Job) -> Done:
     """Render `job` once and put its files at each of its paths: what it did."""
     work = _WORK
-    assert work is not None, "_render_job runs inside _run"
+    assert work is not None, "_render_job runs inside _Renderers"
     lasting = fragments.lasting(work.templates)
     index_key = _gzip_index_key(job.paths[0])
     earlier = _earlier_gzip(work, job, lasting, index_key)

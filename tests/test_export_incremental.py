@@ -11,6 +11,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+from jinja2 import TemplateSyntaxError
 
 from calfeed import export
 from calfeed.settings import Settings
@@ -181,6 +182,50 @@ def test_an_incremental_build_that_fails_leaves_the_previous_output_untouched(co
         export.build(out, Settings(events=str(content)), today=DAY, processes=1)
     assert _tree(out) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["content", "site"]  # no half-built folder left
+
+
+@pytest.mark.parametrize("failing", ["calendar", "event"])
+def test_a_renderer_failing_in_a_worker_leaves_the_previous_output_untouched(content, tmp_path, monkeypatch, failing):
+    """The workers render while the build still plans: a calendar (which they start on before the build has
+    fingerprinted the event pages) or an event page (given to them last) that fails to render stops the build with
+    its error, and the previous output stays as it was."""
+    out = tmp_path / "site"
+    export.build(out, Settings(events=str(content)), today=DAY)
+    before = _tree(out)
+    _edit(content, "title: 4th UCLG Culture Summit", "title: The 4th UCLG Culture Summit")
+    real = export.render_output
+
+    def failing_one(published, route, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if route.format == failing:
+            raise RuntimeError(f"a bug in the {route.format} renderer, say (in process {os.getpid()})")
+        return real(published, route, *args, **kwargs)
+
+    monkeypatch.setattr(export, "render_output", failing_one)  # (the workers are forked: they have it too)
+    with pytest.raises(RuntimeError, match=f"a bug in the {failing} renderer") as raised:
+        export.build(out, Settings(events=str(content)), today=DAY, processes=2)
+    assert f"(in process {os.getpid()})" not in str(raised.value)  # a worker's
+    assert _tree(out) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["content", "site"]  # no half-built folder left
+    monkeypatch.undo()
+    _rebuild_and_compare(content, out, tmp_path / "full", DAY)  # and the next build is a full build's bytes
+
+
+def test_a_template_that_does_not_compile_is_reported_by_the_build(content, tmp_path):
+    """The workers compile the templates as they start; one with a syntax error fails the build that uses it with
+    Jinja's message (its file and line), as rendering it would, and leaves the previous output as it was."""
+    out = tmp_path / "site"
+    export.build(out, Settings(events=str(content)), today=DAY)
+    before = _tree(out)
+    month = content.parent / "templates" / "month.html"
+    month.write_text(month.read_text(encoding="utf-8").replace("{% block", "{% blok", 1), encoding="utf-8")
+    with pytest.raises(TemplateSyntaxError, match="blok") as raised:
+        export.build(out, Settings(events=str(content)), today=DAY, processes=2)
+    assert (raised.value.name, raised.value.lineno) == ("month.html", _line_of(month, "{% blok"))
+    assert _tree(out) == before
+
+
+def _line_of(file: Path, text: str) -> int:
+    return next(at for at, line in enumerate(file.read_text(encoding="utf-8").splitlines(), 1) if text in line)
 
 
 def test_a_build_interrupted_while_moving_its_files_leaves_an_output_the_next_build_repairs(
