@@ -437,6 +437,7 @@ def _make(
         else:
             lost.append(job)
     renderers.render(lost)
+    gc.freeze()  # the plan's objects (routes, jobs) all survive the build: no collection here scans them again
     written, used, made = 0, set(), {}
     for done in renderers.results():
         entries.update(done.entries)
