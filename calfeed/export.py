@@ -201,14 +201,16 @@ def _build(
     target.parent.mkdir(parents=True, exist_ok=True)
     before, lasting, fingerprints, state_key = _prepare(site, overrides, target, reading)
     previous = before.entries
+    # (listed before the workers fork: after, competing with them and copying the shared pages it counts
+    # references on, it took twice as long, and the first jobs wait for it)
+    routes = [route for route in every_route(site) if only is None or only(route)]
+    paths = list(map(path, routes))
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".building", dir=target.parent))
     _FOLDERS.clear()
     in_place = bool(previous) and target.is_dir()
     work = _Work(published, _templates(overrides, lasting), policy, day, staging, target, in_place)
     try:
         with _Renderers(work, processes or os.cpu_count() or 1) as renderers:  # forked: they render while we plan
-            routes = [route for route in every_route(site) if only is None or only(route)]
-            paths = list(map(path, routes))
             same = _plan(routes, paths, fingerprints, work, previous, renderers)
             host_key = fragments.digest([fingerprints.shared, repr(policy), "\n".join(paths)])
             del paths
