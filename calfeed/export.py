@@ -210,8 +210,12 @@ def _build(
     in_place = bool(previous) and target.is_dir()
     work = _Work(published, _templates(overrides, lasting), policy, day, staging, target, in_place)
     try:
+        heavy, same = _plan(routes, paths, fingerprints, work, previous, items=False)  # (the workers' first jobs)
         with _Renderers(work, processes or os.cpu_count() or 1) as renderers:  # forked: they render while we plan
-            same = _plan(routes, paths, fingerprints, work, previous, renderers)
+            renderers.render(heavy)
+            light, unchanged = _plan(routes, paths, fingerprints, work, previous, items=True)
+            renderers.render(light)
+            same += unchanged
             host_key = fragments.digest([fingerprints.shared, repr(policy), "\n".join(paths)])
             del paths
             kept = before.host_key == host_key
@@ -276,24 +280,23 @@ def _plan(
     fingerprints: Fingerprints,
     work: _Work,
     previous: Mapping[str, Entry],
-    renderers: _Renderers,
-) -> list[Job]:
-    """Fingerprint `routes` (at `paths`) and give `renderers` the jobs whose outputs changed: first the heavy
-    ones (no item: calendars, feeds, agendas, indexes, which show many items), as soon as their fingerprints are
-    known, then the others. Returns the jobs whose outputs did not change (none when the previous build's
-    pieces were lost: then every output is made again, see `fragments.Lasting.lost`)."""
+    *,
+    items: bool,
+) -> tuple[list[Job], list[Job]]:
+    """Fingerprint the routes that show one item (`items`: event, month and archive pages, an event's calendar) or
+    those that show many (calendars, feeds, agendas, indexes), at `paths`: their jobs whose outputs changed, and those
+    whose outputs did not (none when the previous build's pieces were lost: then every output is made again,
+    see `fragments.Lasting.lost`). The build fingerprints the heavy ones before its workers fork, so they start
+    on them at once, and the others while they render."""
     lasting = fragments.lasting(work.templates)
     again = lasting is not None and lasting.lost
+    changed: list[Job] = []
     same: list[Job] = []
     with collector_paused():  # hundreds of thousands of tuples that all survive the build: none to collect
-        heavy = [route.item is None for route in routes]
-        for chosen in (heavy, [not flag for flag in heavy]):
-            jobs = _jobs(compress(routes, chosen), compress(paths, chosen), fingerprints, work.today, previous)
-            changed: list[Job] = []
-            for job in jobs:
-                (same if not again and _unchanged(job) else changed).append(job)
-            renderers.render(changed)
-    return same
+        chosen = [(route.item is not None) is items for route in routes]
+        for job in _jobs(compress(routes, chosen), compress(paths, chosen), fingerprints, work.today, previous):
+            (same if not again and _unchanged(job) else changed).append(job)
+    return changed, same
 
 
 def _host_files(
