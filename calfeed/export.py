@@ -199,12 +199,8 @@ def _build(
     day = today or today_in(site.calendar.timezone)
     _check_outdir(target, settings, overrides)
     target.parent.mkdir(parents=True, exist_ok=True)
-    before, lasting, fingerprints, state_key = _prepare(site, overrides, target, reading)
+    before, lasting, fingerprints, state_key, routes, paths = _prepare(site, overrides, target, reading, only)
     previous = before.entries
-    # (listed before the workers fork: after, competing with them and copying the shared pages it counts
-    # references on, it took twice as long, and the first jobs wait for it)
-    routes = [route for route in every_route(site) if only is None or only(route)]
-    paths = list(map(path, routes))
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".building", dir=target.parent))
     _FOLDERS.clear()
     in_place = bool(previous) and target.is_dir()
@@ -249,12 +245,22 @@ class _Prepared(NamedTuple):
     lasting: fragments.Lasting  # the pieces it kept, if they are of this build's key
     fingerprints: Fingerprints  # with every item's digest made
     state_key: bytes  # the key of the pieces this build keeps (`_state_key`)
+    routes: list[Route]  # the build's (those `only` accepts)
+    paths: list[str]  # their URL paths
 
 
-def _prepare(site: Site, overrides: Path | None, target: Path, reading: buildstate.Reading) -> _Prepared:
-    """What the workers need before they fork (they share it, copy-on-write): the previous build's manifest, its
-    pieces (if of this build's key), every item's digest (the parent's fingerprints and the workers' pieces use
-    them: made once, here, rather than again in each worker)."""
+def _prepare(
+    site: Site,
+    overrides: Path | None,
+    target: Path,
+    reading: buildstate.Reading,
+    only: Callable[[Route], bool] | None,
+) -> _Prepared:
+    """What the build needs before its workers fork (they share it, copy-on-write): the previous build's manifest,
+    its pieces (if of this build's key), every item's digest (the parent's fingerprints and the workers' pieces use
+    them: made once, here, rather than again in each worker), the routes and their paths (listed after the fork,
+    competing with the workers and copying the shared pages whose objects it counts references to, they took
+    twice as long, and the workers' first jobs waited for them)."""
     with collector_paused():  # (objects that all survive the build: none to collect)
         before = read_manifest(target)
         lasting = fragments.Lasting()
@@ -271,7 +277,8 @@ def _prepare(site: Site, overrides: Path | None, target: Path, reading: buildsta
             lasting.stored = stored
             lasting.lost = not lasting.stored  # then every output is rendered again, and makes its pieces
         del stored
-    return _Prepared(before, lasting, fingerprints, state_key)
+        routes = [route for route in every_route(site) if only is None or only(route)]
+    return _Prepared(before, lasting, fingerprints, state_key, routes, list(map(path, routes)))
 
 
 def _plan(
