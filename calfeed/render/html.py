@@ -168,7 +168,7 @@ def render_news(site: Site, view: View) -> bytes:
 def render_archive(site: Site, view: View) -> bytes:
     """Every event that starts in one year (view.item), by month, in date order."""
     year = int(view.item or "0")
-    events = [event for event in site.events if event.first_day.year == year]
+    events = fragments.shared(view.templates, site, ("year", year), partial(_year_events, site, year))
     context = page_context(
         site,
         view,
@@ -183,11 +183,17 @@ def render_archive(site: Site, view: View) -> bytes:
     return page
 
 
+def _year_events(site: Site, year: int) -> list[Event]:
+    """The events that start in `year`, in date order: the same on its archive page in every language."""
+    return [event for event in site.events if event.first_day.year == year]
+
+
 def _archive_structured(site: Site, view: View, events: list[Event]) -> dict[str, Any] | None:
     """The JSON-LD of a year's events. Made for each page, not kept per process like the agenda's: a year's
     graph of a few thousand events held in every language would be 45 MiB of a build worker's peak memory at
     10,000 events (459 -> 414 MiB), to spare 40 ms on the default language's second page."""
-    return jsonld.graph([jsonld.event(site, event, view.lang) for event in events])
+    links = Links(site, view.lang)
+    return jsonld.graph([jsonld.event(site, event, view.lang, links=links) for event in events])
 
 
 def render_month(site: Site, view: View) -> bytes:

@@ -48,14 +48,15 @@ def document(item: dict[str, Any]) -> dict[str, Any]:
     return {"@context": "https://schema.org", **item}
 
 
-def event(site: Site, event: Event, lang: str, today: date = date.min) -> dict[str, Any]:
+def event(site: Site, event: Event, lang: str, today: date = date.min, links: Links | None = None) -> dict[str, Any]:
     """The schema.org Event for `event`: dates with offsets (or plain dates), status, attendance, places.
 
     A repeating event gives the dates of its next occurrence ending on `today` or later (its first when
-    none does) and its rule as an `eventSchedule`.
+    none does) and its rule as an `eventSchedule`. `links`: the site's `Links` in `lang`, when the caller has them
+    (a page of a thousand events).
     """
     default = site.calendar.default_language
-    links = Links(site, lang)
+    links = links or Links(site, lang)
     url = links.event(event, absolute=True)
     when = recurrence.next_occurrence(event, today) or recurrence.first_occurrence(event)
     data: dict[str, Any] = {

@@ -45,25 +45,31 @@ class Listing:
         # the group (the partial; the page's language, way up, section and tag), then the day
         variant = "\0".join([view.lang, names["t"].root(), names.get("section", ""), names.get("tag") or ""])
         self.family = (template, variant, view.today.isoformat())
+        self._lasting = fragments.lasting(view.templates)
+        self._families: dict[int, tuple[str, ...]] = {}  # by level: the family of its pieces
 
     def __call__(self, event: Event, level: int) -> Markup:
-        self.levels.add(level)
-        lasting = fragments.lasting(self.view.templates)
+        lasting = self._lasting
         if lasting is None:
+            self.levels.add(level)
             return Markup(self._make(event, level))
-        family, make = (*self.family, str(level)), partial(self._piece, level, event)
+        family = self._families.get(level)
+        if family is None:
+            self.levels.add(level)
+            family = self._families[level] = (*self.family, str(level))
+        make = partial(self._piece, level, event)
         piece = lasting.get(self.site, family, event, make, alone=True)  # no other page shows this page's group
         return Markup(str(piece, "utf-8"))
 
     def keep(self, events: Iterable[Event]) -> None:
         """Keep for the next build the pieces of `events` at each level this page listed, as the pages that
         show them (the other years' archive pages) make them, where a build made or found them."""
-        lasting = fragments.lasting(self.view.templates)
+        lasting = self._lasting
         if lasting is None:
             return
         events = list(events)
         for level in sorted(self.levels):
-            lasting.keep(self.site, (*self.family, str(level)), events)
+            lasting.keep(self.site, self._families[level], events)
 
     def _make(self, event: Event, level: int) -> str:
         template = self.view.environment().get_template(self.template)
