@@ -11,9 +11,11 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from jinja2 import TemplateSyntaxError
 
-from calfeed import export
+from calfeed import buildstate, export
 from calfeed.settings import Settings
 
 from conftest import BUNDLED, TEMPLATES
@@ -48,9 +50,19 @@ def _edit(file: Path, old: str, new: str) -> None:
 
 
 def _rebuild_and_compare(content: Path, out: Path, full: Path, today: date) -> set[str]:
-    """Build into `out` (holding an earlier build) and into empty `full`; check they hold the same bytes, that
-    files written have the full build's dates, and that every other file is untouched. The files written."""
+    """Build into `out` (holding an earlier build) and into empty `full`; check they hold the same bytes (and the
+    same pieces for the next build: `out` may hold them as a delta over an earlier build's base), that files
+    written have the full build's dates, and that every other file is untouched. The files written."""
     return _rebuild(content, out, full, today)[0]
+
+
+PIECES_FILES = (export.STATE, export.DELTA)
+
+
+def _pieces(folder: Path) -> dict[bytes, bytes]:
+    """The pieces the build in `folder` left for the next one, as that build reads them."""
+    key = (folder / export.STATE).read_bytes()[len(buildstate.MAGIC) + 4 : len(buildstate.MAGIC) + 20]
+    return {piece_key: bytes(piece) for piece_key, piece in buildstate.load(folder, key).items()}
 
 
 def _rebuild(content: Path, out: Path, full: Path, today: date) -> tuple[set[str], export.Built]:
@@ -61,11 +73,15 @@ def _rebuild(content: Path, out: Path, full: Path, today: date) -> tuple[set[str
     after = _tree(out)
     export.build(full, settings, today=today)
     expected = _tree(full)
-    assert {name: found[0] for name, found in after.items()} == {name: found[0] for name, found in expected.items()}
+    assert export.DELTA not in expected  # a full build's pieces: one base
+    assert {name: found[0] for name, found in after.items() if name not in PIECES_FILES} == {
+        name: found[0] for name, found in expected.items() if name not in PIECES_FILES
+    }
+    assert _pieces(out) == _pieces(full) != {}
     changed = {name for name in after if name not in before or before[name][0] != after[name][0]}
     for name, (_, modified, inode) in after.items():
         if name in changed:
-            assert modified == expected[name][1], name
+            assert modified == expected[export.STATE if name in PIECES_FILES else name][1], name
         else:
             assert (modified, inode) == before[name][1:], f"{name}: bytes unchanged, yet rewritten"
     assert built.written == len(changed - set(export.BUILD_FILES))
@@ -143,6 +159,31 @@ def test_a_damaged_or_older_manifest_means_a_full_build_with_the_same_bytes(cont
     export.build(tmp_path / "full", Settings(events=str(content)), today=DAY)
     assert built.rendered == first.rendered and _bytes(out) == _bytes(tmp_path / "full")
     assert export.build(out, Settings(events=str(content)), today=DAY).rendered == 0  # incremental again
+
+
+@pytest.mark.parametrize("how", ["spaced", "hex in upper case", "paths escaped"])
+def test_a_manifest_written_otherwise_is_used_and_written_as_a_full_build_writes_it(content, tmp_path, how):
+    """The next manifest is patched from the previous one's bytes only when they are what calfeed writes: one
+    that reads the same but is written otherwise still makes the build incremental, and a full build's bytes."""
+    out = tmp_path / "site"
+    first = export.build(out, Settings(events=str(content)), today=DAY)
+    manifest = json.loads((out / export.MANIFEST).read_bytes())
+    if how == "hex in upper case":
+        manifest["digests"] = manifest["digests"].upper()
+    text = json.dumps(manifest, indent=1 if how == "spaced" else None, separators=(",", ":"))
+    if how == "paths escaped":
+        text = text.replace("/", "\\/")
+    (out / export.MANIFEST).write_text(text + "\n", encoding="utf-8")
+    assert export.read_manifest(out).entries
+    _edit(content, "title: 4th UCLG Culture Summit", "title: The 4th UCLG Culture Summit")
+    changed, built = _rebuild(content, out, tmp_path / "full", DAY)
+    assert 0 < built.rendered < first.rendered / 2 and export.MANIFEST in changed
+
+
+@given(st.lists(st.text(), max_size=5))
+@settings(max_examples=200, deadline=None)
+def test_the_manifests_paths_are_written_as_json_dumps_writes_them(paths):
+    assert export._paths_json(paths) == json.dumps(paths, separators=(",", ":")).encode()
 
 
 def test_a_lost_file_is_made_again_and_the_host_files_follow_the_settings(content, tmp_path):
