@@ -4,7 +4,8 @@ fingerprint differs from the one the previous export recorded (see `calfeed.expo
 A fingerprint covers everything an output's bytes can depend on:
 
 * `Fingerprints.base`, shared by every output: calfeed's code and package data (renderers, default
-  templates, translations), the site's template overrides, the calendar settings, tag ids and labels,
+  templates, translations), the libraries and zone files it writes them with (`calfeed.toolchain`), the site's
+  template overrides, the calendar settings, tag ids and labels,
   local images, and the content's own clock (`Site.updated`);
 * for formats that change with the day, the day; for an event's page, only what it shows of the day: the
   event's next occurrence and its upcoming dates (so a daily rebuild renders again only the pages of events
@@ -35,7 +36,7 @@ from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from pathlib import Path
 
-from . import months, recurrence
+from . import months, recurrence, toolchain
 from .model import Event, NewsEntry, Site
 from .render.fragments import ItemDigests
 from .render.fragments import digest as _digest
@@ -78,6 +79,7 @@ class Fingerprints:
         self.shared = _digest(
             [
                 folder_digest([PACKAGE, *templates]),
+                toolchain.digest([site.calendar.timezone, *{event.timezone for event in site.events}]),
                 repr(site.calendar),
                 repr(sorted((tag, repr(label)) for tag, label in site.tags.items())),
                 repr(site.tag_ids),
