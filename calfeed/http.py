@@ -56,7 +56,9 @@ OUTPUT_OVERHEAD = 4096
 # Compression by size (benchmarks/README.md, "build.py"): brotli 9 and gzip 9 up to LARGE; above it brotli 9
 # costs 3-6x brotli 8 (29 vs 5 ms on a 90 kB month page, 260 vs 112 ms on 2.4 MB) for 0.5-3.5 % fewer bytes,
 # and gzip 9 twice gzip 6 for 2-4 %. Brotli's window is sized to the body: its default 4 MiB window made a
-# 9 kB page take 20 ms instead of 0.8 ms, for the same bytes.
+# 9 kB page take 20 ms instead of 0.8 ms, for the same bytes. It is at most 2 MiB (`BROTLI_WINDOW`): a wider one
+# saved 0.03 % of events.json's 831 kB and 0.3 % of a calendar's 511 kB, at 10,000 events, for 18 % and 10 % more
+# CPU (13-20 % for the six made again after every edit: page faults of the window's buffers, 44,000 -> 20,000).
 # Past HUGE (the calendars and events.json documents of large sites, made again after every edit), brotli 6:
 # 7.6 MB calendar 0.31 -> 0.18 s for 12 % more bytes (457 -> 511 kB), 19.5 MB events.json 0.58 -> 0.34 s (736 ->
 # 831 kB), still smaller than gzip 6; brotli 5 is no faster there.
@@ -68,6 +70,7 @@ HUGE = 1024 * 1024
 BROTLI_QUALITY = 9
 BROTLI_QUALITY_LARGE = 8
 BROTLI_QUALITY_HUGE = 6
+BROTLI_WINDOW = 21  # log2 of the widest window: 2 MiB (less 16 bytes)
 GZIP_LEVEL = 9
 GZIP_LEVEL_LARGE = 6
 HTML_POLICY = (
@@ -178,7 +181,7 @@ def _gzipped(
 
 
 def _brotli(body: bytes) -> bytes:
-    window = max(10, min(24, (len(body) + 15).bit_length()))  # 2**lgwin - 16 bytes: the body fits (10 to 24)
+    window = max(10, min(BROTLI_WINDOW, (len(body) + 15).bit_length()))  # 2**lgwin - 16 bytes: the body fits
     size = len(body)
     quality = BROTLI_QUALITY if size <= LARGE else BROTLI_QUALITY_LARGE if size <= HUGE else BROTLI_QUALITY_HUGE
     return brotli.compress(body, quality=quality, lgwin=window)
