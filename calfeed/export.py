@@ -50,16 +50,17 @@ import tempfile
 from array import array
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
-from itertools import chain, compress, pairwise
-from operator import is_not
+from functools import partial
+from itertools import chain, compress, pairwise, repeat
+from operator import is_not, not_
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
 from . import buildstate, gzip_chunks, parsememo
 from .content import collector_paused
-from .fingerprints import Fingerprints
+from .fingerprints import KEY, Fingerprints
 from .http import PREFLIGHT, Output, Policy, render_output, today_in
 from .model import Site
 from .problems import ContentError, Problem
@@ -125,6 +126,23 @@ class Job(NamedTuple):
     paths: tuple[str, ...]
     fingerprint: bytes
     previous: tuple[Entry | None, ...]
+
+
+@dataclass(slots=True)
+class _Same:
+    """Outputs whose fingerprints did not change: as jobs, and (an incremental build's, all but a few) in bulk, as
+    routes with their paths and previous entries, where whole jobs are (a `PATH_FREE` route's other paths too)."""
+
+    jobs: list[Job]
+    routes: list[Route] = field(default_factory=list)
+    paths: list[str] = field(default_factory=list)
+    before: list[Entry | None] = field(default_factory=list)
+
+    def extend(self, other: _Same) -> None:
+        self.jobs += other.jobs
+        self.routes += other.routes
+        self.paths += other.paths
+        self.before += other.before
 
 
 @dataclass(frozen=True, slots=True)
@@ -216,7 +234,7 @@ def _build(
             renderers.render(heavy)
             light, unchanged = _plan(routes, paths, fingerprints, work, previous, items=True)
             renderers.render(light)
-            same += unchanged
+            same.extend(unchanged)
             host_key = fragments.digest([fingerprints.shared, repr(policy), "\n".join(paths)])
             del paths
             kept = before.host_key == host_key
@@ -296,21 +314,37 @@ def _plan(
     previous: Mapping[str, Entry],
     *,
     items: bool,
-) -> tuple[list[Job], list[Job]]:
+) -> tuple[list[Job], _Same]:
     """Fingerprint the routes that show one item (`items`: event, month and archive pages, an event's calendar) or
-    those that show many (calendars, feeds, agendas, indexes), at `paths`: their jobs whose outputs changed, and those
-    whose outputs did not (none when the previous build's pieces were lost: then every output is made again,
+    those that show many (calendars, feeds, agendas, indexes), at `paths`: their jobs whose outputs changed, and the
+    outputs that did not (none when the previous build's pieces were lost: then every output is made again,
     see `fragments.Lasting.lost`). The build fingerprints the heavy ones before its workers fork, so they start
-    on them at once, and the others while they render."""
+    on them at once, and the others while they render: then, in place, the unchanged outputs (all but a few) are
+    found in bulk, and only the routes that share a key (`fingerprints.KEY`) with a changed one made into jobs."""
     lasting = fragments.lasting(work.templates)
     again = lasting is not None and lasting.lost
-    changed: list[Job] = []
-    same: list[Job] = []
     with collector_paused():  # hundreds of thousands of tuples that all survive the build: none to collect
         chosen = [(route.item is not None) is items for route in routes]
-        for job in _jobs(compress(routes, chosen), compress(paths, chosen), fingerprints, work.today, previous):
-            (same if not again and _unchanged(job) else changed).append(job)
-    return changed, same
+        routes, paths = list(compress(routes, chosen)), list(compress(paths, chosen))
+        keys = list(map(KEY, routes))
+        prints = fingerprints.many(routes, keys, work.today)
+        before = list(map(previous.get, paths))
+        if again:
+            return _jobs(routes, paths, prints, before), _Same([])
+        if not work.in_place:  # (each kept file linked into the new tree, job by job)
+            jobs = _jobs(routes, paths, prints, before)
+            return [job for job in jobs if not _unchanged(job)], _Same([job for job in jobs if _unchanged(job)])
+        same = [entry is not None and entry.fingerprint == made for entry, made in zip(before, prints, strict=True)]
+        changed = set(compress(keys, map(not_, same)))
+        touched = list(map(changed.__contains__, keys))  # (with their jobs' other paths)
+        jobs = _jobs(
+            compress(routes, touched), compress(paths, touched), compress(prints, touched), compress(before, touched)
+        )
+        kept = list(map(not_, touched))
+        bulk = _Same([job for job in jobs if _unchanged(job)])
+        bulk.routes, bulk.paths = list(compress(routes, kept)), list(compress(paths, kept))
+        bulk.before = list(compress(before, kept))
+        return [job for job in jobs if not _unchanged(job)], bulk
 
 
 def _host_files(
@@ -436,40 +470,33 @@ def _save_state(
 
 
 def _jobs(
-    routes: Iterable[Route], paths: Iterable[str], fingerprints: Fingerprints, day: date, previous: Mapping[str, Entry]
+    routes: Iterable[Route], paths: Iterable[str], prints: Iterable[bytes], before: Iterable[Entry | None]
 ) -> list[Job]:
     """One job per group of routes with the same bytes (a `PATH_FREE` format's root and prefixed routes; each
-    other route alone), in the order of `routes`: its paths (`paths`, one per route), fingerprint, previous
-    entries."""
+    other route alone), in the order of `routes`: its paths (`paths`, one per route), fingerprint (`prints`, the
+    same for the routes of one job), previous entries (`before`)."""
     jobs: list[Job] = []
     shared: dict[tuple[str, str, str | None, str | None], int] = {}  # PATH_FREE routes: their job, by key
-    of, get = fingerprints.of, previous.get
-    for route, url_path in zip(routes, paths, strict=True):
+    for route, url_path, fingerprint, entry in zip(routes, paths, prints, before, strict=True):
         if route.format in PATH_FREE:
             key = (route.format, route.lang, route.tag, route.item)
             at = shared.get(key)
             if at is not None:
                 job = jobs[at]
-                jobs[at] = job._replace(paths=(*job.paths, url_path), previous=(*job.previous, get(url_path)))
+                jobs[at] = job._replace(paths=(*job.paths, url_path), previous=(*job.previous, entry))
                 continue
             shared[key] = len(jobs)
-        jobs.append(Job(route, (url_path,), of(route, day), (get(url_path),)))
+        jobs.append(Job(route, (url_path,), fingerprint, (entry,)))
     return jobs
 
 
 def _make(
-    same: list[Job], work: _Work, renderers: _Renderers
+    same: _Same, work: _Work, renderers: _Renderers
 ) -> tuple[dict[str, Entry], int, int, set[bytes], dict[bytes, bytes]]:
-    """Every job's files in `work.staging`: `same` (jobs whose fingerprints did not change) kept (or linked) from
+    """Every job's files in `work.staging`: `same` (outputs whose fingerprints did not change) kept (or linked) from
     the previous build while `renderers` render the others, and rendered too if a file of theirs was lost. The
     manifest's entries, outputs rendered, files written, and the lasting pieces used and made."""
-    entries: dict[str, Entry] = {}
-    lost = []
-    for job in same:
-        if _keep(job, work):
-            entries.update(zip(job.paths, job.previous, strict=True))  # type: ignore[arg-type]
-        else:
-            lost.append(job)
+    entries, lost = _kept(same, work)
     renderers.render(lost)
     gc.freeze()  # the plan's objects (routes, jobs) all survive the build: no collection here scans them again
     written, used, made = 0, set(), {}
@@ -479,6 +506,43 @@ def _make(
         used |= done.used
         made.update(done.made)
     return entries, renderers.count, written, used, made
+
+
+def _kept(same: _Same, work: _Work) -> tuple[dict[str, Entry], list[Job]]:
+    """The entries of `same`'s outputs, kept (or linked) from the previous build, and the jobs of those that lost a
+    file there (whose entries the rendering gives)."""
+    entries: dict[str, Entry] = {}
+    lost = []
+    for job in same.jobs:
+        if _keep(job, work):
+            entries.update(zip(job.paths, job.previous, strict=True))  # type: ignore[arg-type]
+        else:
+            lost.append(job)
+    if not same.paths:
+        return entries, lost
+    entries.update(zip(same.paths, same.before, strict=True))  # type: ignore[arg-type]
+    there = _present(work.previous, same.paths)
+    if not all(there):  # the jobs of the outputs whose body is gone (with their other paths)
+        gone = set(compress(map(KEY, same.routes), map(not_, there)))
+        touched = list(map(gone.__contains__, map(KEY, same.routes)))  # (with their jobs' other paths)
+        before: list[Entry] = list(compress(same.before, touched))  # type: ignore[arg-type]
+        prints = [entry.fingerprint for entry in before]
+        jobs = _jobs(compress(same.routes, touched), compress(same.paths, touched), prints, before)
+        missing = set(compress(same.paths, map(not_, there)))
+        lost += [job for job in jobs if not missing.isdisjoint(job.paths)]
+    return entries, lost
+
+
+def _present(folder: Path, paths: list[str]) -> list[bool]:
+    """Whether the body of each output at `paths` is still in `folder` (its encodings are taken on trust: one look
+    per output): whether its name is there, looked up relative to the folder without a `stat` result (84,000 of them
+    at 10,000 events: 0.27 s of CPU as `os.path.isfile`, 0.17 s so; a listing of each folder costs more)."""
+    names = [url_path[1:] + "index.html" if url_path[-1] == "/" else url_path[1:] for url_path in paths]
+    descriptor = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        return list(map(partial(os.access, dir_fd=descriptor), names, repeat(os.F_OK)))
+    finally:
+        os.close(descriptor)
 
 
 def _unchanged(job: Job) -> bool:

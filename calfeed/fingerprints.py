@@ -32,8 +32,9 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime
+from operator import attrgetter
 from pathlib import Path
 
 from . import months, recurrence, toolchain
@@ -49,6 +50,7 @@ PACKAGE = Path(__file__).resolve().parent
 # Feeds: the newest `feed_limit` events and news posts of their view, by publication (`render.feed_entries`).
 FEEDS = frozenset({"atom", "rss", "json"})
 SETTINGS_ONLY = frozenset({"style", "script", "embed-js", "embed-frame-js", "embed-css", "events-schema"})
+KEY = attrgetter("format", "tag", "item")  # routes with the same key (in any language) share a fingerprint
 
 
 def _settings_only(route: Route) -> bytes:
@@ -120,6 +122,15 @@ class Fingerprints:
         if found is None:
             found = self._of[key] = self._make(route, today)
         return found
+
+    def many(
+        self, routes: Sequence[Route], keys: Sequence[tuple[str, str | None, str | None]], today: date
+    ) -> list[bytes]:
+        """`of` each of `routes` (whose `KEY`s are `keys`), in their order: each key's made once, the others looked up
+        in bulk (74,000 routes of 10,000 events share 21,000 keys)."""
+        of = self.of
+        made = {key: of(route, today) for key, route in dict(zip(keys, routes, strict=True)).items()}
+        return list(map(made.__getitem__, keys))
 
     def _make(self, route: Route, today: date) -> bytes:
         day = (

@@ -205,6 +205,30 @@ def test_a_lost_file_is_made_again_and_the_host_files_follow_the_settings(conten
     assert after["calendar.ics"][1:] == before["calendar.ics"][1:]  # the outputs' bytes do not show it
 
 
+def test_lost_files_beside_an_edit_are_made_again_with_the_paths_that_share_their_output(content, tmp_path):
+    """Outputs whose fingerprints did not change are found in bulk; one whose body is gone is made again, with the
+    paths that share its bytes (the root's .ics and the default language's copy), beside an edited event's."""
+    out = tmp_path / "site"
+    export.build(out, Settings(events=str(content)), today=DAY)
+    (out / "events" / "intermediary-cities-forum-2021.ics").unlink()  # its copy at /en/ stays
+    (out / "en" / "events" / "culturopolis-2022.ics").unlink()  # the root's stays
+    shutil.rmtree(out / "es" / "events" / "resilient-city-training-2021")  # the page and its encodings
+    (out / "en" / "events" / "resilient-city-training-2021" / "index.html").unlink()
+    _edit(content, "title: 4th UCLG Culture Summit", "title: The 4th UCLG Culture Summit")
+    changed, built = _rebuild(content, out, tmp_path / "full", DAY)
+    assert {
+        "events/intermediary-cities-forum-2021.ics",
+        "en/events/culturopolis-2022.ics",
+        "es/events/resilient-city-training-2021/index.html",
+        "es/events/resilient-city-training-2021/index.html.br",
+        "en/events/resilient-city-training-2021/index.html",
+        "events/culture-summit-2021/index.html",
+    } <= changed
+    assert "en/events/intermediary-cities-forum-2021.ics" not in changed  # (made again: the same bytes, left alone)
+    assert "events/resilient-city-training-2021/index.html" not in changed
+    assert built.rendered < built.routes / 3
+
+
 def test_an_incremental_build_that_fails_leaves_the_previous_output_untouched(content, tmp_path, monkeypatch):
     out = tmp_path / "site"
     export.build(out, Settings(events=str(content)), today=DAY)
