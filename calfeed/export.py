@@ -66,12 +66,14 @@ from .model import Site
 from .problems import ContentError, Problem
 from .render import FORMATS, PATH_FREE, Format, fragments, i18n
 from .render.html import default_templates, make_environment
-from .routes import Route, every_route, path
+from .routes import Route, path, routes_and_paths
 from .settings import Settings
 from .store import Published, read_version
 
 if TYPE_CHECKING:
     from jinja2 import Environment
+
+    from .yamlchunks import Memo
 
 HOST_FILES = ("_headers", "_nginx.conf")  # instructions for the host, not pages: never served
 MANIFEST = ".calfeed-build.json"  # what the previous build wrote, for the next one: never served
@@ -194,13 +196,11 @@ def build(
         published, problems = read_version(
             settings.events, max_bytes=settings.max_bytes, base_url=settings.base_url, memos=memos
         )
-        memo = None if parsememo.unchanged(memos) else parsememo.dumped(memos)  # for the next build (None: kept)
-        del memos  # the content's YAML values: not kept while rendering
         if published is None:
             raise ContentError([problem for problem in problems if problem.severity == "error"])
         gc.freeze()  # the content's objects are never garbage: no collection scans them again (nor in the workers)
     try:
-        return _build(published, problems, settings, Path(outdir), today, only, processes, reading, memo)
+        return _build(published, problems, settings, Path(outdir), today, only, processes, reading, memos)
     finally:
         gc.unfreeze()
 
@@ -214,7 +214,7 @@ def _build(
     only: Callable[[Route], bool] | None,
     processes: int | None,
     reading: buildstate.Reading,
-    memo: bytes | None,
+    memos: dict[str, Memo],
 ) -> Built:
     site = published.site
     policy = Policy.from_settings(settings)
@@ -239,6 +239,7 @@ def _build(
             del paths
             kept = before.host_key == host_key
             written, size = _host_files(routes, site.calendar.languages, policy, work, kept)
+            memo = _memo(memos)  # (while the workers render, rather than before they fork)
             entries, rendered, count, used, made = _make(same, work, renderers)
         pieces, written = len(made), written + count
         state, state_files, gone = _save_state(lasting.stored, used, made, work, state_key, base)
@@ -302,8 +303,11 @@ def _prepare(
             lasting.stored, base = stored, reading.base
             lasting.lost = not lasting.stored  # then every output is rendered again, and makes its pieces
         del stored
-        routes = [route for route in every_route(site) if only is None or only(route)]
-    return _Prepared(before, lasting, fingerprints, state_key, routes, list(map(path, routes)), base)
+        routes, paths = routes_and_paths(site)
+        if only is not None:
+            chosen = list(map(only, routes))
+            routes, paths = list(compress(routes, chosen)), list(compress(paths, chosen))
+    return _Prepared(before, lasting, fingerprints, state_key, routes, paths, base)
 
 
 def _plan(
@@ -414,6 +418,14 @@ def _state_key(fingerprints: Fingerprints) -> bytes:
     except importlib.metadata.PackageNotFoundError:  # pragma: no cover  (run from a checkout never installed)
         version = "unknown"
     return fragments.digest([str(buildstate.VERSION), version, fingerprints.shared])
+
+
+def _memo(memos: dict[str, Memo]) -> bytes | None:
+    """The file of `memos` (each content item's parse, `calfeed.parsememo`) for the next build; None if the
+    previous build's holds the same. `memos` are emptied: the content's YAML values are not kept while rendering."""
+    memo = None if parsememo.unchanged(memos) else parsememo.dumped(memos)
+    memos.clear()
+    return memo
 
 
 def _save_memo(memo: bytes | None, work: _Work) -> int:
@@ -785,19 +797,21 @@ def read_manifest(folder: Path) -> Manifest:
         if not all(isinstance(url_path, str) and url_path.startswith("/") for url_path in paths):
             return Manifest({})
         text = "\n".join(paths) + "\n"
-        if any(part in text for part in _OUTSIDE):  # not a path calfeed writes, inside the folder (`file_for`)
+        if "//" in text or "\x00" in text or ("/." in text and any(part in text for part in _OUTSIDE)):  # `file_for`
             return Manifest({})
         if not all(before < after for before, after in pairwise(paths)):  # in order, each once
             return Manifest({})
         triples = iter(sizes)
-        rows = map(Entry, _sixteens(fingerprints), _sixteens(digests), zip(triples, triples, triples, strict=True))
+        columns = _sixteens(fingerprints), _sixteens(digests), zip(triples, triples, triples, strict=True)
+        rows = map(_entry, zip(*columns, strict=True))
         files = 3 * count - sizes[1::3].count(0) - sizes[2::3].count(0)
         return Manifest(dict(zip(paths, rows, strict=True)), host_key, raw, (files, sum(sizes)))
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return Manifest({})
 
 
-_OUTSIDE = ("//", "/./", "/.\n", "/../", "/..\n", "\x00")  # an empty, "." or ".." part; a NUL
+_OUTSIDE = ("//", "/./", "/.\n", "/../", "/..\n", "\x00")  # an empty, "." or ".." part, a NUL: no path calfeed writes
+_entry = partial(tuple.__new__, Entry)  # an Entry of its three fields as one tuple, made without a Python call
 _SIZE = "Q" if array("Q").itemsize == 8 else "L"  # an 8-byte unsigned int
 
 

@@ -30,7 +30,6 @@ tests/test_export_incremental.py compares incremental builds after edits with fu
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime
@@ -141,7 +140,7 @@ class Fingerprints:
         if route.format.startswith("image-"):
             inputs = _digest([b"image"])  # its bytes are in `base`, with every local image
         elif route.format == "month-now":  # the month of `today` (which is in `day`)
-            inputs = self._month_inputs(dataclasses.replace(route, item=months.month_key((today.year, today.month))))
+            inputs = self._month_inputs(route._replace(item=months.month_key((today.year, today.month))))
         else:
             inputs = self._inputs.get(route.format, self._view_inputs)(route)
         # base is 16 bytes, and the inputs of one format are always as long: one input that no other day's can be

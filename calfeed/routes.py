@@ -14,8 +14,8 @@ here too, so the page that carries the id and the links that point at it agree.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from functools import partial
+from typing import TYPE_CHECKING, NamedTuple
 from urllib.parse import urljoin
 
 from .formats import CONTRACT
@@ -25,8 +25,10 @@ if TYPE_CHECKING:
     from .formats import Format
 
 
-@dataclass(frozen=True, slots=True)
-class Route:
+class Route(NamedTuple):
+    """One output: a named tuple (an export lists 84,000 of them; a tuple is made in a third of the time a frozen
+    dataclass takes, and hashed in C)."""
+
     format: str  # a key of FORMATS
     lang: str  # the language it is in
     prefixed: bool = False  # served under /<lang>/ (every language is; the default one also at the root)
@@ -36,6 +38,9 @@ class Route:
     @property
     def spec(self) -> Format:
         return CONTRACT[self.format]
+
+
+_route = partial(tuple.__new__, Route)  # a Route of its five fields as one tuple, made without a Python call
 
 
 def path(route: Route) -> str:
@@ -48,6 +53,30 @@ def path(route: Route) -> str:
 
 def every_route(site: Site) -> Iterator[Route]:
     """Every route of the URL contract for `site`, in a stable order."""
+    for _, routes in _listed(site):
+        yield from routes
+
+
+def routes_and_paths(site: Site) -> tuple[list[Route], list[str]]:
+    """`every_route(site)` and the `path` of each, listed together: a path's beginning (language, tag, the
+    pattern up to its item) is put together once per format, language and tag, not once per route (10,000 events:
+    84,358 routes and paths in 0.04 s instead of 0.09-0.14 s)."""
+    routes: list[Route] = []
+    paths: list[str] = []
+    for spec, listed in _listed(site):
+        routes += listed
+        _, item, tail = spec.pattern.partition("{item}")
+        if not item or "{item}" in tail or len(listed) < 2:  # (one route, or a pattern of another shape)
+            paths += map(path, listed)
+            continue
+        empty = path(listed[0]._replace(item=""))  # the block's language and tag, its pattern without an item
+        head = empty[: len(empty) - len(tail)]
+        paths += [head + (route.item or "") + tail for route in listed]
+    return routes, paths
+
+
+def _listed(site: Site) -> Iterator[tuple[Format, list[Route]]]:
+    """The routes of `every_route`, a format, language and tag at a time."""
     default = site.calendar.default_language
     prefixes = [(default, False)] + [(lang, True) for lang in site.calendar.languages]
     tags = site.tag_ids
@@ -57,10 +86,10 @@ def every_route(site: Site) -> Iterator[Route]:
             tag: items if tag is None or spec.tag_items is None else list(spec.tag_items(site, tag))
             for tag in ([None, *tags] if spec.tagged else [None])
         }
+        name = spec.name
         for lang, prefixed in prefixes if spec.localized else [(default, False)]:
             for tag, tag_items in by_tag.items():
-                for item in tag_items:
-                    yield Route(spec.name, lang, prefixed, tag, item)
+                yield spec, [_route((name, lang, prefixed, tag, item)) for item in tag_items]
 
 
 def resolve(site: Site, name: str, lang: str | None, tag: str | None, item: str | None) -> Route | None:

@@ -139,7 +139,9 @@ def test_an_unreadable_manifest_means_a_full_build(content, tmp_path):
     assert export.build(out, Settings(events=str(content)), today=DAY).rendered == 0
 
 
-@pytest.mark.parametrize("how", ["an older format", "a column cut short", "paths out of order", "a path outside"])
+@pytest.mark.parametrize(
+    "how", ["an older format", "a column cut short", "paths out of order", "a path outside", "an empty part", "a NUL"]
+)
 def test_a_damaged_or_older_manifest_means_a_full_build_with_the_same_bytes(content, tmp_path, how):
     out = tmp_path / "site"
     first = export.build(out, Settings(events=str(content)), today=DAY)
@@ -150,8 +152,10 @@ def test_a_damaged_or_older_manifest_means_a_full_build_with_the_same_bytes(cont
         manifest["digests"] = manifest["digests"][:-32]
     elif how == "paths out of order":
         manifest["paths"][1], manifest["paths"][2] = manifest["paths"][2], manifest["paths"][1]
-    else:
+    elif how == "a path outside":
         manifest["paths"][-1] = "/../../outside.html"
+    else:  # a path calfeed never writes, though in order
+        manifest["paths"][-1] += "//x" if how == "an empty part" else "\x00"
     (out / export.MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
     assert not export.read_manifest(out).entries
     _edit(content, "title: 4th UCLG Culture Summit", "title: The 4th UCLG Culture Summit")

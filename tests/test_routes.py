@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from calfeed.content import load_site
-from calfeed.routes import Links, every_route, path
+from calfeed.content import load_site, read_content
+from calfeed.routes import Links, every_route, path, routes_and_paths
 
-from conftest import BUNDLED
+from conftest import BUNDLED, CONTENT
 
 
 def test_every_route_of_the_bundled_example_has_a_unique_path():
@@ -29,6 +29,18 @@ def test_every_route_of_the_bundled_example_has_a_unique_path():
         assert expected in paths
     assert "/es/embed.js" not in paths  # one script for every language: it reads data-lang
     assert site.tag_ids == ("accessibility", "intermediary-cities")
+
+
+def test_routes_listed_with_their_paths_are_every_route_at_its_path():
+    """`calfeed build` lists the routes and their paths together (a path's beginning made once per format,
+    language and tag): the same routes, in the same order, each at the path `path` gives it; on the bundled
+    example and every content fixture that loads (languages, tags, news, repeating and all-day events)."""
+    sites = [site for content in [BUNDLED, *sorted(CONTENT.glob("*.yaml"))] if (site := read_content(content)[0])]
+    assert len(sites) > 20
+    for site in sites:
+        routes, paths = routes_and_paths(site)
+        assert routes == list(every_route(site))
+        assert paths == [path(route) for route in routes]
 
 
 @pytest.mark.parametrize("lang", ["en", "es"])
