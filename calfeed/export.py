@@ -48,6 +48,7 @@ import shutil
 import sys
 import tempfile
 from array import array
+from bisect import bisect_left
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -240,15 +241,16 @@ def _build(
             kept = before.host_key == host_key
             written, size = _host_files(routes, site.calendar.languages, policy, work, kept)
             memo = _memo(memos)  # (while the workers render, rather than before they fork)
-            entries, rendered, count, used, made = _make(same, work, renderers)
+            entries, fresh, rendered, count, used, made = _make(same, work, renderers)
         pieces, written = len(made), written + count
         state, state_files, gone = _save_state(lasting.stored, used, made, work, state_key, base)
         memo_size = _save_memo(memo, work)
         del used, made  # the pieces are saved: free them before the manifest is made
         lasting.stored = {}
         with collector_paused():
-            manifest, (files, sizes) = _patched(entries, host_key, before) or _manifest(entries, host_key, previous)
-            stale = [*_stale(previous, entries), *gone] if in_place else []
+            patched = _patched(entries, host_key, before, fresh)
+            manifest, (files, sizes) = patched or _manifest(entries, host_key, previous)
+            stale = [*_stale(previous, entries, fresh), *gone] if in_place else []
         _keep_or_write(target / MANIFEST, staging / MANIFEST, manifest, published.modified, link=not in_place)
         files += len(HOST_FILES) + 1 + state_files + (memo_size > 0)
         size += sizes + len(manifest) + state + memo_size
@@ -504,20 +506,23 @@ def _jobs(
 
 def _make(
     same: _Same, work: _Work, renderers: _Renderers
-) -> tuple[dict[str, Entry], int, int, set[bytes], dict[bytes, bytes]]:
+) -> tuple[dict[str, Entry], list[str], int, int, set[bytes], dict[bytes, bytes]]:
     """Every job's files in `work.staging`: `same` (outputs whose fingerprints did not change) kept (or linked) from
     the previous build while `renderers` render the others, and rendered too if a file of theirs was lost. The
-    manifest's entries, outputs rendered, files written, and the lasting pieces used and made."""
+    manifest's entries, the paths of those rendered (every other entry is the previous build's, the very object),
+    outputs rendered, files written, and the lasting pieces used and made."""
     entries, lost = _kept(same, work)
     renderers.render(lost)
     gc.freeze()  # the plan's objects (routes, jobs) all survive the build: no collection here scans them again
     written, used, made = 0, set(), {}
+    fresh: list[str] = []
     for done in renderers.results():
         entries.update(done.entries)
+        fresh += done.entries
         written += done.written
         used |= done.used
         made.update(done.made)
-    return entries, renderers.count, written, used, made
+    return entries, fresh, renderers.count, written, used, made
 
 
 def _kept(same: _Same, work: _Work) -> tuple[dict[str, Entry], list[Job]]:
@@ -876,12 +881,33 @@ def _paths_json(paths: Collection[str]) -> bytes:
     return ('["' + '","'.join(paths) + '"]').encode()
 
 
-def _patched(entries: Mapping[str, Entry], host_key: bytes, before: Manifest) -> tuple[bytes, tuple[int, int]] | None:
+def _paths_written(section: bytes, paths: Collection[str]) -> bool:
+    """Whether `section`, the JSON that `paths` were read from, is what `_manifest` writes of them: at once when it
+    has no escape nor other byte than ASCII, so that each string is written as its text is, and exactly their number
+    of strings and the length of `_paths_json` (a space anywhere would add to it), else by comparing."""
+    count = len(paths)
+    if (
+        count
+        and section.isascii()
+        and b"\\" not in section
+        and section.count(b'"') == 2 * count
+        and len(section) == sum(map(len, paths)) + 3 * count + 1
+    ):
+        return True
+    return section == _paths_json(paths)
+
+
+def _patched(
+    entries: Mapping[str, Entry], host_key: bytes, before: Manifest, fresh: Collection[str] | None = None
+) -> tuple[bytes, tuple[int, int]] | None:
     """`_manifest(entries, host_key, before.entries)`, made from the previous manifest's bytes when it lists the
     same paths and is byte for byte what `_manifest` writes (else None): the rows of the outputs made again are
-    written over theirs, the others stay. A copy and a few patches, instead of 84,000 rows made anew."""
+    written over theirs, the others stay. A copy and a few patches, instead of 84,000 rows made anew.
+
+    `fresh`: the paths whose entries may differ from `before`'s, when every other path of `entries` has the very
+    entry `before` has (a build's: its outputs made again), so that only those are looked at (None: every path)."""
     previous, raw = before.entries, before.raw
-    if not raw or previous.keys() != entries.keys():
+    if not raw or not _same_paths(previous, entries, fresh):
         return None
     count = len(previous)
     head = b'{"version":%d,"host":"' % MANIFEST_VERSION
@@ -892,21 +918,27 @@ def _patched(entries: Mapping[str, Entry], host_key: bytes, before: Manifest) ->
     paths_at, paths_end = len(head) + 32 + len(b'","paths":'), fingerprints_at - len(_COLUMNS[0])
     ends = (paths_end, digests_at - len(_COLUMNS[1]), sizes_at - len(_COLUMNS[2]), len(raw) - len(_COLUMNS[3]))
     markers = zip(_COLUMNS, ends, strict=True)
-    hexes = raw[fingerprints_at:] if fingerprints_at > 0 else b""
     if (
         paths_end < paths_at
         or not raw.startswith(head)
         or raw[paths_at - len(b'","paths":') : paths_at] != b'","paths":'
         or any(raw[at : at + len(marker)] != marker for marker, at in markers)
-        or any(letter in hexes for letter in (b"A", b"B", b"C", b"D", b"E", b"F"))  # (hex: in lower case)
-        or raw[paths_at:paths_end] != _paths_json(previous)
+        or any(raw.find(letter, max(fingerprints_at, 0)) >= 0 for letter in (b"A", b"B", b"C", b"D", b"E", b"F"))
+        or not _paths_written(raw[paths_at:paths_end], previous)  # (hex: in lower case; the paths as written)
     ):
         return None
     data = bytearray(raw)
     data[len(head) : len(head) + 32] = host_key.hex().encode()
     files, total = before.totals
-    made_again = map(is_not, map(entries.__getitem__, previous), previous.values())  # (kept: the very entry)
-    for row, url_path in compress(enumerate(previous), made_again):
+    if fresh is None:
+        made_again = map(is_not, map(entries.__getitem__, previous), previous.values())  # (kept: the very entry)
+        rows: Iterable[tuple[int, str]] = compress(enumerate(previous), made_again)
+    else:  # the manifest's paths are in order (`read_manifest`): each one's row found by bisection
+        ordered = list(previous)
+        rows = [(bisect_left(ordered, url_path), url_path) for url_path in dict.fromkeys(fresh)]
+        if any(row == len(ordered) or ordered[row] != url_path for row, url_path in rows):  # (not in order)
+            return None
+    for row, url_path in rows:
         old, new = previous[url_path], entries[url_path]
         if new == old:
             continue
@@ -921,6 +953,14 @@ def _patched(entries: Mapping[str, Entry], host_key: bytes, before: Manifest) ->
     return bytes(data), (files, total)
 
 
+def _same_paths(previous: Mapping[str, Entry], entries: Mapping[str, Entry], fresh: Collection[str] | None) -> bool:
+    """Whether `entries` has the paths of `previous` (`fresh`: see `_patched`; the other paths of `entries` are
+    then `previous`'s, so the same number of paths and each of `fresh` in `previous` tell)."""
+    if fresh is None:
+        return previous.keys() == entries.keys()
+    return len(previous) == len(entries) and all(url_path in previous for url_path in fresh)
+
+
 def _sizes_hex(sizes: Iterable[int]) -> str:
     column = array(_SIZE, sizes)
     if sys.byteorder != "little":  # pragma: no cover
@@ -928,10 +968,20 @@ def _sizes_hex(sizes: Iterable[int]) -> str:
     return column.tobytes().hex()
 
 
-def _stale(previous: Mapping[str, Entry], entries: Mapping[str, Entry]) -> list[str]:
-    """The files of the previous build that this one has not: routes gone, encodings no longer made."""
-    stale = []
-    for url_path, before in previous.items():
+def _stale(
+    previous: Mapping[str, Entry], entries: Mapping[str, Entry], fresh: Collection[str] | None = None
+) -> list[str]:
+    """The files of the previous build that this one has not: routes gone, encodings no longer made (`fresh`: the
+    paths whose entries may differ from `previous`'s, as for `_patched`; None: every path)."""
+    stale: list[str] = []
+    if fresh is None:
+        looked_at: Iterable[str] = previous
+    elif _same_paths(previous, entries, fresh):  # no route gone: only the outputs made again may have lost a file
+        looked_at = sorted(set(fresh))
+    else:
+        looked_at = sorted(previous.keys() - entries.keys() | {url_path for url_path in fresh if url_path in previous})
+    for url_path in looked_at:
+        before = previous[url_path]
         now = entries.get(url_path)
         if now is not None and (now is before or [bool(s) for s in now.sizes] == [bool(s) for s in before.sizes]):
             continue  # the same files

@@ -190,6 +190,19 @@ def test_the_manifests_paths_are_written_as_json_dumps_writes_them(paths):
     assert export._paths_json(paths) == json.dumps(paths, separators=(",", ":")).encode()
 
 
+@given(
+    st.lists(st.text(), max_size=5),
+    st.sampled_from([{"separators": (",", ":")}, {}, {"indent": 1}, {"ensure_ascii": False, "separators": (",", ":")}]),
+)
+@settings(max_examples=200, deadline=None)
+def test_paths_written_otherwise_are_told_from_json_dumps(paths, how):
+    """The manifest is patched only when its paths are written as calfeed writes them: any other JSON of the same
+    paths (spaces, an indent, characters not escaped) is told apart, though it reads the same."""
+    section = json.dumps(paths, **how).encode()
+    assert json.loads(section) == paths
+    assert export._paths_written(section, paths) == (section == json.dumps(paths, separators=(",", ":")).encode())
+
+
 def test_a_lost_file_is_made_again_and_the_host_files_follow_the_settings(content, tmp_path):
     """An output deleted from the export since the last build comes back though its fingerprint is the same;
     ``_headers`` is kept while what it lists is unchanged, and made again when a setting it shows changes."""
