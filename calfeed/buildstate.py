@@ -36,7 +36,7 @@ import sys
 import threading
 import zlib
 from array import array
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from itertools import accumulate
 from pathlib import Path
 from typing import NamedTuple
@@ -72,12 +72,15 @@ def _lengths(data: bytes | memoryview) -> array[int]:
 
 
 class Base(NamedTuple):
-    """The base file a build read: what a delta names it by (its CRC-32 and size, 12 bytes), its size, and its
-    pieces as it holds them (before the delta)."""
+    """The base file a build read: what a delta names it by (its CRC-32 and size, 12 bytes), its size, its
+    pieces as it holds them (in the order of their keys, as a build writes them), and what the delta read with it
+    changed: the keys it added or replaced, and those of the base it dropped."""
 
     mark: bytes
     size: int
     pieces: dict[bytes, Piece]
+    added: frozenset[bytes] = frozenset()
+    dropped: frozenset[bytes] = frozenset()
 
 
 def load(folder: Path, key: bytes) -> dict[bytes, Piece]:
@@ -116,7 +119,7 @@ class Reading:
         if base is None:
             return {}
         mark = data[len(MAGIC) + 24 : len(MAGIC) + 28] + len(data).to_bytes(8, "little")
-        pieces = base
+        pieces, added_keys, dropped_keys = base, frozenset[bytes](), frozenset[bytes]()
         if delta:
             at = len(DELTA_MAGIC) + 4
             if delta[at : at + 16] != key or delta[at + 16 : at + 28] != mark:
@@ -128,10 +131,12 @@ class Reading:
             if added is None:
                 return {}
             pieces = dict(base)
-            for at in range(0, dropped * KEY, KEY):
-                pieces.pop(bytes(view[at : at + KEY]), None)
+            dropped_keys = frozenset(bytes(view[at : at + KEY]) for at in range(0, dropped * KEY, KEY))
+            for piece_key in dropped_keys:
+                pieces.pop(piece_key, None)
             pieces.update(added)
-        self.base = Base(mark, len(data), base)
+            added_keys = frozenset(added)
+        self.base = Base(mark, len(data), base, added_keys, dropped_keys)
         return pieces
 
 
@@ -171,17 +176,50 @@ def save(folder: Path, key: bytes, pieces: Mapping[bytes, Piece], base: Base | N
     """Save `pieces` in `folder` under `key` (see the module's docstring): as a `DELTA` over `base` (the base file
     the build read, which stays as it is) while that is small, else as a new base (`STATE`; then no delta is
     needed). Return the name of the file written; None if `base` holds exactly `pieces` (no file needed but it)."""
-    if base is not None:
-        dropped = sorted(base.pieces.keys() - pieces.keys())
-        get = base.pieces.get
-        added = {k: piece for k, piece in pieces.items() if get(k) is not piece}  # (the base's own: the same)
-        if not added and not dropped:
-            return None
-        size = sum(map(len, added.values())) + sum(len(base.pieces[k]) for k in dropped)
-        if size <= base.size // FOLD:
-            _write(folder / DELTA, DELTA_MAGIC, key + base.mark + len(dropped).to_bytes(4, "little"), added, dropped)
-            return DELTA
-    _write(folder / STATE, MAGIC, key, pieces, [])
+    if base is None:
+        _write(folder / STATE, MAGIC, key, pieces, [])
+        return STATE
+    get = base.pieces.get
+    added = {k: piece for k, piece in pieces.items() if get(k) is not piece}  # (the base's own: the same)
+    return _delta_or_base(folder, key, base, added, sorted(base.pieces.keys() - pieces.keys()), lambda: pieces)
+
+
+def save_edit(
+    folder: Path, key: bytes, stored: Mapping[bytes, Piece], drop: set[bytes], new: Mapping[bytes, Piece], base: Base
+) -> str | None:
+    """`save(folder, key, pieces, base)` of the pieces `stored` (those read with `base`, its delta applied) without
+    the keys `drop`, with `new` pieces: what changed since the base is found from what the delta read with it
+    changed, `drop` and `new`, not by looking at every piece again."""
+    added = {k: stored[k] for k in base.added if k not in drop}
+    added.update(new)
+    gone = {k for k in base.dropped if k not in base.added} | {k for k in drop if k in base.pieces}
+    return _delta_or_base(
+        folder,
+        key,
+        base,
+        added,
+        sorted(gone - added.keys()),
+        lambda: {k: p for k, p in stored.items() if k not in drop} | dict(new),
+    )
+
+
+def _delta_or_base(
+    folder: Path,
+    key: bytes,
+    base: Base,
+    added: dict[bytes, Piece],
+    dropped: list[bytes],
+    every: Callable[[], Mapping[bytes, Piece]],
+) -> str | None:
+    """Write the pieces `added` and the keys `dropped` since `base` as a `DELTA` while that is small, else `every()`
+    piece as a new base; the name of the file written, None if nothing changed."""
+    if not added and not dropped:
+        return None
+    size = sum(map(len, added.values())) + sum(len(base.pieces[k]) for k in dropped)
+    if size <= base.size // FOLD:
+        _write(folder / DELTA, DELTA_MAGIC, key + base.mark + len(dropped).to_bytes(4, "little"), added, dropped)
+        return DELTA
+    _write(folder / STATE, MAGIC, key, every(), [])
     return STATE
 
 

@@ -54,7 +54,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from functools import partial
-from itertools import chain, compress, pairwise, repeat
+from itertools import chain, compress, islice, pairwise, repeat
 from operator import is_not, not_
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
@@ -457,17 +457,20 @@ def _save_state(
     of the pieces files the build has, and those of the previous build to delete (in place). Kept: every piece
     this build used, and the previous build's pieces of groups (a kind of piece in a language) it used none of;
     so pieces of events gone or edited, or of other days, are dropped once their group is made again."""
-    groups = {piece_key[: fragments.GROUP] for piece_key in used}
-    # in the previous file's order (the keys' own), the pieces made after: `buildstate.save` sorts them in one pass
-    kept = {k: piece for k, piece in stored.items() if k in used or k[: fragments.GROUP] not in groups}
-    kept.update((piece_key, piece) for piece_key, piece in made.items() if piece_key in used)
+    unused = stored.keys() - used
+    found = _groups_used({k[: fragments.GROUP] for k in unused}, used, made, base)
+    drop = {k for k in unused if k[: fragments.GROUP] in found}
+    new = {piece_key: piece for piece_key, piece in made.items() if piece_key in used}
     before = [name for name in (STATE, DELTA) if os.path.isfile(work.previous / name)]
-    if kept.keys() == stored.keys() and not made and base is not None and STATE in before:
+    if not drop and not made and base is not None and STATE in before:
         names = before  # the same pieces: the same files
-    elif not kept:
+    elif len(drop) == len(stored) and not new:
         names = []
     else:
-        written = buildstate.save(work.staging, key, kept, base)
+        if base is not None:  # (`stored` is the pieces read with it)
+            written = buildstate.save_edit(work.staging, key, stored, drop, new, base)
+        else:  # (no base was read: no pieces either)
+            written = buildstate.save(work.staging, key, {k: p for k, p in stored.items() if k not in drop} | new)
         if written is not None:
             os.utime(work.staging / written, (work.published.modified, work.published.modified))
         names = [STATE, DELTA] if written == DELTA else [STATE]  # (a base left as it is: the previous build's)
@@ -481,6 +484,23 @@ def _save_state(
                 os.link(work.previous / name, file)
         size += file.stat().st_size
     return size, len(names), [name for name in before if name not in names]
+
+
+def _groups_used(
+    groups: set[bytes], used: set[bytes], made: Mapping[bytes, bytes], base: buildstate.Base | None
+) -> set[bytes]:
+    """Those of `groups` (of pieces not used) that the build used a piece of: one it made, one the previous build's
+    delta added, or one of the base, found by bisection in its keys (in order) and mostly the first one looked at."""
+    found = {k[: fragments.GROUP] for k in chain(made, base.added if base is not None else ()) if k in used}
+    ordered = list(base.pieces) if base is not None and groups - found else []
+    for group in groups - found:
+        for piece_key in islice(ordered, bisect_left(ordered, group), None):
+            if piece_key[: fragments.GROUP] != group:
+                break
+            if piece_key in used:
+                found.add(group)
+                break
+    return found & groups
 
 
 def _jobs(

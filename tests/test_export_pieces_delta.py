@@ -6,6 +6,7 @@ rendered again, with a full build's bytes), never a wrong one."""
 from __future__ import annotations
 
 import os
+import random
 import shutil
 from pathlib import Path
 
@@ -69,6 +70,35 @@ def test_a_delta_holds_what_changed_and_leaves_the_base_as_it_is(tmp_path):
     reading = buildstate.Reading(tmp_path)
     reading.pieces(KEY)
     assert reading.base is not None and buildstate.save(tmp_path, KEY, reading.base.pieces, reading.base) is None
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_an_edit_saved_from_what_changed_writes_what_saving_every_piece_writes(tmp_path, seed):
+    """`save_edit` (the pieces read, those dropped, those made: what a build has) writes the same file, byte for
+    byte, as `save` of every piece kept: over a base with a delta that replaced, added and dropped pieces, with
+    pieces dropped, made again (one the delta dropped), and past the share a delta may take (a new base)."""
+    rng = random.Random(seed)
+    pieces = {_piece_key(n): b"piece %d " % n * rng.randint(1, 30) for n in range(120)}
+    _saved(tmp_path, pieces)
+    reading = buildstate.Reading(tmp_path)
+    after = dict(reading.pieces(KEY))
+    for k in rng.sample(sorted(after), 10):
+        del after[k]
+    after |= {_piece_key(n): b"changed %d" % n for n in rng.sample(range(150), 10)}
+    assert reading.base is not None and buildstate.save(tmp_path, KEY, after, reading.base) == buildstate.DELTA
+    reading = buildstate.Reading(tmp_path)
+    stored = reading.pieces(KEY)
+    assert reading.base is not None and reading.base.added and reading.base.dropped
+    drop = set(rng.sample(sorted(stored), rng.choice([0, 3, 40])))
+    new = {k: b"made %d" % n for n, k in enumerate(rng.sample(sorted(pieces.keys() - stored.keys()), 2))}
+    new[_piece_key(500 + seed)] = b"a new one"
+    kept = {k: piece for k, piece in stored.items() if k not in drop} | new
+    expected, edited = tmp_path / "every piece", tmp_path / "what changed"
+    for folder in (expected, edited):
+        folder.mkdir()
+    written = buildstate.save(expected, KEY, kept, reading.base)
+    assert buildstate.save_edit(edited, KEY, stored, drop, new, reading.base) == written is not None
+    assert (edited / written).read_bytes() == (expected / written).read_bytes()
 
 
 def test_a_delta_past_its_share_of_the_base_is_folded_into_a_new_base(tmp_path):
