@@ -338,19 +338,27 @@ def _plan(
         if again:
             return _jobs(routes, paths, prints, before), _Same([])
         if not work.in_place:  # (each kept file linked into the new tree, job by job)
-            jobs = _jobs(routes, paths, prints, before)
-            return [job for job in jobs if not _unchanged(job)], _Same([job for job in jobs if _unchanged(job)])
+            changed, unchanged = _split(_jobs(routes, paths, prints, before))
+            return changed, _Same(unchanged)
         same = [entry is not None and entry.fingerprint == made for entry, made in zip(before, prints, strict=True)]
-        changed = set(compress(keys, map(not_, same)))
-        touched = list(map(changed.__contains__, keys))  # (with their jobs' other paths)
+        changed_keys = set(compress(keys, map(not_, same)))
+        touched = list(map(changed_keys.__contains__, keys))  # (with their jobs' other paths)
         jobs = _jobs(
             compress(routes, touched), compress(paths, touched), compress(prints, touched), compress(before, touched)
         )
         kept = list(map(not_, touched))
-        bulk = _Same([job for job in jobs if _unchanged(job)])
-        bulk.routes, bulk.paths = list(compress(routes, kept)), list(compress(paths, kept))
-        bulk.before = list(compress(before, kept))
-        return [job for job in jobs if not _unchanged(job)], bulk
+        changed, unchanged = _split(jobs)
+        bulk = _Same(unchanged, list(compress(routes, kept)), list(compress(paths, kept)), list(compress(before, kept)))
+        return changed, bulk
+
+
+def _split(jobs: list[Job]) -> tuple[list[Job], list[Job]]:
+    """`jobs` whose outputs changed, and those whose did not (`_unchanged`), each in their order."""
+    changed: list[Job] = []
+    unchanged: list[Job] = []
+    for job in jobs:
+        (unchanged if _unchanged(job) else changed).append(job)
+    return changed, unchanged
 
 
 def _host_files(
@@ -560,8 +568,9 @@ def _kept(same: _Same, work: _Work) -> tuple[dict[str, Entry], list[Job]]:
     entries.update(zip(same.paths, same.before, strict=True))  # type: ignore[arg-type]
     there = _present(work.previous, same.paths)
     if not all(there):  # the jobs of the outputs whose body is gone (with their other paths)
-        gone = set(compress(map(KEY, same.routes), map(not_, there)))
-        touched = list(map(gone.__contains__, map(KEY, same.routes)))  # (with their jobs' other paths)
+        keys = list(map(KEY, same.routes))
+        gone = set(compress(keys, map(not_, there)))
+        touched = list(map(gone.__contains__, keys))  # (with their jobs' other paths)
         before: list[Entry] = list(compress(same.before, touched))  # type: ignore[arg-type]
         prints = [entry.fingerprint for entry in before]
         jobs = _jobs(compress(same.routes, touched), compress(same.paths, touched), prints, before)
